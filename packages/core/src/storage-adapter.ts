@@ -1,0 +1,236 @@
+import type { JobRecord, JobState } from "./job-record.ts";
+
+/**
+ * The seam between Docket's core and a database. Core decides policy (which names a
+ * worker asks for, lease length, timeouts, retry or give up, backoff delay, next cron
+ * time, cleanup cut-off); an adapter only stores the outcome of a decision, atomically,
+ * on its own database.
+ *
+ * Every state change is one statement or one short transaction that names the state it
+ * expects (compare-and-set on the lease token), so a stale worker can never overwrite a
+ * newer outcome. Times that decide eligibility come from the adapter's clock: the
+ * database's on Postgres and MySQL, the process's on SQLite.
+ *
+ * Errors: adapters throw `DocketError` — `connection_error` when the database cannot be
+ * reached, `database_error` with `retryable: true` for transient failures (deadlock, lock
+ * wait, serialization failure, `SQLITE_BUSY`), with the driver error as `cause`.
+ */
+export interface StorageAdapter {
+  /** `"sqlite"`, `"postgres"` or `"mysql"`. */
+  readonly dialect: string;
+  /**
+   * Identifies the queue (database + table) in this process, e.g.
+   * `postgres:<connection>#docket_job`. Adapters bound to a transaction share the key of
+   * the adapter they came from; core uses it to wake local workers after an enqueue.
+   */
+  readonly queueKey: string;
+  /**
+   * The driver handle passed to handlers as `db`: the better-sqlite3 `Database`, the
+   * `pg` pool, the `mysql2` pool; inside a transaction, the transaction's client.
+   */
+  readonly db: unknown;
+
+  /** Creates or upgrades the tables. Idempotent; safe when many processes call it at once. */
+  migrate(): Promise<void>;
+
+  /** The adapter's clock: the database's `now()` on Postgres/MySQL, `Date.now()` on SQLite. */
+  now(): Promise<Date>;
+
+  /**
+   * Inserts 1..n validated jobs in one round trip (one multi-row statement, chunked
+   * only when the driver's parameter limit demands it) and returns their ids in input
+   * order. On an adapter bound to a caller's transaction, writes on that transaction.
+   * SQLite: the insert runs synchronously before the returned promise is created, so it
+   * lands inside a caller's synchronous `db.transaction(...)`.
+   */
+  enqueue(jobs: readonly NewJob[]): Promise<number[]>;
+
+  /**
+   * Atomically leases up to `limit` eligible jobs and returns them, in spec order
+   * (priority, scheduledAt, id) unless `ignoreSorting`. Eligible: not complete, name in
+   * `names`, `scheduled_at <= now`, `retry_count < maxRetryCount`, and not leased
+   * (`locked_until IS NULL OR locked_until <= now`). Never hands one job to two callers
+   * and never waits on a row another claim holds (SKIP LOCKED or equivalent).
+   *
+   * Leased rows get `locked_by = leaseToken`, `locked_until = now + leaseMs`,
+   * `updated_at = now`. A row whose previous lease expired (`locked_by IS NOT NULL`) was
+   * an attempt interrupted by a dead worker: the same statement adds 1 to its
+   * `retry_count` and sets `last_error = LEASE_EXPIRED_ERROR`. The returned records show
+   * the row after the update; core gives up on those that reached `maxRetryCount`.
+   */
+  claim(request: ClaimRequest): Promise<ClaimResult>;
+
+  /**
+   * Extends the leases of running jobs to `now + leaseMs`, each only while
+   * `locked_by = leaseToken` and the job is not complete. Returns the ids whose lease
+   * was lost (taken over, finished, or deleted).
+   */
+  heartbeat(leases: readonly JobLease[], leaseMs: number): Promise<number[]>;
+
+  /**
+   * Records outcomes in one round trip (one transaction), each guarded by its lease:
+   * `WHERE id = ? AND locked_by = ? AND is_complete = false`. For a finished cron job
+   * whose guard won, inserts `cronSuccessor` in the same transaction unless a pending row
+   * for that cron name exists already (the unique pending-cron index decides).
+   * Returns which outcomes were recorded and which lost their lease.
+   */
+  complete(outcomes: readonly JobOutcome[]): Promise<CompleteResult>;
+
+  /**
+   * Spec §5 under a database-wide lock, in one transaction:
+   * 1. delete pending cron rows (`cron_expression IS NOT NULL AND is_complete = false`)
+   *    whose name is not among `definitions`;
+   * 2. per definition: no pending cron row → insert one; a pending row with the same
+   *    expression and priority → leave it alone; otherwise update its expression,
+   *    priority, data and `scheduled_at = nextRunAt`.
+   * Normal jobs (`cron_expression IS NULL`) and finished rows are never touched.
+   */
+  syncCron(definitions: readonly CronDefinition[]): Promise<void>;
+
+  /** Deletes up to `limit` finished jobs with `completed_at < completedBefore`; returns how many. */
+  cleanup(request: CleanupRequest): Promise<number>;
+
+  /** Queue counts at the adapter's now. */
+  insights(): Promise<QueueCounts>;
+
+  /** One job, or null. */
+  getJob(id: number): Promise<JobRecord | null>;
+
+  /** Jobs, newest first (id descending), filtered by name and state (see `JobState`). */
+  listJobs(query: ListJobsQuery): Promise<JobRecord[]>;
+
+  /**
+   * Optional push wake-ups (Postgres `LISTEN/NOTIFY`): calls `onWake` when jobs may have
+   * become available. Returns the unsubscribe function. Core falls back to polling.
+   */
+  subscribe?(onWake: () => void): () => void;
+
+  /**
+   * This adapter bound to a transaction the application owns (a `pg` client inside
+   * `BEGIN`, a `mysql2` connection inside a transaction, the better-sqlite3 `Database`
+   * inside `db.transaction`). Jobs enqueued through it exist only if that transaction
+   * commits. The bound adapter never commits, rolls back or releases the caller's handle.
+   */
+  withTransaction(nativeTransaction: unknown): StorageAdapter;
+
+  /**
+   * Runs `fn` inside a new transaction the adapter owns: commits when `fn` resolves, rolls
+   * back when it rejects (and rethrows). `tx.db` is the transaction's native handle and
+   * `tx.adapter` is this adapter bound to it (so a `complete` through it commits together
+   * with the handler's writes). Used for transactional handlers.
+   */
+  transaction<T>(fn: (tx: AdapterTransaction) => Promise<T>): Promise<T>;
+
+  /** Releases what the adapter opened (never a pool or database the caller passed in). */
+  close(): Promise<void>;
+}
+
+export interface AdapterTransaction {
+  readonly db: unknown;
+  readonly adapter: StorageAdapter;
+}
+
+/** A validated job, ready to store. */
+export interface NewJob {
+  name: string;
+  /** `JSON.stringify` of the job's data, done (and checked) by core. */
+  dataJson: string;
+  priority: number;
+  /** `null`: the adapter's now. */
+  scheduledAt: Date | null;
+  handlerTimeout: number | null;
+}
+
+export interface ClaimRequest {
+  /** Written to `locked_by`; unique per claim call (`<workerId>:<sequence>`). */
+  leaseToken: string;
+  /** At most this many jobs (≥ 1). */
+  limit: number;
+  /** Only these names; never empty. */
+  names: readonly string[];
+  maxRetryCount: number;
+  ignoreSorting: boolean;
+  leaseMs: number;
+}
+
+export interface ClaimResult {
+  jobs: JobRecord[];
+  /** The adapter's clock when the claim ran; core uses it to estimate the database time. */
+  now: Date;
+}
+
+export interface JobLease {
+  id: number;
+  leaseToken: string;
+}
+
+/**
+ * - `succeeded`: `is_complete = true`, `completed_at = now`, lease cleared
+ * - `retry`: `retry_count + 1`, `last_error = error`, lease cleared,
+ *   `scheduled_at = now + retryDelayMs` when `retryDelayMs` is not null
+ * - `failed` (gave up): `retry_count + 1`, `last_error = error`, `is_complete = true`,
+ *   `completed_at = failed_at = now`, lease cleared
+ * With `deleteOnFinish`, `succeeded` and `failed` delete the row instead (after the guard).
+ */
+export type JobOutcomeKind = "succeeded" | "retry" | "failed";
+
+export interface JobOutcome {
+  id: number;
+  leaseToken: string;
+  kind: JobOutcomeKind;
+  /** Bounded, storable error text (core sanitises it); null for `succeeded`. */
+  error: string | null;
+  /** For `retry`: delay before the job is eligible again; null leaves `scheduled_at`. */
+  retryDelayMs: number | null;
+  deleteOnFinish: boolean;
+  /** For finished cron jobs: the next row, inserted if no pending row for the name exists. */
+  cronSuccessor: CronDefinition | null;
+}
+
+export interface CompleteResult {
+  recorded: number[];
+  lost: number[];
+}
+
+/** A cron job's pending row, as core computed it. */
+export interface CronDefinition {
+  name: string;
+  cronExpression: string;
+  priority: number;
+  nextRunAt: Date;
+  /** JSON of `{ jobType, cronExpression, cronLastCompletedAt }`. */
+  dataJson: string;
+}
+
+export interface CleanupRequest {
+  completedBefore: Date;
+  limit: number;
+}
+
+/**
+ * - `pendingCount`: incomplete and due (`scheduled_at <= now`), running ones included, as
+ *   the Compas queue counted them
+ * - `scheduledCount`: incomplete, `scheduled_at > now`
+ * - `runningCount`: incomplete and leased (`locked_until > now`)
+ * - `failedCount`: gave up (`failed_at IS NOT NULL`)
+ */
+export interface QueueCounts {
+  pendingCount: number;
+  scheduledCount: number;
+  runningCount: number;
+  failedCount: number;
+}
+
+export interface ListJobsQuery {
+  name?: string;
+  state?: JobState;
+  /** 1..10 000; core's default is 100. */
+  limit: number;
+}
+
+/** Recorded as `last_error` when a claim takes over a job whose lease expired. */
+export const LEASE_EXPIRED_ERROR =
+  "DocketError: attempt interrupted: the worker's lease expired before it recorded a result";
+
+/** The `jobType` in a cron row's `data`, as the Compas queue wrote it. */
+export const CRON_JOB_TYPE = "compas.queue.cronJob";

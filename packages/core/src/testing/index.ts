@@ -1,0 +1,1 @@
+export type { AdapterHarness } from "./harness.ts";
