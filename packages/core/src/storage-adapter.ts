@@ -170,9 +170,13 @@ export interface JobLease {
  *   `scheduled_at = now + retryDelayMs` when `retryDelayMs` is not null
  * - `failed` (gave up): `retry_count + 1`, `last_error = error`, `is_complete = true`,
  *   `completed_at = failed_at = now`, lease cleared
- * With `deleteOnFinish`, `succeeded` and `failed` delete the row instead (after the guard).
+ * - `abandoned`: like `failed` but `retry_count` unchanged and `last_error` kept as is —
+ *   for a job whose claim just counted its lost attempt (expired lease) and found its
+ *   attempts exhausted, so it must finish without running again
+ * With `deleteOnFinish`, `succeeded`, `failed` and `abandoned` delete the row instead
+ * (after the guard).
  */
-export type JobOutcomeKind = "succeeded" | "retry" | "failed";
+export type JobOutcomeKind = "succeeded" | "retry" | "failed" | "abandoned";
 
 export interface JobOutcome {
   id: number;

@@ -1,0 +1,117 @@
+import { DocketError } from "./errors.ts";
+import { type DocketEvent, eventStart, eventStop, newEvent } from "./events.ts";
+import type { JobRecord } from "./job-record.ts";
+import { type Logger, withLogContext } from "./logger.ts";
+import type { JobOutcome, StorageAdapter } from "./storage-adapter.ts";
+import { setLongTimeout } from "./timers.ts";
+import type { ResolvedHandler } from "./worker-options.ts";
+
+/**
+ * - `succeeded`: the handler resolved; `recorded` when a transactional handler already
+ *   committed its completion together with its writes
+ * - `failed`: it threw, rejected, or timed out (`error` is what to record)
+ */
+export type AttemptResult =
+  | { kind: "succeeded"; recorded: boolean }
+  | { kind: "failed"; error: unknown; timedOut: boolean };
+
+export interface RunningAttempt {
+  /** Settles at the handler's outcome or at the deadline, whichever comes first. */
+  readonly result: Promise<AttemptResult>;
+  /** Settles when the handler itself has settled; only then is the slot free again. */
+  readonly settled: Promise<void>;
+  /** Aborts the handler's signal (stop, or the lease was lost). */
+  abort(reason: DocketError): void;
+}
+
+export interface AttemptContext {
+  adapter: StorageAdapter;
+  job: JobRecord;
+  entry: ResolvedHandler;
+  timeoutMs: number;
+  logger: Logger;
+  /** For transactional handlers: the success outcome to commit with the handler's writes. */
+  successOutcome: () => JobOutcome;
+}
+
+/**
+ * Runs one attempt of a job. The deadline is enforced even when the handler ignores its
+ * signal: `result` settles as a timeout failure at the deadline, while `settled` waits
+ * for the handler so the worker never runs more than `parallelCount` handlers at once.
+ */
+export function runAttempt(context: AttemptContext): RunningAttempt {
+  const { job, entry, timeoutMs } = context;
+  const controller = new AbortController();
+  const logger = withLogContext(context.logger, { jobId: job.id, jobName: job.name });
+  const event = newEvent(logger, controller.signal);
+  eventStart(event, `job.${job.name}`);
+
+  let timedOut = false;
+  const deadline = new Promise<AttemptResult>((resolve) => {
+    const onAbort = () => {
+      const reason = controller.signal.reason;
+      resolve({ kind: "failed", error: reason, timedOut });
+    };
+    controller.signal.addEventListener("abort", onAbort, { once: true });
+  });
+  const cancelTimer = setLongTimeout(() => {
+    timedOut = true;
+    controller.abort(new DocketError("timeout", `handler timed out after ${timeoutMs} ms`));
+  }, timeoutMs);
+
+  const handlerDone = entry.transactional
+    ? runTransactional(context, event, () => timedOut)
+    : invoke(entry, event, context.adapter.db, job, context.adapter);
+
+  const settled = handlerDone.then(
+    () => undefined,
+    () => undefined,
+  );
+  void settled.then(() => {
+    cancelTimer();
+    eventStop(event);
+    logger.info({ type: "job_span", span: event.span });
+  });
+
+  const outcome = handlerDone.then(
+    (recorded): AttemptResult => ({ kind: "succeeded", recorded }),
+    (error: unknown): AttemptResult => ({ kind: "failed", error, timedOut }),
+  );
+  return {
+    result: Promise.race([outcome, deadline]),
+    settled,
+    abort: (reason) => controller.abort(reason),
+  };
+}
+
+async function invoke(
+  entry: ResolvedHandler,
+  event: DocketEvent,
+  db: unknown,
+  job: JobRecord,
+  adapter: StorageAdapter,
+): Promise<boolean> {
+  await entry.handler(event, db, job, { adapter });
+  return false;
+}
+
+/**
+ * The handler runs inside a transaction the adapter owns; the job's completion is
+ * written through the same transaction, so both commit or neither does. A handler that
+ * outlived its deadline, or whose lease was taken over, rolls back.
+ */
+async function runTransactional(
+  context: AttemptContext,
+  event: DocketEvent,
+  hasTimedOut: () => boolean,
+): Promise<boolean> {
+  return context.adapter.transaction(async (tx) => {
+    await context.entry.handler(event, tx.db, context.job, { adapter: tx.adapter });
+    if (hasTimedOut()) throw new DocketError("timeout", "handler finished after its deadline");
+    const { lost } = await tx.adapter.complete([context.successOutcome()]);
+    if (lost.length > 0) {
+      throw new DocketError("lease_lost", "the job's lease was lost before it completed");
+    }
+    return true;
+  });
+}

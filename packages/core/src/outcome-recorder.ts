@@ -1,0 +1,100 @@
+import { isRetryableError } from "./errors.ts";
+import { formatJobError } from "./error-format.ts";
+import type { Logger } from "./logger.ts";
+import type { JobOutcome, StorageAdapter } from "./storage-adapter.ts";
+import { sleep } from "./timers.ts";
+
+export type RecordResult = "recorded" | "lost" | "dropped";
+
+interface PendingOutcome {
+  outcome: JobOutcome;
+  giveUpAt: number;
+  resolve: (result: RecordResult) => void;
+}
+
+/** Most outcomes written by one `complete` call. */
+const MAX_BATCH = 500;
+/** Non-transient failures are tried this many times, one job at a time, then dropped. */
+const MAX_PERMANENT_FAILURES = 3;
+
+/**
+ * Writes job outcomes in batches: outcomes that arrive while a write is in flight go out
+ * together in the next `complete` call, so a busy worker records many results per round
+ * trip and an idle one records each at once. Transient database errors are retried with
+ * backoff until the job's lease would have run out (after that another worker owns the
+ * job and the write would lose its guard anyway); a batch that fails for good is split
+ * so one bad outcome cannot drop the others.
+ */
+export class OutcomeRecorder {
+  private readonly queue: PendingOutcome[] = [];
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly adapter: StorageAdapter,
+    private readonly logger: Logger,
+    private readonly leaseMs: number,
+  ) {}
+
+  record(outcome: JobOutcome): Promise<RecordResult> {
+    return new Promise((resolve) => {
+      this.queue.push({ outcome, giveUpAt: Date.now() + this.leaseMs, resolve });
+      this.flushing ??= this.flush().finally(() => {
+        this.flushing = undefined;
+      });
+    });
+  }
+
+  /** Resolves once every outcome handed in so far is written or given up. */
+  async drain(): Promise<void> {
+    while (this.flushing !== undefined) await this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    // Let outcomes settled in the same tick join this batch.
+    await Promise.resolve();
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      await this.write(batch);
+    }
+  }
+
+  private async write(batch: PendingOutcome[]): Promise<void> {
+    let delayMs = 50;
+    let permanentFailures = 0;
+    for (;;) {
+      try {
+        const { lost } = await this.adapter.complete(batch.map((item) => item.outcome));
+        const lostIds = new Set(lost);
+        for (const item of batch) item.resolve(lostIds.has(item.outcome.id) ? "lost" : "recorded");
+        return;
+      } catch (error) {
+        const retryable = isRetryableError(error);
+        if (!retryable) permanentFailures += 1;
+        if (!retryable && batch.length > 1) {
+          // Isolate the outcome that cannot be written from the ones that can.
+          for (const item of batch) await this.write([item]);
+          return;
+        }
+        const expired = batch.every((item) => Date.now() >= item.giveUpAt);
+        if (expired || permanentFailures >= MAX_PERMANENT_FAILURES) {
+          this.logger.error({
+            type: "docket.record_failed",
+            message: "could not record job outcomes; their leases will expire and they will be retried",
+            jobIds: batch.map((item) => item.outcome.id),
+            error: formatJobError(error),
+          });
+          for (const item of batch) item.resolve("dropped");
+          return;
+        }
+        this.logger.error({
+          type: "docket.record_retry",
+          jobIds: batch.map((item) => item.outcome.id),
+          retryInMs: delayMs,
+          error: formatJobError(error),
+        });
+        await sleep(delayMs);
+        delayMs = Math.min(delayMs * 2, 2_000);
+      }
+    }
+  }
+}

@@ -1,0 +1,297 @@
+import { assertAdapter } from "./adapter-check.ts";
+import { cronRow } from "./cron.ts";
+import { DocketError } from "./errors.ts";
+import { formatJobError } from "./error-format.ts";
+import { type AttemptResult, type RunningAttempt, runAttempt } from "./job-attempt.ts";
+import type { JobRecord } from "./job-record.ts";
+import { onLocalEnqueue } from "./local-wake.ts";
+import { OutcomeRecorder } from "./outcome-recorder.ts";
+import { retryDelayMs } from "./retry-backoff.ts";
+import { LEASE_EXPIRED_ERROR, type JobOutcome, type StorageAdapter } from "./storage-adapter.ts";
+import { type QueueWorkerOptions, type ResolvedWorkerOptions, resolveWorkerOptions } from "./worker-options.ts";
+
+export interface QueueWorker {
+  /** Starts claiming and running jobs. Calling it again is harmless. */
+  start(): void;
+  /**
+   * Stops claiming at once, waits for running handlers to finish and their results to be
+   * recorded, then resolves. Safe to call more than once.
+   */
+  stop(): Promise<void>;
+}
+
+/** Errors outside handlers back off from this delay, doubling up to `MAX_ERROR_BACKOFF_MS`. */
+const MIN_ERROR_BACKOFF_MS = 100;
+const MAX_ERROR_BACKOFF_MS = 10_000;
+
+/**
+ * Creates a worker on `adapter`. Returned synchronously and validated at once; it touches
+ * the database only after `start()`. See `QueueWorkerOptions` for every option and its
+ * default.
+ */
+export function queueWorkerCreate(adapter: StorageAdapter, options: QueueWorkerOptions): QueueWorker {
+  assertAdapter(adapter);
+  const worker = new WorkerLoop(adapter, resolveWorkerOptions(options));
+  return { start: () => worker.start(), stop: () => worker.stop() };
+}
+
+interface HeldLease {
+  job: JobRecord;
+  attempt: RunningAttempt | undefined;
+}
+
+/**
+ * One loop per worker: it claims as many jobs as it has free slots in one `claim`, runs
+ * them concurrently, and hands their outcomes to a batching recorder. It sleeps until a
+ * slot frees, a local enqueue or adapter wake-up arrives, or the poll timer fires.
+ */
+class WorkerLoop {
+  private started = false;
+  private stopping = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private busySlots = 0;
+  private claimSequence = 0;
+  /** Database time minus process time, from the last claim; used for cron times. */
+  private clockOffsetMs = 0;
+  private readonly held = new Map<number, HeldLease>();
+  private readonly settling = new Set<Promise<void>>();
+  private readonly recorder: OutcomeRecorder;
+  private wakeUp: (() => void) | undefined;
+  private wakeRequested = false;
+  private cleanups: (() => void)[] = [];
+
+  constructor(
+    private readonly adapter: StorageAdapter,
+    private readonly options: ResolvedWorkerOptions,
+  ) {
+    this.recorder = new OutcomeRecorder(adapter, options.logger, options.leaseMs);
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const wake = () => this.wake();
+    this.cleanups.push(onLocalEnqueue(this.adapter.queueKey, wake));
+    if (this.adapter.subscribe !== undefined) {
+      try {
+        this.cleanups.push(this.adapter.subscribe(wake));
+      } catch (error) {
+        this.logError("docket.subscribe_failed", error);
+      }
+    }
+    const heartbeat = setInterval(() => void this.heartbeat(), Math.max(Math.floor(this.options.leaseMs / 3), 50));
+    heartbeat.unref?.();
+    this.cleanups.push(() => clearInterval(heartbeat));
+    this.options.logger.info({
+      type: "docket.worker_start",
+      workerId: this.options.workerId,
+      names: this.options.names,
+      parallelCount: this.options.parallelCount,
+      pollInterval: this.options.pollInterval,
+    });
+    this.loopDone = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.stopping = true;
+    this.wake();
+    await this.loopDone;
+    while (this.settling.size > 0) await Promise.all([...this.settling]);
+    await this.recorder.drain();
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.options.logger.info({ type: "docket.worker_stop", workerId: this.options.workerId });
+  }
+
+  private wake(): void {
+    this.wakeRequested = true;
+    this.wakeUp?.();
+  }
+
+  private async loop(): Promise<void> {
+    let errorBackoffMs = 0;
+    while (!this.stopping) {
+      const free = this.options.parallelCount - this.busySlots;
+      if (free <= 0 || this.options.names.length === 0) {
+        await this.idle(this.options.pollInterval);
+        continue;
+      }
+      this.wakeRequested = false;
+      let claimed: number;
+      try {
+        // No await between the `stopping` check above and this call: after stop() no
+        // claim starts.
+        claimed = await this.claim(free);
+        errorBackoffMs = 0;
+      } catch (error) {
+        errorBackoffMs = Math.min(Math.max(errorBackoffMs * 2, MIN_ERROR_BACKOFF_MS), MAX_ERROR_BACKOFF_MS);
+        this.logError("docket.claim_failed", error, { retryInMs: errorBackoffMs });
+        await this.idle(errorBackoffMs);
+        continue;
+      }
+      // A full batch means more work is likely waiting: look again as soon as a slot frees.
+      if (claimed < free && !this.wakeRequested) await this.idle(this.options.pollInterval);
+      else if (this.busySlots >= this.options.parallelCount) await this.idle(this.options.pollInterval);
+    }
+  }
+
+  /** Sleeps until woken (slot freed, enqueue, adapter wake-up, stop) or `ms` passes. */
+  private async idle(ms: number): Promise<void> {
+    if (this.stopping || this.wakeRequested) {
+      this.wakeRequested = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+    this.wakeUp = undefined;
+    this.wakeRequested = false;
+  }
+
+  private async claim(limit: number): Promise<number> {
+    this.claimSequence += 1;
+    const { jobs, now } = await this.adapter.claim({
+      leaseToken: `${this.options.workerId}:${this.claimSequence}`,
+      limit,
+      names: this.options.names,
+      maxRetryCount: this.options.maxRetryCount,
+      ignoreSorting: this.options.unsafeIgnoreSorting,
+      leaseMs: this.options.leaseMs,
+    });
+    this.clockOffsetMs = now.getTime() - Date.now();
+    for (const job of jobs) this.startJob(job);
+    return jobs.length;
+  }
+
+  private startJob(job: JobRecord): void {
+    const leaseToken = job.lockedBy ?? "";
+    const held: HeldLease = { job, attempt: undefined };
+    this.held.set(job.id, held);
+    if (job.retryCount >= this.options.maxRetryCount) {
+      // The claim just counted an attempt lost to an expired lease and the job has no
+      // attempts left: finish it without running it again.
+      void this.finish(job, this.outcome(job, leaseToken, "abandoned", LEASE_EXPIRED_ERROR));
+      return;
+    }
+    const entry = this.options.handlers.get(job.name);
+    if (entry === undefined) {
+      // Cannot happen (claims ask only for handled names); never lose the job over it.
+      void this.finish(job, this.failureOutcome(job, leaseToken, new DocketError("invalid_argument", `no handler for ${job.name}`)));
+      return;
+    }
+    const timeoutMs = job.handlerTimeout ?? entry.timeout ?? this.options.handlerTimeout;
+    this.busySlots += 1;
+    let attempt: RunningAttempt;
+    try {
+      attempt = runAttempt({
+        adapter: this.adapter,
+        job,
+        entry,
+        timeoutMs,
+        logger: this.options.logger,
+        successOutcome: () => this.outcome(job, leaseToken, "succeeded", null),
+      });
+    } catch (error) {
+      this.busySlots -= 1;
+      void this.finish(job, this.failureOutcome(job, leaseToken, error));
+      return;
+    }
+    held.attempt = attempt;
+    const settled = attempt.settled.then(() => {
+      this.busySlots -= 1;
+      this.settling.delete(settled);
+      this.wake();
+    });
+    this.settling.add(settled);
+    const recorded = attempt.result.then((result) => this.onResult(job, leaseToken, result));
+    this.settling.add(recorded);
+    void recorded.then(() => this.settling.delete(recorded));
+  }
+
+  private async onResult(job: JobRecord, leaseToken: string, result: AttemptResult): Promise<void> {
+    if (result.kind === "succeeded") {
+      if (result.recorded) {
+        this.held.delete(job.id);
+        return;
+      }
+      await this.finish(job, this.outcome(job, leaseToken, "succeeded", null));
+      return;
+    }
+    this.options.logger.error({
+      type: "docket.job_failed",
+      jobId: job.id,
+      jobName: job.name,
+      retryCount: job.retryCount,
+      timedOut: result.timedOut,
+      error: formatJobError(result.error),
+    });
+    await this.finish(job, this.failureOutcome(job, leaseToken, result.error));
+  }
+
+  private async finish(job: JobRecord, outcome: JobOutcome): Promise<void> {
+    const result = await this.recorder.record(outcome);
+    this.held.delete(job.id);
+    if (result === "lost") {
+      this.options.logger.error({
+        type: "docket.lease_lost",
+        message: "another worker took this job over; its newer outcome stands",
+        jobId: job.id,
+        jobName: job.name,
+      });
+    }
+  }
+
+  private failureOutcome(job: JobRecord, leaseToken: string, error: unknown): JobOutcome {
+    const retryCount = job.retryCount + 1;
+    const kind = retryCount >= this.options.maxRetryCount ? "failed" : "retry";
+    const outcome = this.outcome(job, leaseToken, kind, formatJobError(error));
+    if (kind === "retry") outcome.retryDelayMs = retryDelayMs(this.options.retryBackoff, retryCount);
+    return outcome;
+  }
+
+  private outcome(
+    job: JobRecord,
+    leaseToken: string,
+    kind: JobOutcome["kind"],
+    error: string | null,
+  ): JobOutcome {
+    const finished = kind !== "retry";
+    return {
+      id: job.id,
+      leaseToken,
+      kind,
+      error,
+      retryDelayMs: null,
+      deleteOnFinish: this.options.deleteJobOnCompletion,
+      cronSuccessor:
+        finished && job.cronExpression !== null
+          ? cronRow(job.name, job.cronExpression, job.priority, new Date(Date.now() + this.clockOffsetMs))
+          : null,
+    };
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.held.size === 0) return;
+    const leases = [...this.held.values()].map(({ job }) => ({ id: job.id, leaseToken: job.lockedBy ?? "" }));
+    try {
+      const lost = await this.adapter.heartbeat(leases, this.options.leaseMs);
+      for (const id of lost) {
+        const held = this.held.get(id);
+        if (held === undefined) continue; // finished meanwhile
+        held.attempt?.abort(new DocketError("lease_lost", "the job's lease was lost to another worker"));
+      }
+    } catch (error) {
+      this.logError("docket.heartbeat_failed", error);
+    }
+  }
+
+  private logError(type: string, error: unknown, extra: Record<string, unknown> = {}): void {
+    this.options.logger.error({ type, workerId: this.options.workerId, error: formatJobError(error), ...extra });
+  }
+}
+
