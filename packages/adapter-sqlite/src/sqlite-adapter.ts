@@ -1,0 +1,443 @@
+import {
+  type AdapterTransaction,
+  type ClaimRequest,
+  type ClaimResult,
+  type CleanupRequest,
+  type CompleteResult,
+  type CronDefinition,
+  DocketError,
+  type JobLease,
+  type JobOutcome,
+  type JobRecord,
+  LEASE_EXPIRED_ERROR,
+  type ListJobsQuery,
+  type NewJob,
+  type QueueCounts,
+  type StorageAdapter,
+} from "@docket/core";
+import {
+  beginImmediate,
+  inImmediateTransaction,
+  openDatabase,
+  prepared,
+  queueKeyOf,
+  runWithBusyRetry,
+  type SqliteDatabase,
+} from "./sqlite-connection.ts";
+import { toDocketError } from "./sqlite-errors.ts";
+import { TransactionGate } from "./sqlite-gate.ts";
+import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
+import { isDatabase, resolveSqliteOptions, type SqliteAdapterOptions } from "./sqlite-options.ts";
+import { compareClaimOrder, type SqliteJobRow, toJobRecord } from "./sqlite-rows.ts";
+import * as sql from "./sqlite-sql.ts";
+
+/** State of the adapter that opened the connection; adapters bound to a transaction have none. */
+interface OwnerState {
+  readonly gate: TransactionGate;
+  readonly ownsDatabase: boolean;
+  closed: boolean;
+  closing: Promise<void> | null;
+}
+
+/**
+ * How an operation treats an open handler transaction (see `TransactionGate`): `worker`
+ * operations always wait for it to end; `application` operations called from inside the
+ * handler's own async context join it instead (waiting would deadlock the handler).
+ */
+type GateKind = "worker" | "application";
+
+interface CountsRow {
+  pending_count: number;
+  scheduled_count: number;
+  running_count: number;
+  failed_count: number;
+}
+
+interface PendingCronRow {
+  id: number;
+  cron_expression: string;
+  priority: number;
+}
+
+let savepointCounter = 0;
+
+/**
+ * `StorageAdapter` on better-sqlite3. All statements are synchronous; each operation is
+ * one statement or one `BEGIN IMMEDIATE` transaction, so it is atomic across processes
+ * sharing the file. Times are epoch milliseconds from `Date.now()`.
+ */
+class SqliteAdapter implements StorageAdapter {
+  readonly dialect = "sqlite";
+
+  constructor(
+    readonly db: SqliteDatabase,
+    private readonly table: string,
+    readonly queueKey: string,
+    /** Null on an adapter bound to a transaction: it runs directly on `db`, ungated. */
+    private readonly owner: OwnerState | null,
+  ) {}
+
+  migrate(): Promise<void> {
+    return this.run("application", "migrate", () =>
+      inImmediateTransaction(this.db, () => {
+        // BEGIN IMMEDIATE is the migration lock: concurrent migrators queue behind it
+        // and find the versions the first one recorded.
+        this.db.exec(sql.createMigrationsTable(this.table));
+        const applied = new Set(
+          prepared<{ version: number }>(this.db, sql.selectAppliedMigrations(this.table))
+            .all()
+            .map((row) => row.version),
+        );
+        for (const migration of SQLITE_MIGRATIONS) {
+          if (applied.has(migration.version)) continue;
+          for (const statement of migration.statements(this.table)) this.db.exec(statement);
+          prepared(this.db, sql.insertAppliedMigration(this.table)).run({
+            version: migration.version,
+            now: Date.now(),
+          });
+        }
+      }),
+    );
+  }
+
+  now(): Promise<Date> {
+    return Promise.resolve(new Date(Date.now()));
+  }
+
+  /**
+   * Not `async`: the INSERTs run before the returned promise exists, so they land inside
+   * a caller's synchronous `db.transaction(() => { void queueWorkerAddJob(...) })`.
+   */
+  enqueue(jobs: readonly NewJob[]): Promise<number[]> {
+    if (jobs.length === 0) return Promise.resolve([]);
+    return this.run("application", "enqueue", () => {
+      const insertAll = (): number[] => {
+        const now = Date.now();
+        const ids: number[] = [];
+        for (let start = 0; start < jobs.length; start += sql.INSERT_CHUNK_ROWS) {
+          const chunk = jobs.slice(start, start + sql.INSERT_CHUNK_ROWS);
+          const params: unknown[] = [];
+          for (const job of chunk) {
+            params.push(
+              job.name,
+              job.dataJson,
+              job.priority,
+              job.scheduledAt === null ? now : job.scheduledAt.getTime(),
+              job.handlerTimeout,
+              now,
+              now,
+            );
+          }
+          const rows = prepared<{ id: number }>(
+            this.db,
+            sql.insertJobs(this.table, chunk.length),
+          ).all(...params);
+          // RETURNING order is unspecified; AUTOINCREMENT numbers rows in VALUES order.
+          for (const row of rows.sort((a, b) => a.id - b.id)) ids.push(row.id);
+        }
+        return ids;
+      };
+      // Several chunks must land together; one chunk is a single atomic statement.
+      return jobs.length > sql.INSERT_CHUNK_ROWS
+        ? inImmediateTransaction(this.db, insertAll)
+        : insertAll();
+    });
+  }
+
+  claim(request: ClaimRequest): Promise<ClaimResult> {
+    return this.run("worker", "claim", () => {
+      const now = Date.now();
+      const rows = prepared<SqliteJobRow>(
+        this.db,
+        sql.claimJobs(this.table, request.ignoreSorting),
+      ).all({
+        leaseToken: request.leaseToken,
+        now,
+        leaseMs: request.leaseMs,
+        leaseExpiredError: LEASE_EXPIRED_ERROR,
+        names: JSON.stringify(request.names),
+        maxRetryCount: request.maxRetryCount,
+        limit: request.limit,
+      });
+      if (!request.ignoreSorting) rows.sort(compareClaimOrder);
+      return { jobs: rows.map(toJobRecord), now: new Date(now) };
+    });
+  }
+
+  heartbeat(leases: readonly JobLease[], leaseMs: number): Promise<number[]> {
+    if (leases.length === 0) return Promise.resolve([]);
+    return this.run("worker", "heartbeat", () =>
+      inImmediateTransaction(this.db, () => {
+        const now = Date.now();
+        const extend = prepared(this.db, sql.extendLease(this.table));
+        const lost: number[] = [];
+        for (const lease of leases) {
+          const result = extend.run({ id: lease.id, leaseToken: lease.leaseToken, now, leaseMs });
+          if (result.changes === 0) lost.push(lease.id);
+        }
+        return lost;
+      }),
+    );
+  }
+
+  complete(outcomes: readonly JobOutcome[]): Promise<CompleteResult> {
+    if (outcomes.length === 0) return Promise.resolve({ recorded: [], lost: [] });
+    return this.run("worker", "complete", () =>
+      inImmediateTransaction(this.db, () => {
+        const now = Date.now();
+        const recorded: number[] = [];
+        const lost: number[] = [];
+        for (const outcome of outcomes) {
+          const guard = { id: outcome.id, leaseToken: outcome.leaseToken, now };
+          let changes: number;
+          if (outcome.deleteOnFinish && outcome.kind !== "retry") {
+            changes = prepared(this.db, sql.deleteFinished(this.table)).run(guard).changes;
+          } else if (outcome.kind === "succeeded") {
+            changes = prepared(this.db, sql.completeSucceeded(this.table)).run(guard).changes;
+          } else if (outcome.kind === "retry") {
+            changes = prepared(this.db, sql.completeRetry(this.table)).run({
+              ...guard,
+              error: outcome.error,
+              retryDelayMs: outcome.retryDelayMs,
+            }).changes;
+          } else {
+            changes = prepared(this.db, sql.completeFailed(this.table)).run({
+              ...guard,
+              error: outcome.error,
+            }).changes;
+          }
+          if (changes === 0) {
+            lost.push(outcome.id);
+            continue;
+          }
+          recorded.push(outcome.id);
+          // Only the outcome whose guard won schedules the next run; the unique
+          // pending-cron index drops it when a pending row for the name exists already.
+          if (outcome.cronSuccessor !== null) this.insertCron(outcome.cronSuccessor, now);
+        }
+        return { recorded, lost };
+      }),
+    );
+  }
+
+  syncCron(definitions: readonly CronDefinition[]): Promise<void> {
+    return this.run("application", "syncCron", () =>
+      // BEGIN IMMEDIATE is the database-wide lock: concurrent registrations run one
+      // after another, each seeing the rows the previous one wrote.
+      inImmediateTransaction(this.db, () => {
+        const now = Date.now();
+        prepared(this.db, sql.deleteUndefinedCronJobs(this.table)).run({
+          names: JSON.stringify(definitions.map((definition) => definition.name)),
+        });
+        const selectPending = prepared<PendingCronRow>(
+          this.db,
+          sql.selectPendingCronJob(this.table),
+        );
+        for (const definition of definitions) {
+          const pending = selectPending.get({ name: definition.name });
+          if (pending === undefined) {
+            this.insertCron(definition, now);
+          } else if (
+            pending.cron_expression !== definition.cronExpression ||
+            pending.priority !== definition.priority
+          ) {
+            prepared(this.db, sql.retimeCronJob(this.table)).run({
+              id: pending.id,
+              cronExpression: definition.cronExpression,
+              priority: definition.priority,
+              data: definition.dataJson,
+              scheduledAt: definition.nextRunAt.getTime(),
+              now,
+            });
+          }
+          // Unchanged: left alone, so a run that is due is not skipped by a deploy.
+        }
+      }),
+    );
+  }
+
+  cleanup(request: CleanupRequest): Promise<number> {
+    return this.run("application", "cleanup", () => {
+      const result = prepared(this.db, sql.cleanupFinished(this.table)).run({
+        completedBefore: request.completedBefore.getTime(),
+        limit: request.limit,
+      });
+      return result.changes;
+    });
+  }
+
+  insights(): Promise<QueueCounts> {
+    return this.run("application", "insights", () => {
+      const row = prepared<CountsRow>(this.db, sql.queueCounts(this.table)).get({
+        now: Date.now(),
+      });
+      return {
+        pendingCount: row?.pending_count ?? 0,
+        scheduledCount: row?.scheduled_count ?? 0,
+        runningCount: row?.running_count ?? 0,
+        failedCount: row?.failed_count ?? 0,
+      };
+    });
+  }
+
+  getJob(id: number): Promise<JobRecord | null> {
+    return this.run("application", "getJob", () => {
+      const row = prepared<SqliteJobRow>(this.db, sql.selectJob(this.table)).get({ id });
+      return row === undefined ? null : toJobRecord(row);
+    });
+  }
+
+  listJobs(query: ListJobsQuery): Promise<JobRecord[]> {
+    return this.run("application", "listJobs", () => {
+      const source = sql.listJobs(this.table, query.name !== undefined, query.state ?? null);
+      const params: Record<string, unknown> = { limit: query.limit };
+      if (query.name !== undefined) params.name = query.name;
+      if (query.state === "running" || query.state === "scheduled" || query.state === "pending") {
+        params.now = Date.now();
+      }
+      return prepared<SqliteJobRow>(this.db, source).all(params).map(toJobRecord);
+    });
+  }
+
+  withTransaction(nativeTransaction: unknown): StorageAdapter {
+    if (!isDatabase(nativeTransaction)) {
+      throw new DocketError(
+        "invalid_argument",
+        "expected nativeTransaction to be a better-sqlite3 Database, got: " +
+          (nativeTransaction === null ? "null" : typeof nativeTransaction),
+        { field: "nativeTransaction" },
+      );
+    }
+    return new SqliteAdapter(nativeTransaction, this.table, this.queueKey, null);
+  }
+
+  transaction<T>(fn: (tx: AdapterTransaction) => Promise<T>): Promise<T> {
+    const owner = this.owner;
+    if (owner === null || owner.gate.insideTransaction) return this.inSavepoint(fn);
+    try {
+      this.assertOpen();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // One connection: the handler's transaction has it to itself until it ends (see
+    // TransactionGate for why every other operation of this adapter waits meanwhile).
+    return owner.gate.hold(async () => {
+      await beginImmediate(this.db, sql.BEGIN_IMMEDIATE);
+      const bound = new SqliteAdapter(this.db, this.table, this.queueKey, null);
+      let result: T;
+      try {
+        result = await fn({ db: this.db, adapter: bound });
+      } catch (error) {
+        if (this.db.open && this.db.inTransaction) this.db.exec(sql.ROLLBACK);
+        throw error;
+      }
+      try {
+        if (this.db.inTransaction) this.db.exec(sql.COMMIT);
+      } catch (error) {
+        if (this.db.open && this.db.inTransaction) this.db.exec(sql.ROLLBACK);
+        throw toDocketError(error, "commit transaction");
+      }
+      return result;
+    });
+  }
+
+  close(): Promise<void> {
+    const owner = this.owner;
+    if (owner === null) return Promise.resolve();
+    owner.closed = true;
+    owner.closing ??= (async () => {
+      // Let a running handler transaction finish before the connection goes away.
+      while (owner.gate.busy) await owner.gate.whenIdle();
+      if (owner.ownsDatabase && this.db.open) this.db.close();
+    })();
+    return owner.closing;
+  }
+
+  /** A nested transaction (bound adapter, or a handler's own context): a savepoint. */
+  private async inSavepoint<T>(fn: (tx: AdapterTransaction) => Promise<T>): Promise<T> {
+    const name = `docket_tx_${++savepointCounter}`;
+    try {
+      this.db.exec(sql.savepoint(name));
+    } catch (error) {
+      throw toDocketError(error, "begin savepoint");
+    }
+    const bound =
+      this.owner === null ? this : new SqliteAdapter(this.db, this.table, this.queueKey, null);
+    let result: T;
+    try {
+      result = await fn({ db: this.db, adapter: bound });
+    } catch (error) {
+      if (this.db.open && this.db.inTransaction) {
+        this.db.exec(sql.rollbackToSavepoint(name));
+        this.db.exec(sql.releaseSavepoint(name));
+      }
+      throw error;
+    }
+    try {
+      this.db.exec(sql.releaseSavepoint(name));
+    } catch (error) {
+      throw toDocketError(error, "release savepoint");
+    }
+    return result;
+  }
+
+  private insertCron(definition: CronDefinition, now: number): void {
+    prepared(this.db, sql.insertCronJob(this.table)).run({
+      name: definition.name,
+      data: definition.dataJson,
+      priority: definition.priority,
+      scheduledAt: definition.nextRunAt.getTime(),
+      cronExpression: definition.cronExpression,
+      now,
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.owner?.closed) {
+      throw new DocketError("closed", "sqlite: the adapter was used after close()");
+    }
+  }
+
+  /** A promise to wait on while the gate keeps this kind of operation out, else null. */
+  private blockedBy(kind: GateKind): Promise<void> | null {
+    const gate = this.owner?.gate;
+    if (gate === undefined || !gate.busy) return null;
+    if (kind === "application" && gate.insideTransaction) return null;
+    return gate.whenIdle();
+  }
+
+  /**
+   * Runs `work` synchronously when the gate allows (so it can join a caller's
+   * synchronous transaction), else after the handler transaction ended; busy retries and
+   * error mapping in `runWithBusyRetry`.
+   */
+  private run<T>(kind: GateKind, action: string, work: () => T): Promise<T> {
+    try {
+      this.assertOpen();
+      const wait = this.blockedBy(kind);
+      if (wait !== null) return wait.then(() => this.run(kind, action, work));
+      return runWithBusyRetry(this.db, action, work, () => this.blockedBy(kind));
+    } catch (error) {
+      return Promise.reject(toDocketError(error, action));
+    }
+  }
+}
+
+/**
+ * A Docket storage adapter on SQLite (better-sqlite3 12). With `filename` the adapter
+ * opens the database (WAL, `busy_timeout` = `busyTimeoutMs` (default 5000),
+ * `synchronous = NORMAL`) and closes it on `close()`; with `database` it uses the
+ * application's handle and never closes it. Table default `docket_job`. Call `migrate()`
+ * before use. Safe for several processes on one file.
+ */
+export function createSqliteAdapter(options: SqliteAdapterOptions): StorageAdapter {
+  const resolved = resolveSqliteOptions(options);
+  const { db, ownsDatabase } = openDatabase(resolved);
+  const owner: OwnerState = {
+    gate: new TransactionGate(),
+    ownsDatabase,
+    closed: false,
+    closing: null,
+  };
+  return new SqliteAdapter(db, resolved.tableName, queueKeyOf(db, resolved.tableName), owner);
+}

@@ -1,0 +1,208 @@
+import type { JobState } from "@docket/core";
+
+/**
+ * Every statement of the SQLite adapter, one named builder per statement. Values are
+ * always bound parameters (`@name`); the only spliced text is the table name, validated
+ * by core's `validateTableName`. Times are INTEGER epoch milliseconds bound from the
+ * process clock (`@now`), so every statement of one operation sees the same instant.
+ */
+
+/** Rows per multi-row INSERT: 7 parameters each stays far below SQLite's 32766 limit. */
+export const INSERT_CHUNK_ROWS = 500;
+
+const INSERT_COLUMNS =
+  "name, data, priority, scheduled_at, handler_timeout, created_at, updated_at";
+
+/**
+ * Differs from Postgres: one `(?, ?, ...)` group per row instead of `unnest` of arrays
+ * (SQLite has no array parameters); ids come back via RETURNING in arbitrary order, so
+ * the caller sorts them (AUTOINCREMENT hands them out in row order).
+ */
+export function insertJobs(table: string, rowCount: number): string {
+  const row = "(?, ?, ?, ?, ?, ?, ?)";
+  const rows = new Array<string>(rowCount).fill(row).join(", ");
+  return `INSERT INTO ${table} (${INSERT_COLUMNS}) VALUES ${rows} RETURNING id`;
+}
+
+/** Leases a job only while it is eligible; an expired previous lease counts as a failed attempt. */
+const CLAIM_SET = `
+  locked_by = @leaseToken,
+  locked_until = @now + @leaseMs,
+  updated_at = @now,
+  retry_count = retry_count + (CASE WHEN locked_by IS NULL THEN 0 ELSE 1 END),
+  last_error = CASE WHEN locked_by IS NULL THEN last_error ELSE @leaseExpiredError END`;
+
+const CLAIM_ELIGIBLE = `
+    is_complete = 0
+    AND name IN (SELECT value FROM json_each(@names))
+    AND scheduled_at <= @now
+    AND retry_count < @maxRetryCount
+    AND (locked_until IS NULL OR locked_until <= @now)`;
+
+/**
+ * Differs from Postgres: no `FOR UPDATE SKIP LOCKED` — SQLite has one writer at a time,
+ * so the single UPDATE statement (its own write transaction) is atomic and no other
+ * claim can see the rows in between. Names come as one JSON array parameter so the
+ * statement is prepared once for any number of names. RETURNING order is unspecified:
+ * the adapter sorts the rows.
+ */
+export function claimJobs(table: string, ignoreSorting: boolean): string {
+  const order = ignoreSorting ? "" : "ORDER BY priority, scheduled_at, id";
+  return `UPDATE ${table} SET ${CLAIM_SET}
+WHERE id IN (
+  SELECT id FROM ${table}
+  WHERE ${CLAIM_ELIGIBLE}
+  ${order}
+  LIMIT @limit
+)
+RETURNING *`;
+}
+
+/** The lease guard of every outcome: only the holder of this attempt's token may write. */
+const LEASE_GUARD = "id = @id AND locked_by = @leaseToken AND is_complete = 0";
+
+export function extendLease(table: string): string {
+  return `UPDATE ${table} SET locked_until = @now + @leaseMs WHERE ${LEASE_GUARD}`;
+}
+
+export function completeSucceeded(table: string): string {
+  return `UPDATE ${table}
+SET is_complete = 1, completed_at = @now, updated_at = @now, locked_by = NULL, locked_until = NULL
+WHERE ${LEASE_GUARD}`;
+}
+
+export function completeRetry(table: string): string {
+  return `UPDATE ${table}
+SET retry_count = retry_count + 1, last_error = @error, updated_at = @now,
+  locked_by = NULL, locked_until = NULL,
+  scheduled_at = CASE WHEN @retryDelayMs IS NULL THEN scheduled_at ELSE @now + @retryDelayMs END
+WHERE ${LEASE_GUARD}`;
+}
+
+export function completeFailed(table: string): string {
+  return `UPDATE ${table}
+SET retry_count = retry_count + 1, last_error = @error, is_complete = 1,
+  completed_at = @now, failed_at = @now, updated_at = @now, locked_by = NULL, locked_until = NULL
+WHERE ${LEASE_GUARD}`;
+}
+
+export function deleteFinished(table: string): string {
+  return `DELETE FROM ${table} WHERE ${LEASE_GUARD}`;
+}
+
+/**
+ * A cron row. `ON CONFLICT DO NOTHING` lets the unique pending-cron index drop a second
+ * pending row for the name silently, and (unlike `INSERT OR IGNORE`) hides no NOT NULL or
+ * CHECK violation.
+ */
+export function insertCronJob(table: string): string {
+  return `INSERT INTO ${table}
+  (name, data, priority, scheduled_at, created_at, updated_at, cron_expression)
+VALUES (@name, @data, @priority, @scheduledAt, @now, @now, @cronExpression)
+ON CONFLICT DO NOTHING`;
+}
+
+/** Spec §5: pending cron rows of names that are no longer defined go away. */
+export function deleteUndefinedCronJobs(table: string): string {
+  return `DELETE FROM ${table}
+WHERE cron_expression IS NOT NULL AND is_complete = 0
+  AND name NOT IN (SELECT value FROM json_each(@names))`;
+}
+
+export function selectPendingCronJob(table: string): string {
+  return `SELECT id, cron_expression, priority FROM ${table}
+WHERE name = @name AND cron_expression IS NOT NULL AND is_complete = 0`;
+}
+
+export function retimeCronJob(table: string): string {
+  return `UPDATE ${table}
+SET cron_expression = @cronExpression, priority = @priority, data = @data,
+  scheduled_at = @scheduledAt, updated_at = @now
+WHERE id = @id`;
+}
+
+/**
+ * Differs from Postgres: `DELETE ... LIMIT` is a compile-time option SQLite builds often
+ * lack, so the batch is chosen in a subquery.
+ */
+export function cleanupFinished(table: string): string {
+  return `DELETE FROM ${table} WHERE id IN (
+  SELECT id FROM ${table}
+  WHERE is_complete = 1 AND completed_at < @completedBefore
+  ORDER BY completed_at
+  LIMIT @limit
+)`;
+}
+
+export function queueCounts(table: string): string {
+  return `SELECT
+  (SELECT count(*) FROM ${table} WHERE is_complete = 0 AND scheduled_at <= @now) AS pending_count,
+  (SELECT count(*) FROM ${table} WHERE is_complete = 0 AND scheduled_at > @now) AS scheduled_count,
+  (SELECT count(*) FROM ${table} WHERE is_complete = 0 AND locked_until > @now) AS running_count,
+  (SELECT count(*) FROM ${table} WHERE is_complete = 1 AND failed_at IS NOT NULL) AS failed_count`;
+}
+
+export function selectJob(table: string): string {
+  return `SELECT * FROM ${table} WHERE id = @id`;
+}
+
+/** The state predicates of `listJobs`; they must agree with core's `jobState()`. */
+const STATE_PREDICATES: Record<JobState, string> = {
+  running: "is_complete = 0 AND locked_until > @now",
+  scheduled:
+    "is_complete = 0 AND (locked_until IS NULL OR locked_until <= @now) AND scheduled_at > @now",
+  pending:
+    "is_complete = 0 AND (locked_until IS NULL OR locked_until <= @now) AND scheduled_at <= @now",
+  completed: "is_complete = 1 AND failed_at IS NULL",
+  failed: "is_complete = 1 AND failed_at IS NOT NULL",
+};
+
+/** One statement per (name filter?, state?) combination, each prepared once. */
+export function listJobs(table: string, byName: boolean, state: JobState | null): string {
+  const conditions: string[] = [];
+  if (byName) conditions.push("name = @name");
+  if (state !== null) conditions.push(`(${STATE_PREDICATES[state]})`);
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
+  return `SELECT * FROM ${table} ${where} ORDER BY id DESC LIMIT @limit`;
+}
+
+export function createMigrationsTable(table: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${table}_migrations (
+  version INTEGER PRIMARY KEY,
+  applied_at INTEGER NOT NULL
+)`;
+}
+
+export function selectAppliedMigrations(table: string): string {
+  return `SELECT version FROM ${table}_migrations ORDER BY version`;
+}
+
+export function insertAppliedMigration(table: string): string {
+  return `INSERT INTO ${table}_migrations (version, applied_at) VALUES (@version, @now)`;
+}
+
+// Transaction control. Pragma values cannot be bound parameters; the only value spliced
+// into one is a validated integer, and savepoint names come from an internal counter.
+
+export const BEGIN_IMMEDIATE = "BEGIN IMMEDIATE";
+export const COMMIT = "COMMIT";
+export const ROLLBACK = "ROLLBACK";
+
+export function savepoint(name: string): string {
+  return `SAVEPOINT ${name}`;
+}
+
+export function releaseSavepoint(name: string): string {
+  return `RELEASE ${name}`;
+}
+
+export function rollbackToSavepoint(name: string): string {
+  return `ROLLBACK TO ${name}`;
+}
+
+export function setBusyTimeout(ms: number): string {
+  return `busy_timeout = ${Math.trunc(ms)}`;
+}
+
+export const SET_JOURNAL_MODE_WAL = "journal_mode = WAL";
+export const SET_SYNCHRONOUS_NORMAL = "synchronous = NORMAL";
