@@ -1,0 +1,449 @@
+import { createHash } from "node:crypto";
+import {
+  type AdapterTransaction,
+  type ClaimRequest,
+  type ClaimResult,
+  type CleanupRequest,
+  type CompleteResult,
+  type CronDefinition,
+  DocketError,
+  type JobLease,
+  type JobOutcome,
+  type JobRecord,
+  LEASE_EXPIRED_ERROR,
+  type ListJobsQuery,
+  type NewJob,
+  type QueueCounts,
+  type StorageAdapter,
+} from "@docket/core";
+import type { ClientBase, ClientConfig, Pool, QueryConfig, QueryResultRow } from "pg";
+import pg from "pg";
+import { brokeConnection, toDocketError } from "./postgres-errors.ts";
+import { PostgresListener } from "./postgres-listener.ts";
+import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
+import { type PostgresAdapterOptions, resolvePostgresOptions } from "./postgres-options.ts";
+import {
+  type PostgresCountsRow,
+  type PostgresJobRow,
+  toJobRecord,
+  toNumber,
+  toQueueCounts,
+} from "./postgres-rows.ts";
+import * as sql from "./postgres-sql.ts";
+
+/** Anything that runs a query: the pool, or one client (a transaction's). */
+interface Queryable {
+  query<R extends QueryResultRow>(
+    config: QueryConfig,
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/** Statement texts built once per adapter, and their prepared-statement names. */
+interface Statements {
+  readonly claimSorted: QueryText;
+  readonly claimUnsorted: QueryText;
+  readonly enqueue: QueryText;
+  readonly heartbeat: QueryText;
+  readonly complete: QueryText;
+}
+
+interface QueryText {
+  readonly name: string;
+  readonly text: string;
+}
+
+/** What an adapter and every adapter bound to one of its transactions share. */
+interface SharedState {
+  readonly pool: Pool;
+  readonly ownsPool: boolean;
+  readonly names: sql.PostgresTableNames;
+  readonly statements: Statements;
+  readonly queueKey: string;
+  /** `<schema>.<table>` or `<table>`: the advisory-lock keys derive from it. */
+  readonly lockKey: string;
+  readonly channel: string | null;
+  readonly listener: PostgresListener | null;
+  closing: Promise<void> | null;
+}
+
+/**
+ * Creates the Postgres storage adapter. With `{ connectionString }` it opens its own
+ * `pg.Pool` (`poolSize` connections, default 10) and ends it on `close()`; with
+ * `{ pool }` it uses the application's pool and never ends it. Call `migrate()` once
+ * before use. Throws `DocketError` `invalid_option` for bad options.
+ */
+export function createPostgresAdapter(options: PostgresAdapterOptions): StorageAdapter {
+  const resolved = resolvePostgresOptions(options);
+  const key =
+    resolved.schema === null ? resolved.tableName : `${resolved.schema}.${resolved.tableName}`;
+  const names = sql.postgresTableNames(resolved.schema, resolved.tableName);
+
+  let pool: Pool;
+  let clientConfig: ClientConfig;
+  if (resolved.pool !== null) {
+    pool = resolved.pool;
+    clientConfig = { ...(pool.options as ClientConfig) };
+  } else {
+    clientConfig = { connectionString: resolved.connectionString as string };
+    pool = new pg.Pool({ ...clientConfig, max: resolved.poolSize });
+    // An idle pooled client whose backend dies emits 'error' on the pool; with no
+    // listener that would crash the process. The pool already drops the client, and the
+    // next call that needs the database reports the problem, so nothing else to do here.
+    pool.on("error", () => {});
+  }
+
+  const channel = resolved.notify ? identifierWithin63(`docket_${key}`) : null;
+  const statementName = (op: string) => identifierWithin63(`docket_${op}_${key}`);
+  const statements: Statements = {
+    claimSorted: { name: statementName("claim"), text: sql.claimJobs(names, true) },
+    claimUnsorted: { name: statementName("claim_any"), text: sql.claimJobs(names, false) },
+    // The text differs with notify, so the name must too (names are per connection).
+    enqueue: {
+      name: statementName(channel === null ? "enqueue_quiet" : "enqueue"),
+      text: sql.enqueueJobs(names, channel !== null),
+    },
+    heartbeat: { name: statementName("heartbeat"), text: sql.heartbeatJobs(names) },
+    complete: { name: statementName("complete"), text: sql.completeJobs(names) },
+  };
+
+  const shared: SharedState = {
+    pool,
+    ownsPool: resolved.pool === null,
+    names,
+    statements,
+    queueKey: `postgres:${describeTarget(clientConfig)}#${key}`,
+    lockKey: key,
+    channel,
+    listener:
+      channel === null ? null : new PostgresListener(() => new pg.Client(clientConfig), channel),
+    closing: null,
+  };
+  return new PostgresAdapter(shared, null);
+}
+
+/**
+ * The adapter. `client === null`: the root adapter, running on the pool. Otherwise it is
+ * bound to one client in a transaction (the caller's, or one `transaction()` opened) and
+ * never commits, rolls back or releases it.
+ */
+class PostgresAdapter implements StorageAdapter {
+  readonly dialect = "postgres";
+  readonly #shared: SharedState;
+  readonly #client: ClientBase | null;
+  /** Absent when `notify: false`, so core polls. */
+  readonly subscribe?: (onWake: () => void) => () => void;
+
+  constructor(shared: SharedState, client: ClientBase | null) {
+    this.#shared = shared;
+    this.#client = client;
+    const listener = shared.listener;
+    if (listener !== null) this.subscribe = (onWake) => listener.subscribe(onWake);
+  }
+
+  get queueKey(): string {
+    return this.#shared.queueKey;
+  }
+
+  get db(): unknown {
+    return this.#client ?? this.#shared.pool;
+  }
+
+  /** For tests: the LISTEN connection's backend pid, or null. */
+  get listenerBackendPid(): number | null {
+    return this.#shared.listener?.backendPid ?? null;
+  }
+
+  async migrate(): Promise<void> {
+    const names = this.#shared.names;
+    await this.#inTransaction("migrate", async (client) => {
+      await run(client, "migrate", {
+        text: sql.advisoryXactLock(),
+        values: [`docket:migrate:${this.#shared.lockKey}`],
+      });
+      await run(client, "migrate", { text: sql.createMigrationsTable(names) });
+      const applied = await run<{ version: number }>(client, "migrate", {
+        text: sql.selectAppliedMigrations(names),
+      });
+      const done = new Set(applied.rows.map((row) => toNumber(row.version)));
+      for (const migration of POSTGRES_MIGRATIONS) {
+        if (done.has(migration.version)) continue;
+        for (const text of migration.statements(names)) await run(client, "migrate", { text });
+        await run(client, "migrate", {
+          text: sql.insertAppliedMigration(names),
+          values: [migration.version],
+        });
+      }
+    });
+  }
+
+  async now(): Promise<Date> {
+    const result = await this.#query<{ now: Date }>("now", { text: sql.selectNow() });
+    return result.rows[0]!.now;
+  }
+
+  async enqueue(jobs: readonly NewJob[]): Promise<number[]> {
+    if (jobs.length === 0) return [];
+    const { enqueue } = this.#shared.statements;
+    const values: unknown[] = [
+      jobs.map((job) => job.name),
+      jobs.map((job) => job.dataJson),
+      jobs.map((job) => job.priority),
+      jobs.map((job) => job.scheduledAt),
+      jobs.map((job) => job.handlerTimeout),
+    ];
+    if (this.#shared.channel !== null) values.push(this.#shared.channel);
+    const result = await this.#query<{ id: unknown }>("enqueue", { ...enqueue, values });
+    // Ids were taken from the sequence in input order (see `enqueueJobs`).
+    return result.rows.map((row) => toNumber(row.id)).sort((a, b) => a - b);
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimResult> {
+    const { claimSorted, claimUnsorted } = this.#shared.statements;
+    const statement = request.ignoreSorting ? claimUnsorted : claimSorted;
+    const result = await this.#query<PostgresJobRow & { db_now: Date }>("claim", {
+      ...statement,
+      values: [
+        [...request.names],
+        request.maxRetryCount,
+        request.limit,
+        request.leaseToken,
+        request.leaseMs,
+        LEASE_EXPIRED_ERROR,
+      ],
+    });
+    const jobs: JobRecord[] = [];
+    for (const row of result.rows) if (row.id !== null) jobs.push(toJobRecord(row));
+    return { jobs, now: result.rows[0]!.db_now };
+  }
+
+  async heartbeat(leases: readonly JobLease[], leaseMs: number): Promise<number[]> {
+    if (leases.length === 0) return [];
+    const result = await this.#query<{ id: unknown }>("heartbeat", {
+      ...this.#shared.statements.heartbeat,
+      values: [leases.map((lease) => lease.id), leases.map((lease) => lease.leaseToken), leaseMs],
+    });
+    const extended = new Set(result.rows.map((row) => toNumber(row.id)));
+    return leases.filter((lease) => !extended.has(lease.id)).map((lease) => lease.id);
+  }
+
+  async complete(outcomes: readonly JobOutcome[]): Promise<CompleteResult> {
+    if (outcomes.length === 0) return { recorded: [], lost: [] };
+    const successor = (outcome: JobOutcome) => outcome.cronSuccessor;
+    const result = await this.#query<{ id: unknown }>("complete", {
+      ...this.#shared.statements.complete,
+      values: [
+        outcomes.map((o) => o.id),
+        outcomes.map((o) => o.leaseToken),
+        outcomes.map((o) => o.kind),
+        outcomes.map((o) => o.error),
+        outcomes.map((o) => o.retryDelayMs),
+        outcomes.map((o) => o.deleteOnFinish),
+        outcomes.map((o) => successor(o)?.name ?? null),
+        outcomes.map((o) => successor(o)?.cronExpression ?? null),
+        outcomes.map((o) => successor(o)?.priority ?? null),
+        outcomes.map((o) => successor(o)?.nextRunAt ?? null),
+        outcomes.map((o) => successor(o)?.dataJson ?? null),
+      ],
+    });
+    const won = new Set(result.rows.map((row) => toNumber(row.id)));
+    const recorded: number[] = [];
+    const lost: number[] = [];
+    for (const outcome of outcomes) (won.has(outcome.id) ? recorded : lost).push(outcome.id);
+    return { recorded, lost };
+  }
+
+  async syncCron(definitions: readonly CronDefinition[]): Promise<void> {
+    const names = this.#shared.names;
+    const arrays = [
+      definitions.map((d) => d.name),
+      definitions.map((d) => d.cronExpression),
+      definitions.map((d) => d.priority),
+      definitions.map((d) => d.nextRunAt),
+      definitions.map((d) => d.dataJson),
+    ];
+    await this.#inTransaction("syncCron", async (client) => {
+      // Registrations from many processes at start-up run one after the other.
+      await run(client, "syncCron", {
+        text: sql.advisoryXactLock(),
+        values: [`docket:cron:${this.#shared.lockKey}`],
+      });
+      await run(client, "syncCron", {
+        text: sql.deleteUnknownCronJobs(names),
+        values: [arrays[0]],
+      });
+      await run(client, "syncCron", { text: sql.updateChangedCronJobs(names), values: arrays });
+      await run(client, "syncCron", { text: sql.insertMissingCronJobs(names), values: arrays });
+    });
+  }
+
+  async cleanup(request: CleanupRequest): Promise<number> {
+    const result = await this.#query("cleanup", {
+      text: sql.cleanupJobs(this.#shared.names),
+      values: [request.completedBefore, request.limit],
+    });
+    return result.rowCount ?? 0;
+  }
+
+  async insights(): Promise<QueueCounts> {
+    const result = await this.#query<PostgresCountsRow>("insights", {
+      text: sql.selectInsights(this.#shared.names),
+    });
+    return toQueueCounts(result.rows[0]!);
+  }
+
+  async getJob(id: number): Promise<JobRecord | null> {
+    const result = await this.#query<PostgresJobRow>("getJob", {
+      text: sql.selectJob(this.#shared.names),
+      values: [id],
+    });
+    const row = result.rows[0];
+    return row === undefined ? null : toJobRecord(row);
+  }
+
+  async listJobs(query: ListJobsQuery): Promise<JobRecord[]> {
+    const byName = query.name !== undefined;
+    const values: unknown[] = [query.limit];
+    if (byName) values.push(query.name);
+    const result = await this.#query<PostgresJobRow>("listJobs", {
+      text: sql.listJobs(this.#shared.names, byName, query.state ?? null),
+      values,
+    });
+    return result.rows.map(toJobRecord);
+  }
+
+  withTransaction(nativeTransaction: unknown): StorageAdapter {
+    if (!isClient(nativeTransaction)) {
+      throw new DocketError(
+        "invalid_argument",
+        "expected nativeTransaction to be a pg client inside BEGIN, got: " +
+          (nativeTransaction === null ? "null" : typeof nativeTransaction),
+        { field: "nativeTransaction" },
+      );
+    }
+    return new PostgresAdapter(this.#shared, nativeTransaction);
+  }
+
+  transaction<T>(fn: (tx: AdapterTransaction) => Promise<T>): Promise<T> {
+    return this.#inTransaction("transaction", (client) =>
+      fn({ db: client, adapter: new PostgresAdapter(this.#shared, client) }),
+    );
+  }
+
+  close(): Promise<void> {
+    // A bound adapter owns nothing: the caller's client stays as it is.
+    if (this.#client !== null) return Promise.resolve();
+    const shared = this.#shared;
+    shared.closing ??= (async () => {
+      await shared.listener?.close();
+      if (shared.ownsPool) await shared.pool.end();
+    })();
+    return shared.closing;
+  }
+
+  async #query<R extends QueryResultRow>(operation: string, config: QueryConfig) {
+    if (this.#client === null && this.#shared.closing !== null) throw closedError(operation);
+    return run<R>(this.#client ?? this.#shared.pool, operation, config);
+  }
+
+  /**
+   * Runs `work` in a transaction: on the root adapter a pool client in BEGIN … COMMIT
+   * (ROLLBACK when `work` throws); on a bound adapter a savepoint inside the caller's
+   * transaction. Errors of `work` are rethrown as they are.
+   */
+  async #inTransaction<T>(operation: string, work: (client: ClientBase) => Promise<T>): Promise<T> {
+    const bound = this.#client;
+    if (bound !== null) {
+      await run(bound, operation, { text: sql.savepoint() });
+      try {
+        const result = await work(bound);
+        await run(bound, operation, { text: sql.releaseSavepoint() });
+        return result;
+      } catch (error) {
+        await run(bound, operation, { text: sql.rollbackToSavepoint() }).catch(() => {});
+        throw error;
+      }
+    }
+
+    if (this.#shared.closing !== null) throw closedError(operation);
+    let client: pg.PoolClient;
+    try {
+      client = await this.#shared.pool.connect();
+    } catch (error) {
+      throw toDocketError(error, operation);
+    }
+    // Set when the connection must not go back to the pool (it broke mid-transaction).
+    let releaseError: Error | undefined;
+    try {
+      await run(client, operation, { text: sql.begin() });
+      const result = await work(client);
+      await run(client, operation, { text: sql.commit() });
+      return result;
+    } catch (error) {
+      try {
+        await client.query(sql.rollback());
+      } catch (rollbackError) {
+        releaseError = asError(rollbackError);
+      }
+      if (brokeConnection(error)) releaseError ??= asError(error);
+      throw error;
+    } finally {
+      client.release(releaseError);
+    }
+  }
+}
+
+async function run<R extends QueryResultRow>(
+  target: Queryable,
+  operation: string,
+  config: QueryConfig,
+): Promise<{ rows: R[]; rowCount: number | null }> {
+  try {
+    return await target.query<R>(config);
+  } catch (error) {
+    throw toDocketError(error, operation);
+  }
+}
+
+function closedError(operation: string): DocketError {
+  return new DocketError("closed", `postgres ${operation} failed: the adapter was closed`);
+}
+
+function isClient(value: unknown): value is ClientBase {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { query?: unknown }).query === "function"
+  );
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+/**
+ * Prepared statement names and channel names are identifiers, cut by Postgres at 63
+ * bytes; a long schema + table would make two names collide, so those are hashed.
+ */
+function identifierWithin63(name: string): string {
+  if (Buffer.byteLength(name) <= 63) return name;
+  const digest = createHash("sha256").update(name).digest("hex").slice(0, 32);
+  return `${name.slice(0, 30)}_${digest}`;
+}
+
+/** `user@host:port/database` (never the password), for the queue key. */
+function describeTarget(config: ClientConfig): string {
+  if (config.connectionString !== undefined) {
+    try {
+      const url = new URL(config.connectionString);
+      const host = url.hostname || url.searchParams.get("host") || "localhost";
+      return `${decodeURIComponent(url.username)}@${host}:${url.port || "5432"}${url.pathname}`;
+    } catch {
+      return "postgres";
+    }
+  }
+  const env = process.env;
+  const user = config.user ?? env.PGUSER ?? "";
+  const host = config.host ?? env.PGHOST ?? "localhost";
+  const port = config.port ?? env.PGPORT ?? 5432;
+  return `${user}@${host}:${port}/${config.database ?? env.PGDATABASE ?? user}`;
+}

@@ -1,0 +1,16 @@
+import { createJobTable, type PostgresTableNames } from "./postgres-sql.ts";
+
+/**
+ * One numbered migration. The numbers and what they create are the same in every
+ * adapter, so a queue's schema version means the same thing on every database.
+ */
+export interface PostgresMigration {
+  readonly version: number;
+  readonly description: string;
+  /** Statements run in order inside the migration transaction. */
+  readonly statements: (names: PostgresTableNames) => readonly string[];
+}
+
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  { version: 1, description: "create job table", statements: createJobTable },
+];

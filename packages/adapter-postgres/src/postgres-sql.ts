@@ -1,0 +1,340 @@
+/**
+ * Every statement of the Postgres adapter, one builder per statement. Values are always
+ * parameters; the only spliced text is the table (and schema) name, validated by core as a
+ * plain identifier and double-quoted here (so reserved words such as `order` work and the
+ * case is kept).
+ *
+ * The clock: `statement_timestamp()` everywhere. Outside a transaction it equals `now()`;
+ * inside one (a transactional handler, a caller's transaction) it still advances per
+ * statement, where `now()` would freeze at `BEGIN` and make leases start in the past. It
+ * is constant within one statement, so every row a statement touches gets the same time.
+ */
+
+/** Quoted names derived from the validated table (and schema) name. */
+export interface PostgresTableNames {
+  /** `"schema"."table"` or `"table"`. */
+  readonly table: string;
+  /** `"schema"."table_migrations"` or `"table_migrations"`. */
+  readonly migrations: string;
+  /** Bare names for `CREATE INDEX` (indexes live in their table's schema). */
+  readonly claimIndex: string;
+  readonly cronIndex: string;
+  readonly doneIndex: string;
+}
+
+export function postgresTableNames(schema: string | null, tableName: string): PostgresTableNames {
+  const qualify = (name: string) => (schema === null ? `"${name}"` : `"${schema}"."${name}"`);
+  return {
+    table: qualify(tableName),
+    migrations: qualify(`${tableName}_migrations`),
+    claimIndex: `"${tableName}_claim_idx"`,
+    cronIndex: `"${tableName}_cron_uidx"`,
+    doneIndex: `"${tableName}_done_idx"`,
+  };
+}
+
+/** The columns of a job row, in `JobRecord` order; `data` as text so `JSON.parse` reads it. */
+const JOB_COLUMNS = `id, name, data::text AS data, priority, scheduled_at, handler_timeout,
+  retry_count, is_complete, created_at, updated_at, locked_by, locked_until, last_error,
+  completed_at, failed_at, cron_expression`;
+
+/** `JOB_COLUMNS` qualified with an alias, for statements that join. */
+function jobColumns(alias: string): string {
+  return JOB_COLUMNS.replace(/(^|,\s*)(\w+)/g, `$1${alias}.$2`);
+}
+
+/** Matches the unique index over pending cron rows, for `ON CONFLICT` inference. */
+const PENDING_CRON_CONFLICT = "(name) WHERE cron_expression IS NOT NULL AND NOT is_complete";
+
+// ---------------------------------------------------------------------------------------
+// Migrations
+
+export const createMigrationsTable = (n: PostgresTableNames) =>
+  `CREATE TABLE IF NOT EXISTS ${n.migrations} (
+    version integer PRIMARY KEY,
+    applied_at timestamptz NOT NULL DEFAULT statement_timestamp()
+  )`;
+
+/**
+ * Serialises `migrate()` (and, with another key, `syncCron`) across processes; released
+ * at the end of the transaction. `$1` is a key string derived from the table name.
+ */
+export const advisoryXactLock = () => "SELECT pg_advisory_xact_lock(hashtext($1))";
+
+export const selectAppliedMigrations = (n: PostgresTableNames) =>
+  `SELECT version FROM ${n.migrations}`;
+
+export const insertAppliedMigration = (n: PostgresTableNames) =>
+  `INSERT INTO ${n.migrations} (version) VALUES ($1)`;
+
+/** Migration 1: the job table and its three indexes. */
+export const createJobTable = (n: PostgresTableNames) => [
+  `CREATE TABLE ${n.table} (
+    id bigserial PRIMARY KEY,
+    name varchar(255) NOT NULL,
+    data jsonb NOT NULL DEFAULT '{}',
+    priority integer NOT NULL DEFAULT 5,
+    scheduled_at timestamptz NOT NULL DEFAULT statement_timestamp(),
+    handler_timeout integer NULL,
+    retry_count integer NOT NULL DEFAULT 0,
+    is_complete boolean NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL DEFAULT statement_timestamp(),
+    updated_at timestamptz NOT NULL DEFAULT statement_timestamp(),
+    locked_by varchar(255) NULL,
+    locked_until timestamptz NULL,
+    last_error text NULL,
+    completed_at timestamptz NULL,
+    failed_at timestamptz NULL,
+    cron_expression varchar(255) NULL
+  )`,
+  // The claim walks this index in spec order and stops after `limit` rows; finished
+  // history is not in it, so a deep table does not slow the claim down.
+  `CREATE INDEX ${n.claimIndex} ON ${n.table} (priority, scheduled_at, id) WHERE NOT is_complete`,
+  // At most one pending row per cron name, even when registration and rescheduling race.
+  `CREATE UNIQUE INDEX ${n.cronIndex} ON ${n.table} ${PENDING_CRON_CONFLICT}`,
+  `CREATE INDEX ${n.doneIndex} ON ${n.table} (completed_at) WHERE is_complete`,
+];
+
+// ---------------------------------------------------------------------------------------
+// Hot path (run as named prepared statements)
+
+/** The database clock. */
+export const selectNow = () => "SELECT statement_timestamp() AS now";
+
+/**
+ * Inserts `unnest`ed arrays in one statement whose text never changes (so it can be
+ * prepared): $1 names, $2 data JSON, $3 priorities, $4 scheduled_at (null: now),
+ * $5 handler timeouts; with `notify`, $6 is the channel.
+ *
+ * Input order: the rows are inserted in `ord` order, so the serial ids are taken in input
+ * order and ascend with it; the caller sorts the returned ids ascending (RETURNING itself
+ * promises no order). The NOTIFY sits in the same statement, so inside a caller's
+ * transaction it is delivered on commit only, and never after a rollback.
+ */
+export const enqueueJobs = (n: PostgresTableNames, notify: boolean) => `
+  WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::timestamptz[], $5::integer[])
+      WITH ORDINALITY AS i(name, data, priority, scheduled_at, handler_timeout, ord)
+  ), inserted AS (
+    INSERT INTO ${n.table} (name, data, priority, scheduled_at, handler_timeout, created_at, updated_at)
+    SELECT name, data::jsonb, priority, coalesce(scheduled_at, statement_timestamp()),
+      handler_timeout, statement_timestamp(), statement_timestamp()
+    FROM input ORDER BY ord
+    RETURNING id
+  )
+  SELECT id FROM inserted${notify ? ", (SELECT pg_notify($6, '')) AS notified" : ""}`;
+
+/** Eligibility shared by both claim orders: $1 names, $2 maxRetryCount. */
+const CLAIM_ELIGIBLE = `NOT is_complete
+      AND name = ANY($1::text[])
+      AND scheduled_at <= statement_timestamp()
+      AND retry_count < $2
+      AND (locked_until IS NULL OR locked_until <= statement_timestamp())`;
+
+/**
+ * Leases up to $3 eligible jobs in one statement: the CTE locks them with `SKIP LOCKED`
+ * (rows another claim holds are passed over, never waited for) and the UPDATE leases them
+ * to $4 for $5 ms. A row with an expired lease (`locked_by` still set) was an attempt
+ * whose worker died: it counts as a failure with `last_error = $6`.
+ *
+ * The final SELECT returns the rows in spec order (RETURNING has no order), exactly at
+ * the database's microsecond precision, each with the clock the claim used; when nothing
+ * was claimed it returns one row of NULL job columns carrying just the clock, so the
+ * claim is always one round trip.
+ */
+export const claimJobs = (n: PostgresTableNames, sorted: boolean) => `
+  WITH picked AS (
+    SELECT id FROM ${n.table}
+    WHERE ${CLAIM_ELIGIBLE}
+    ${sorted ? "ORDER BY priority, scheduled_at, id" : ""}
+    LIMIT $3
+    FOR UPDATE SKIP LOCKED
+  ), claimed AS (
+    UPDATE ${n.table} AS t SET
+      locked_by = $4,
+      locked_until = statement_timestamp() + $5::float8 * interval '1 millisecond',
+      updated_at = statement_timestamp(),
+      retry_count = t.retry_count + CASE WHEN t.locked_by IS NULL THEN 0 ELSE 1 END,
+      last_error = CASE WHEN t.locked_by IS NULL THEN t.last_error ELSE $6 END
+    FROM picked WHERE t.id = picked.id
+    RETURNING ${jobColumns("t")}
+  )
+  SELECT claimed.*, clock.db_now
+  FROM (SELECT statement_timestamp() AS db_now) AS clock LEFT JOIN claimed ON true
+  ${sorted ? "ORDER BY priority, scheduled_at, id" : ""}`;
+
+/**
+ * Extends the leases in `unnest($1 ids, $2 tokens)` to now + $3 ms while the token still
+ * holds and the job is unfinished; returns the ids that were extended.
+ */
+export const heartbeatJobs = (n: PostgresTableNames) => `
+  UPDATE ${n.table} AS t SET
+    locked_until = statement_timestamp() + $3::float8 * interval '1 millisecond',
+    updated_at = statement_timestamp()
+  FROM unnest($1::bigint[], $2::text[]) AS lease(id, lease_token)
+  WHERE t.id = lease.id AND t.locked_by = lease.lease_token AND NOT t.is_complete
+  RETURNING t.id`;
+
+/**
+ * Records every outcome in ONE statement (one round trip, one implicit transaction).
+ * Each outcome is guarded by `id AND locked_by = token AND NOT is_complete`; the ids the
+ * guards let through are returned, the rest lost their lease. Outcomes that finish with
+ * `deleteOnFinish` delete the row, the others update it. A finished cron job's successor
+ * is inserted only when its outcome's guard won, and `ON CONFLICT DO NOTHING` on the
+ * pending-cron unique index skips it when a pending row for the name exists already (the
+ * row this statement just finished no longer counts: its new version is complete).
+ *
+ * Arrays: $1 id, $2 lease token, $3 kind, $4 error, $5 retry delay ms (null: keep
+ * scheduled_at), $6 delete on finish, $7 successor name (null: none), $8 successor
+ * expression, $9 successor priority, $10 successor run time, $11 successor data JSON.
+ */
+export const completeJobs = (n: PostgresTableNames) => `
+  WITH input AS (
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::float8[],
+      $6::boolean[], $7::text[], $8::text[], $9::integer[], $10::timestamptz[], $11::text[])
+      AS i(id, lease_token, kind, error, retry_delay_ms, delete_on_finish,
+        cron_name, cron_expression, cron_priority, cron_run_at, cron_data)
+  ), deleted AS (
+    DELETE FROM ${n.table} AS t USING input
+    WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete
+      AND input.delete_on_finish AND input.kind <> 'retry'
+    RETURNING t.id
+  ), updated AS (
+    UPDATE ${n.table} AS t SET
+      is_complete = input.kind <> 'retry',
+      retry_count = t.retry_count + CASE WHEN input.kind = 'succeeded' THEN 0 ELSE 1 END,
+      last_error = CASE WHEN input.kind = 'succeeded' THEN t.last_error ELSE input.error END,
+      scheduled_at = CASE WHEN input.kind = 'retry' AND input.retry_delay_ms IS NOT NULL
+        THEN statement_timestamp() + input.retry_delay_ms * interval '1 millisecond'
+        ELSE t.scheduled_at END,
+      completed_at = CASE WHEN input.kind = 'retry' THEN t.completed_at ELSE statement_timestamp() END,
+      failed_at = CASE WHEN input.kind = 'failed' THEN statement_timestamp() ELSE t.failed_at END,
+      locked_by = NULL,
+      locked_until = NULL,
+      updated_at = statement_timestamp()
+    FROM input
+    WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete
+      AND NOT (input.delete_on_finish AND input.kind <> 'retry')
+    RETURNING t.id
+  ), won AS (
+    SELECT id FROM deleted UNION ALL SELECT id FROM updated
+  ), successors AS (
+    INSERT INTO ${n.table} (name, data, priority, scheduled_at, cron_expression, created_at, updated_at)
+    SELECT DISTINCT ON (input.cron_name) input.cron_name, input.cron_data::jsonb,
+      input.cron_priority, input.cron_run_at, input.cron_expression,
+      statement_timestamp(), statement_timestamp()
+    FROM input JOIN won ON won.id = input.id
+    WHERE input.cron_name IS NOT NULL
+    ORDER BY input.cron_name, input.id
+    ON CONFLICT ${PENDING_CRON_CONFLICT} DO NOTHING
+    RETURNING id
+  )
+  SELECT id FROM won`;
+
+// ---------------------------------------------------------------------------------------
+// Cron registration (inside one transaction, under the advisory lock)
+
+/** Removes pending cron rows whose name is not in $1. */
+export const deleteUnknownCronJobs = (n: PostgresTableNames) => `
+  DELETE FROM ${n.table}
+  WHERE cron_expression IS NOT NULL AND NOT is_complete AND NOT (name = ANY($1::text[]))`;
+
+/**
+ * Re-times pending cron rows whose expression or priority changed; unchanged rows are
+ * left alone (so a deploy does not skip a due run). Arrays: $1 name, $2 expression,
+ * $3 priority, $4 next run, $5 data JSON.
+ */
+export const updateChangedCronJobs = (n: PostgresTableNames) => `
+  UPDATE ${n.table} AS t SET
+    cron_expression = d.cron_expression,
+    priority = d.priority,
+    data = d.data::jsonb,
+    scheduled_at = d.next_run_at,
+    updated_at = statement_timestamp()
+  FROM unnest($1::text[], $2::text[], $3::integer[], $4::timestamptz[], $5::text[])
+    AS d(name, cron_expression, priority, next_run_at, data)
+  WHERE t.name = d.name AND t.cron_expression IS NOT NULL AND NOT t.is_complete
+    AND (t.cron_expression <> d.cron_expression OR t.priority <> d.priority)`;
+
+/** Inserts a pending row for every definition that has none (same arrays as above). */
+export const insertMissingCronJobs = (n: PostgresTableNames) => `
+  INSERT INTO ${n.table} (name, cron_expression, priority, scheduled_at, data, created_at, updated_at)
+  SELECT d.name, d.cron_expression, d.priority, d.next_run_at, d.data::jsonb,
+    statement_timestamp(), statement_timestamp()
+  FROM unnest($1::text[], $2::text[], $3::integer[], $4::timestamptz[], $5::text[])
+    AS d(name, cron_expression, priority, next_run_at, data)
+  ON CONFLICT ${PENDING_CRON_CONFLICT} DO NOTHING`;
+
+// ---------------------------------------------------------------------------------------
+// Maintenance and reading
+
+/** Deletes up to $2 finished rows that completed before $1, oldest first. */
+export const cleanupJobs = (n: PostgresTableNames) => `
+  DELETE FROM ${n.table} WHERE id IN (
+    SELECT id FROM ${n.table}
+    WHERE is_complete AND completed_at < $1
+    ORDER BY completed_at
+    LIMIT $2
+  )`;
+
+/**
+ * Queue counts at the database's now. The first three read only unfinished rows (the
+ * partial claim index); the failed count reads history.
+ */
+export const selectInsights = (n: PostgresTableNames) => `
+  SELECT
+    count(*) FILTER (WHERE scheduled_at <= statement_timestamp()) AS pending_count,
+    count(*) FILTER (WHERE scheduled_at > statement_timestamp()) AS scheduled_count,
+    count(*) FILTER (WHERE locked_until > statement_timestamp()) AS running_count,
+    (SELECT count(*) FROM ${n.table} WHERE is_complete AND failed_at IS NOT NULL) AS failed_count
+  FROM ${n.table} WHERE NOT is_complete`;
+
+export const selectJob = (n: PostgresTableNames) =>
+  `SELECT ${JOB_COLUMNS} FROM ${n.table} WHERE id = $1`;
+
+/** Each `JobState` as a condition, matching core's `jobState()`. */
+const STATE_CONDITIONS = {
+  running: "NOT is_complete AND locked_until > statement_timestamp()",
+  scheduled: `NOT is_complete AND (locked_until IS NULL OR locked_until <= statement_timestamp())
+    AND scheduled_at > statement_timestamp()`,
+  pending: `NOT is_complete AND (locked_until IS NULL OR locked_until <= statement_timestamp())
+    AND scheduled_at <= statement_timestamp()`,
+  completed: "is_complete AND failed_at IS NULL",
+  failed: "is_complete AND failed_at IS NOT NULL",
+} as const;
+
+/**
+ * Newest first. $1 limit, then $2 the name when `byName`. The state is chosen from the
+ * fixed conditions above, never spliced from input.
+ */
+export const listJobs = (
+  n: PostgresTableNames,
+  byName: boolean,
+  state: keyof typeof STATE_CONDITIONS | null,
+) => {
+  const conditions = [
+    ...(byName ? ["name = $2"] : []),
+    ...(state === null ? [] : [STATE_CONDITIONS[state]]),
+  ];
+  const where = conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`;
+  return `SELECT ${JOB_COLUMNS} FROM ${n.table} ${where} ORDER BY id DESC LIMIT $1`;
+};
+
+// ---------------------------------------------------------------------------------------
+// Transactions
+
+export const begin = () => "BEGIN";
+export const commit = () => "COMMIT";
+export const rollback = () => "ROLLBACK";
+/** Nested `transaction()` on an adapter already bound to a transaction. */
+export const savepoint = () => "SAVEPOINT docket_tx";
+export const releaseSavepoint = () => "RELEASE SAVEPOINT docket_tx";
+export const rollbackToSavepoint = () => "ROLLBACK TO SAVEPOINT docket_tx";
+
+/** `LISTEN` takes an identifier, not a parameter: the channel is quoted here. */
+export const listen = (channel: string) => `LISTEN ${quoteIdentifier(channel)}`;
+
+/** Double-quotes an identifier, doubling embedded quotes. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
