@@ -1,0 +1,38 @@
+import { afterAll, describe } from "vitest";
+import type { StorageAdapter } from "../storage-adapter.ts";
+import type { AdapterHarness } from "./harness.ts";
+import type { SuiteContext } from "./suite-context.ts";
+import { addJobsSuite } from "./suite-add-jobs.ts";
+import { cronSuite } from "./suite-cron.ts";
+import { queueCountsSuite } from "./suite-queue-counts.ts";
+import { readJobsSuite } from "./suite-read-jobs.ts";
+import { resilienceSuite } from "./suite-resilience.ts";
+import { timeoutsSuite } from "./suite-timeouts.ts";
+import { transactionsSuite } from "./suite-transactions.ts";
+import { workerOptionsSuite } from "./suite-worker-options.ts";
+import { workerRunSuite } from "./suite-worker-run.ts";
+
+/**
+ * The behavioural contract of spec.md §2–§7, driven through Docket's public API and the
+ * `StorageAdapter` seam against one adapter. Each adapter package calls it from its
+ * `test/conformance.test.ts` with its own harness. Every test works on a fresh queue of
+ * its own, so the sections may run concurrently.
+ */
+export function describeStorageAdapter(harness: AdapterHarness): void {
+  const context: SuiteContext = {
+    harness,
+    queue: (): Promise<StorageAdapter> => harness.create(),
+  };
+  describe(`conformance: ${harness.label}`, () => {
+    afterAll(() => harness.teardown());
+    describe("adding jobs (§2)", () => addJobsSuite(context));
+    describe("reading jobs (§2b)", () => readJobsSuite(context));
+    describe("worker options (§3)", () => workerOptionsSuite(context));
+    describe("running jobs (§3)", () => workerRunSuite(context));
+    describe("timeouts (§3, §7)", () => timeoutsSuite(context));
+    describe("many workers, leases and crashes (§3, §7)", () => resilienceSuite(context));
+    describe("transactions (§2, §3)", () => transactionsSuite(context));
+    describe("cron jobs (§5)", () => cronSuite(context));
+    describe("queue counts and cleanup (§6)", () => queueCountsSuite(context));
+  });
+}
