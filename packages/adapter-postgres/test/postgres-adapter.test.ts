@@ -17,7 +17,7 @@ describePostgres("postgres adapter: enqueue, claim, heartbeat, complete", () => 
     const data = {
       text: "héllo 😀 𝄞 \u2028 \\ \" ' $1 ; DROP TABLE x; --",
       nested: { list: [1, 2.5, -3, null, true], empty: {} },
-      // biome-ignore lint/complexity/useLiteralKeys: the key under test
+      // A computed key makes an own "__proto__" property, not a prototype.
       ["__proto__"]: { polluted: true },
     };
     const dataJson = JSON.stringify(data);
