@@ -1,0 +1,10 @@
+export { jobQueueCleanup } from "./job-queue-cleanup.ts";
+export type { JobQueueCleanupOptions } from "./job-queue-cleanup.ts";
+export { jobQueueInsights } from "./job-queue-insights.ts";
+export type { QueueInsights } from "./job-queue-insights.ts";
+
+/** The cron definitions the Compas queue recommended; names kept so existing setups work. */
+export const BUILTIN_CRON_JOBS = Object.freeze([
+  Object.freeze({ name: "compas.queue.cleanup", cronExpression: "0 1 * * *" }),
+  Object.freeze({ name: "compas.queue.insights", cronExpression: "0 * * * *" }),
+]);
