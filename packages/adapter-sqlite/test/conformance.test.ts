@@ -1,0 +1,4 @@
+import { describeStorageAdapter } from "@docket/core/testing";
+import { createSqliteHarness } from "./sqlite-harness.ts";
+
+describeStorageAdapter(createSqliteHarness());
