@@ -1,0 +1,632 @@
+import {
+  type AdapterTransaction,
+  type ClaimRequest,
+  type ClaimResult,
+  type CleanupRequest,
+  type CompleteResult,
+  type CronDefinition,
+  DocketError,
+  invalidArgument,
+  type JobLease,
+  type JobOutcome,
+  type JobRecord,
+  LEASE_EXPIRED_ERROR,
+  type ListJobsQuery,
+  type NewJob,
+  type QueueCounts,
+  type StorageAdapter,
+} from "@docket/core";
+import mysql, { type Pool, type ResultSetHeader } from "mysql2/promise";
+import {
+  type MysqlConnection,
+  MysqlExecutor,
+  markUnfit,
+  padToBucket,
+  release,
+  rollback,
+  selectRows,
+  transactionOn,
+  withRetries,
+  write,
+  writeOnce,
+} from "./mysql-driver.ts";
+import { toDocketError } from "./mysql-errors.ts";
+import {
+  createMigrationsTable,
+  MYSQL_MIGRATIONS,
+  recordMigration,
+  selectAppliedVersions,
+} from "./mysql-migrations.ts";
+import type { ResolvedMysqlOptions } from "./mysql-options.ts";
+import {
+  formatUtcDateTime,
+  type JobRow,
+  parseUtcDateTime,
+  toJobRecord,
+  toNumber,
+} from "./mysql-rows.ts";
+import * as sql from "./mysql-sql.ts";
+
+/** Seconds `migrate()` and `syncCron()` wait for the named lock before giving up (retryable). */
+const LOCK_TIMEOUT_SECONDS = 60;
+/** Rows per multi-row INSERT: 5 parameters each stays far below the 65,535-placeholder limit. */
+const MAX_ROWS_PER_INSERT = 4000;
+/** Bytes a row adds to an INSERT besides its name and data (parameter headers, numbers, dates). */
+const ROW_OVERHEAD_BYTES = 128;
+/** Room left in a packet for the command header and the statement's fixed parameters. */
+const PACKET_MARGIN_BYTES = 4096;
+/** Leases end by year 9999 at the latest (DATETIME's range): ~100 years. */
+const MAX_LEASE_MS = 100 * 365 * 24 * 3600 * 1000;
+
+interface ServerSettings {
+  maxAllowedPacket: number;
+  autoIncrementIncrement: number;
+}
+
+/** What a root adapter and the adapters bound to transactions share. */
+interface AdapterContext {
+  readonly pool: Pool;
+  readonly ownsPool: boolean;
+  readonly table: string;
+  readonly queueKey: string;
+  readonly state: { closed: boolean };
+  settings: Promise<ServerSettings> | null;
+  ended: Promise<void> | null;
+}
+
+type LockedRow = { id: number | string; locked_by: string | null; is_complete: number | string };
+type PendingCronRow = {
+  id: number | string;
+  name: string;
+  cron_expression: string;
+  priority: number | string;
+};
+
+/** Creates the adapter from validated options. */
+export function createAdapterFromOptions(options: ResolvedMysqlOptions): StorageAdapter {
+  const pool =
+    options.kind === "pool"
+      ? options.pool
+      : mysql.createPool({
+          uri: options.uri,
+          connectionLimit: options.poolSize,
+          charset: "utf8mb4",
+          // Stale idle connections (server restart, wait_timeout) are noticed early.
+          enableKeepAlive: true,
+        });
+  const context: AdapterContext = {
+    pool,
+    ownsPool: options.kind === "uri",
+    table: options.tableName,
+    queueKey: `mysql:${describePool(options)}#${options.tableName}`,
+    state: { closed: false },
+    settings: null,
+    ended: null,
+  };
+  return new MysqlAdapter(context, null);
+}
+
+class MysqlAdapter implements StorageAdapter {
+  readonly dialect = "mysql";
+  readonly queueKey: string;
+  readonly db: unknown;
+  private readonly exec: MysqlExecutor;
+  private readonly table: string;
+
+  constructor(
+    private readonly context: AdapterContext,
+    private readonly bound: MysqlConnection | null,
+  ) {
+    this.queueKey = context.queueKey;
+    this.db = bound ?? context.pool;
+    this.table = context.table;
+    this.exec = new MysqlExecutor(context.pool, context.state, bound);
+  }
+
+  async migrate(): Promise<void> {
+    // DDL commits implicitly, so migrations never run on a caller's transaction: a bound
+    // adapter migrates through the pool.
+    const exec =
+      this.bound === null ? this.exec : new MysqlExecutor(this.context.pool, this.context.state);
+    const t = this.table;
+    await exec.withConnection(
+      "migrating",
+      (connection) =>
+        this.underNamedLock(connection, async () => {
+          await connection.query(createMigrationsTable(t));
+          const applied = await selectRows<{ version: number | string }>(
+            connection,
+            selectAppliedVersions(t),
+            [],
+          );
+          const done = new Set(applied.map((row) => toNumber(row.version)));
+          for (const migration of MYSQL_MIGRATIONS) {
+            if (done.has(migration.version)) continue;
+            for (const statement of migration.statements(t)) await connection.query(statement);
+            await write(connection, recordMigration(t), [migration.version, migration.description]);
+          }
+        }),
+      { replayable: true },
+    );
+  }
+
+  async now(): Promise<Date> {
+    const rows = await this.exec.statement("reading the clock", sql.selectNow, [], {
+      replayable: true,
+    });
+    return parseUtcDateTime((rows as unknown as { now: string }[])[0]!.now);
+  }
+
+  async enqueue(jobs: readonly NewJob[]): Promise<number[]> {
+    if (jobs.length === 0) return [];
+    const rows = jobs.map((job) => [
+      job.name,
+      job.dataJson,
+      job.priority,
+      job.scheduledAt === null ? null : formatUtcDateTime(job.scheduledAt),
+      job.handlerTimeout,
+    ]);
+    const settings = await this.settings();
+    const chunks = chunkRows(jobs, settings.maxAllowedPacket - PACKET_MARGIN_BYTES);
+    const ids: number[] = [];
+    const insertChunk = async (
+      connection: MysqlConnection | null,
+      [from, to]: [number, number],
+    ) => {
+      const params = rows.slice(from, to).flat();
+      const statement = sql.insertJobs(this.table, to - from);
+      const header =
+        connection === null
+          ? await this.exec.statement<ResultSetHeader>("enqueueing jobs", statement, params, {
+              replayable: false,
+            })
+          : to - from === 1
+            ? await write(connection, statement, params)
+            : await writeOnce(connection, statement, params);
+      // See `insertJobs`: one multi-row INSERT gets consecutive ids.
+      const first = toNumber(header.insertId);
+      for (let i = 0; i < to - from; i++) ids.push(first + i * settings.autoIncrementIncrement);
+    };
+    if (chunks.length === 1 && jobs.length === 1) {
+      await insertChunk(null, chunks[0]!);
+    } else if (chunks.length === 1) {
+      await this.exec.withConnection("enqueueing jobs", (c) => insertChunk(c, chunks[0]!), {
+        replayable: false,
+      });
+    } else {
+      // Several statements: one transaction, so the batch lands whole or not at all.
+      await this.exec.unitOfWork("enqueueing jobs", async (connection) => {
+        ids.length = 0;
+        for (const chunk of chunks) await insertChunk(connection, chunk);
+      });
+    }
+    return ids;
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimResult> {
+    const t = this.table;
+    const names = padToBucket(request.names);
+    const leaseMs = Math.min(request.leaseMs, MAX_LEASE_MS);
+    return this.exec.unitOfWork("claiming jobs", async (connection) => {
+      const rows = await selectRows<JobRow & { docket_now: string }>(
+        connection,
+        sql.selectClaimable(t, names.length, !request.ignoreSorting),
+        [request.maxRetryCount, ...names, request.limit],
+      );
+      if (rows.length === 0) {
+        const [clock] = await selectRows<{ now: string }>(connection, sql.selectNow, []);
+        return { jobs: [], now: parseUtcDateTime(clock!.now) };
+      }
+      const nowText = rows[0]!.docket_now;
+      const now = parseUtcDateTime(nowText);
+      const lockedUntil = new Date(now.getTime() + leaseMs);
+      const ids = padToBucket(rows.map((row) => row.id));
+      await write(connection, sql.leaseJobs(t, ids.length), [
+        LEASE_EXPIRED_ERROR,
+        request.leaseToken,
+        formatUtcDateTime(lockedUntil, "leaseMs"),
+        nowText,
+        ...ids,
+      ]);
+      // The rows are locked and the update only wrote known values: derive the records
+      // instead of reading them again.
+      const jobs = rows.map((row): JobRecord => {
+        const job = toJobRecord(row);
+        if (job.lockedBy !== null) {
+          job.retryCount += 1;
+          job.lastError = LEASE_EXPIRED_ERROR;
+        }
+        job.lockedBy = request.leaseToken;
+        job.lockedUntil = lockedUntil;
+        job.updatedAt = now;
+        return job;
+      });
+      return { jobs, now };
+    });
+  }
+
+  async heartbeat(leases: readonly JobLease[], leaseMs: number): Promise<number[]> {
+    const unique = [...new Map(leases.map((lease) => [lease.id, lease])).values()];
+    if (unique.length === 0) return [];
+    const padded = padToBucket(unique);
+    const header = await this.exec.statement<ResultSetHeader>(
+      "extending leases",
+      sql.extendLeases(this.table, padded.length),
+      [
+        Math.min(leaseMs, MAX_LEASE_MS),
+        ...padded.map((lease) => lease.id),
+        ...padded.flatMap((lease) => [lease.id, lease.leaseToken]),
+      ],
+      { replayable: true },
+    );
+    // mysql2 asks for found rows by default; a pool configured otherwise counts only
+    // changed rows, which can only under-count, and then the read below decides.
+    if (header.affectedRows >= unique.length) return [];
+    const held = await this.exec.statement(
+      "extending leases",
+      sql.selectHeldLeases(this.table, padded.length),
+      padded.map((lease) => lease.id),
+      { replayable: true },
+    );
+    const tokens = new Map(
+      (held as unknown as LockedRow[]).map((row) => [toNumber(row.id), row.locked_by]),
+    );
+    return leases
+      .filter((lease) => tokens.get(lease.id) !== lease.leaseToken)
+      .map((lease) => lease.id);
+  }
+
+  async complete(outcomes: readonly JobOutcome[]): Promise<CompleteResult> {
+    if (outcomes.length === 0) return { recorded: [], lost: [] };
+    const t = this.table;
+    return this.exec.unitOfWork("recording job outcomes", async (connection) => {
+      const ids = padToBucket([...new Set(outcomes.map((outcome) => outcome.id))]);
+      const locked = await selectRows<LockedRow & { docket_now: string }>(
+        connection,
+        sql.lockOutcomeRows(t, ids.length),
+        ids,
+      );
+      const rows = new Map(locked.map((row) => [toNumber(row.id), row]));
+      const recorded: number[] = [];
+      const lost: number[] = [];
+      const winners: JobOutcome[] = [];
+      for (const outcome of outcomes) {
+        const row = rows.get(outcome.id);
+        // The guard, read on rows this transaction holds locked.
+        if (
+          row !== undefined &&
+          row.locked_by === outcome.leaseToken &&
+          toNumber(row.is_complete) === 0
+        ) {
+          winners.push(outcome);
+          recorded.push(outcome.id);
+          rows.delete(outcome.id); // the same id twice in one batch: only the first wins
+        } else {
+          lost.push(outcome.id);
+        }
+      }
+      if (winners.length === 0) return { recorded, lost };
+      const nowText = locked[0]!.docket_now;
+      const nowMs = parseUtcDateTime(nowText).getTime();
+      await this.writeOutcomes(connection, winners, nowText, nowMs);
+      return { recorded, lost };
+    });
+  }
+
+  private async writeOutcomes(
+    connection: MysqlConnection,
+    winners: readonly JobOutcome[],
+    nowText: string,
+    nowMs: number,
+  ): Promise<void> {
+    const t = this.table;
+    const deleted = winners.filter((o) => o.deleteOnFinish && o.kind !== "retry");
+    const succeeded = winners.filter((o) => o.kind === "succeeded" && !o.deleteOnFinish);
+    const failed = winners.filter((o) => o.kind === "failed" && !o.deleteOnFinish);
+    const retried = winners.filter((o) => o.kind === "retry");
+    if (succeeded.length > 0) {
+      const ids = padToBucket(succeeded.map((o) => o.id));
+      await write(connection, sql.markSucceeded(t, ids.length), [nowText, nowText, ...ids]);
+    }
+    if (failed.length > 0) {
+      const padded = padToBucket(failed);
+      await write(connection, sql.markFailed(t, padded.length), [
+        ...padded.flatMap((o) => [o.id, o.error]),
+        nowText,
+        nowText,
+        nowText,
+        ...padded.map((o) => o.id),
+      ]);
+    }
+    if (retried.length > 0) {
+      const padded = padToBucket(retried);
+      await write(connection, sql.markRetry(t, padded.length), [
+        ...padded.flatMap((o) => [o.id, o.error]),
+        ...padded.flatMap((o) => [
+          o.id,
+          o.retryDelayMs === null
+            ? null
+            : formatUtcDateTime(new Date(nowMs + Math.max(0, o.retryDelayMs)), "retryDelayMs"),
+        ]),
+        nowText,
+        ...padded.map((o) => o.id),
+      ]);
+    }
+    if (deleted.length > 0) {
+      const ids = padToBucket(deleted.map((o) => o.id));
+      await write(connection, sql.deleteJobs(t, ids.length), ids);
+    }
+    // After the updates: the finished row no longer counts as the pending cron row.
+    const successors = winners.flatMap((o) => (o.cronSuccessor === null ? [] : [o.cronSuccessor]));
+    if (successors.length > 0) await this.insertCronRows(connection, successors);
+  }
+
+  private async insertCronRows(
+    connection: MysqlConnection,
+    definitions: readonly CronDefinition[],
+  ): Promise<void> {
+    const params = definitions.flatMap((d) => [
+      d.name,
+      d.dataJson,
+      d.priority,
+      formatUtcDateTime(d.nextRunAt, "nextRunAt"),
+      d.cronExpression,
+    ]);
+    const statement = sql.insertCronJobs(this.table, definitions.length);
+    if (definitions.length === 1) await write(connection, statement, params);
+    else await writeOnce(connection, statement, params);
+  }
+
+  async syncCron(definitions: readonly CronDefinition[]): Promise<void> {
+    // Last definition of a name wins (core rejects duplicates; this keeps it deterministic).
+    const wanted = new Map(definitions.map((d) => [d.name, d]));
+    const t = this.table;
+    // Always on a connection of the pool: GET_LOCK is session-scoped and the sync is its
+    // own transaction (a bound adapter does not sync inside the caller's transaction).
+    const exec =
+      this.bound === null ? this.exec : new MysqlExecutor(this.context.pool, this.context.state);
+    await exec.withConnection(
+      "syncing cron jobs",
+      (connection) =>
+        this.underNamedLock(connection, () =>
+          transactionOn(connection, async () => {
+            const pending = await selectRows<PendingCronRow>(
+              connection,
+              sql.selectPendingCron(t),
+              [],
+            );
+            const existing = new Map(pending.map((row) => [row.name, row]));
+            const stale = pending.filter((row) => !wanted.has(row.name)).map((row) => row.id);
+            if (stale.length > 0) {
+              const ids = padToBucket(stale);
+              await write(connection, sql.deleteJobs(t, ids.length), ids);
+            }
+            const missing: CronDefinition[] = [];
+            for (const definition of wanted.values()) {
+              const row = existing.get(definition.name);
+              if (row === undefined) {
+                missing.push(definition);
+              } else if (
+                row.cron_expression !== definition.cronExpression ||
+                toNumber(row.priority) !== definition.priority
+              ) {
+                await write(connection, sql.updateCronJob(t), [
+                  definition.cronExpression,
+                  definition.priority,
+                  definition.dataJson,
+                  formatUtcDateTime(definition.nextRunAt, "nextRunAt"),
+                  row.id,
+                ]);
+              }
+            }
+            if (missing.length > 0) await this.insertCronRows(connection, missing);
+          }),
+        ),
+      { replayable: true },
+    );
+  }
+
+  /** Runs `work` holding the table's named lock; releases it on every path. */
+  private async underNamedLock<T>(connection: MysqlConnection, work: () => Promise<T>): Promise<T> {
+    const [lock] = await selectRows<{ acquired: number | string | null }>(connection, sql.getLock, [
+      this.table,
+      LOCK_TIMEOUT_SECONDS,
+    ]);
+    if (lock === undefined || toNumber(lock.acquired) !== 1) {
+      throw new DocketError(
+        "database_error",
+        `timed out after ${LOCK_TIMEOUT_SECONDS}s waiting for the lock of table ${this.table} (GET_LOCK)`,
+        { retryable: true },
+      );
+    }
+    try {
+      return await work();
+    } finally {
+      try {
+        await selectRows(connection, sql.releaseLock, [this.table]);
+      } catch {
+        // The lock dies with the session: make sure this connection is not reused.
+        markUnfit(connection);
+      }
+    }
+  }
+
+  async cleanup(request: CleanupRequest): Promise<number> {
+    const header = await this.exec.statement<ResultSetHeader>(
+      "cleaning up finished jobs",
+      sql.deleteFinished(this.table),
+      [formatUtcDateTime(request.completedBefore, "completedBefore"), request.limit],
+      { replayable: true },
+    );
+    return header.affectedRows;
+  }
+
+  async insights(): Promise<QueueCounts> {
+    const rows = (await this.exec.statement("counting jobs", sql.selectCounts(this.table), [], {
+      replayable: true,
+    })) as unknown as Record<string, unknown>[];
+    const row = rows[0] ?? {};
+    return {
+      pendingCount: toNumber(row.pending_count),
+      scheduledCount: toNumber(row.scheduled_count),
+      runningCount: toNumber(row.running_count),
+      failedCount: toNumber(row.failed_count),
+    };
+  }
+
+  async getJob(id: number): Promise<JobRecord | null> {
+    const rows = (await this.exec.statement("reading a job", sql.selectJob(this.table), [id], {
+      replayable: true,
+    })) as unknown as JobRow[];
+    return rows[0] === undefined ? null : toJobRecord(rows[0]);
+  }
+
+  async listJobs(query: ListJobsQuery): Promise<JobRecord[]> {
+    const params: unknown[] = query.name === undefined ? [] : [query.name];
+    params.push(query.limit);
+    const rows = (await this.exec.statement(
+      "listing jobs",
+      sql.listJobs(this.table, query.name !== undefined, query.state),
+      params,
+      { replayable: true },
+    )) as unknown as JobRow[];
+    return rows.map(toJobRecord);
+  }
+
+  withTransaction(nativeTransaction: unknown): StorageAdapter {
+    return new MysqlAdapter(this.context, toPromiseConnection(nativeTransaction));
+  }
+
+  async transaction<T>(fn: (tx: AdapterTransaction) => Promise<T>): Promise<T> {
+    if (this.bound !== null) return fn({ db: this.bound, adapter: this });
+    if (this.context.state.closed)
+      throw new DocketError("closed", "the MySQL adapter was used after close()");
+    const connection = await withRetries(
+      "opening a transaction",
+      () => this.context.pool.getConnection(),
+      () => true,
+    );
+    try {
+      await connection.beginTransaction();
+    } catch (error) {
+      release(connection, false);
+      throw toDocketError(error, "opening a transaction");
+    }
+    let result: T;
+    try {
+      result = await fn({ db: connection, adapter: this.withTransaction(connection) });
+    } catch (error) {
+      release(connection, await rollback(connection));
+      throw error;
+    }
+    try {
+      await connection.commit();
+    } catch (error) {
+      release(connection, await rollback(connection));
+      throw toDocketError(error, "committing a transaction");
+    }
+    release(connection, true);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (this.bound !== null) return;
+    this.context.state.closed = true;
+    if (!this.context.ownsPool) return;
+    this.context.ended ??= this.context.pool.end().catch(() => undefined);
+    await this.context.ended;
+  }
+
+  /** `max_allowed_packet` and `auto_increment_increment`, read once. */
+  private settings(): Promise<ServerSettings> {
+    if (this.context.settings === null) {
+      const pending = this.exec
+        .statement("reading server settings", sql.selectServerSettings, [], { replayable: true })
+        .then((rows) => {
+          const row = (rows as unknown as Record<string, unknown>[])[0] ?? {};
+          return {
+            maxAllowedPacket: toNumber(row.max_allowed_packet),
+            autoIncrementIncrement: Math.max(1, toNumber(row.auto_increment_increment)),
+          };
+        });
+      // A failed read is not cached: the next enqueue tries again.
+      pending.catch(() => {
+        if (this.context.settings === pending) this.context.settings = null;
+      });
+      this.context.settings = pending;
+    }
+    return this.context.settings;
+  }
+}
+
+/**
+ * Splits jobs into INSERT statements that each fit in a packet and in the placeholder
+ * limit. A single job that cannot fit is rejected before anything is written.
+ */
+function chunkRows(jobs: readonly NewJob[], budgetBytes: number): [number, number][] {
+  const chunks: [number, number][] = [];
+  let start = 0;
+  let bytes = 0;
+  jobs.forEach((job, index) => {
+    const size = Buffer.byteLength(job.dataJson) + Buffer.byteLength(job.name) + ROW_OVERHEAD_BYTES;
+    if (size > budgetBytes) {
+      throw new DocketError(
+        "invalid_argument",
+        `expected data to fit in the server's max_allowed_packet (${budgetBytes + PACKET_MARGIN_BYTES} bytes), ` +
+          `got ${Buffer.byteLength(job.dataJson)} bytes of JSON for job ${index} (${JSON.stringify(job.name)}); ` +
+          "raise max_allowed_packet or store the payload elsewhere",
+        { field: "data" },
+      );
+    }
+    if (index > start && (bytes + size > budgetBytes || index - start >= MAX_ROWS_PER_INSERT)) {
+      chunks.push([start, index]);
+      start = index;
+      bytes = 0;
+    }
+    bytes += size;
+  });
+  chunks.push([start, jobs.length]);
+  return chunks;
+}
+
+/** The application's transaction handle: a mysql2 promise connection (a callback one is wrapped). */
+function toPromiseConnection(value: unknown): MysqlConnection {
+  if (typeof value === "object" && value !== null) {
+    const candidate = value as { promise?: unknown; execute?: unknown; query?: unknown };
+    const connection =
+      typeof candidate.promise === "function"
+        ? ((candidate.promise as () => typeof candidate).call(value) ?? candidate)
+        : candidate;
+    if (typeof connection.execute === "function" && typeof connection.query === "function") {
+      return connection as unknown as MysqlConnection;
+    }
+  }
+  throw invalidArgument("nativeTransaction", "a mysql2 connection inside a transaction", value);
+}
+
+/** `host:port/database` for the queue key, without credentials. */
+function describePool(options: ResolvedMysqlOptions): string {
+  if (options.kind === "uri") {
+    try {
+      const url = new URL(options.uri);
+      return `${url.hostname}:${url.port || "3306"}${url.pathname}`;
+    } catch {
+      return "uri";
+    }
+  }
+  const config = (
+    options.pool as { pool?: { config?: { connectionConfig?: Record<string, unknown> } } }
+  ).pool?.config?.connectionConfig;
+  if (config !== undefined && typeof config.host === "string") {
+    return `${config.host}:${String(config.port ?? 3306)}/${String(config.database ?? "")}`;
+  }
+  return `pool-${poolIds.get(options.pool) ?? assignPoolId(options.pool)}`;
+}
+
+const poolIds = new WeakMap<object, number>();
+let nextPoolId = 1;
+function assignPoolId(pool: object): number {
+  const id = nextPoolId++;
+  poolIds.set(pool, id);
+  return id;
+}

@@ -1,0 +1,362 @@
+import type {
+  Connection,
+  Pool,
+  PoolConnection,
+  QueryOptions,
+  QueryResult,
+  ResultSetHeader,
+  RowDataPacket,
+  TypeCast,
+} from "mysql2/promise";
+import {
+  closedError,
+  isConnectionError,
+  isTransientError,
+  toDocketError,
+  wasNeverSent,
+} from "./mysql-errors.ts";
+
+/**
+ * How the adapter talks to mysql2: one place for statement options, transactions and
+ * retries, so the adapter itself only says *what* to run.
+ *
+ * Statements use `execute` (server-side prepared statements, cached per connection by
+ * mysql2): values travel in the binary protocol, never through client-side escaping,
+ * so a session with `NO_BACKSLASH_ESCAPES` cannot turn a value into SQL. IN-lists are
+ * padded to power-of-two lengths (`padToBucket`) so that the number of distinct
+ * statements stays small (the server caps prepared statements globally,
+ * `max_prepared_stmt_count`, 16382 by default); multi-row inserts, which cannot be padded,
+ * are unprepared after use.
+ */
+
+/** A pool or a connection: both run statements. */
+export type Queryable = Pick<Connection, "execute">;
+/** What `withTransaction` accepts: a mysql2 promise connection (pooled or not). */
+export type MysqlConnection = Connection | PoolConnection;
+
+/**
+ * Per-statement result options, overriding whatever the (possibly caller-owned) pool was
+ * configured with: DATETIME as text (parsed as UTC in `mysql-rows.ts`, independent of
+ * the pool's `timezone` and the session `time_zone`), BIGINT/DECIMAL as exact strings,
+ * plain object rows, and no custom `typeCast` of the caller's (ours defers to mysql2's
+ * default decoding with the options above).
+ */
+const passThroughTypeCast: TypeCast = (_field, next) => next();
+const RESULT_OPTIONS = {
+  dateStrings: true,
+  supportBigNumbers: true,
+  bigNumberStrings: true,
+  rowsAsArray: false,
+  nestTables: false,
+  namedPlaceholders: false,
+  typeCast: passThroughTypeCast,
+} as const;
+
+function statementOptions(sql: string, values: readonly unknown[]): QueryOptions {
+  return { ...RESULT_OPTIONS, sql, values: values as unknown[] } as QueryOptions;
+}
+
+/** Runs one statement and returns its rows (SELECT) or header (writes). */
+export async function run<T extends QueryResult>(
+  target: Queryable,
+  sql: string,
+  values: readonly unknown[],
+): Promise<T> {
+  const [result] = await target.execute<T>(statementOptions(sql, values));
+  return result;
+}
+
+export async function selectRows<T>(
+  target: Queryable,
+  sql: string,
+  values: readonly unknown[],
+): Promise<T[]> {
+  return (await run<RowDataPacket[]>(target, sql, values)) as unknown as T[];
+}
+
+export async function write(
+  target: Queryable,
+  sql: string,
+  values: readonly unknown[],
+): Promise<ResultSetHeader> {
+  return run<ResultSetHeader>(target, sql, values);
+}
+
+/**
+ * Runs a statement whose text is used once (a multi-row insert of some length) and
+ * drops its server-side prepared statement afterwards.
+ */
+export async function writeOnce(
+  connection: MysqlConnection,
+  sql: string,
+  values: readonly unknown[],
+): Promise<ResultSetHeader> {
+  const options = statementOptions(sql, values);
+  try {
+    const [result] = await connection.execute<ResultSetHeader>(options);
+    return result;
+  } finally {
+    // COM_STMT_CLOSE has no reply: this costs no round trip.
+    try {
+      connection.unprepare(options);
+    } catch {
+      // The connection is gone; so is the statement.
+    }
+  }
+}
+
+/** Pads a non-empty list to the next power of two by repeating its last item (harmless in IN-lists). */
+export function padToBucket<T>(items: readonly T[]): T[] {
+  let size = 1;
+  while (size < items.length) size *= 2;
+  const padded = items.slice();
+  const last = items[items.length - 1] as T;
+  while (padded.length < size) padded.push(last);
+  return padded;
+}
+
+/** Attempts for work that hit a deadlock (1213) or lock wait timeout (1205). */
+export const TRANSIENT_ATTEMPTS = 5;
+
+function backoffMs(attempt: number): number {
+  // 10, 20, 40, 80 ms ceilings, full jitter: deadlocked peers rarely collide twice.
+  return Math.random() * 10 * 2 ** (attempt - 1) + 1;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface RetryPolicy {
+  /**
+   * True when running the work again after a lost connection cannot apply it twice:
+   * reads, idempotent writes, and transactions that had not sent COMMIT (an unfinished
+   * transaction is rolled back by the server when its connection drops).
+   */
+  replayable: boolean;
+}
+
+/**
+ * Runs `work`, retrying deadlocks and lock wait timeouts with jittered backoff, and a
+ * lost connection once (only when `replayable`, or when the command never left the
+ * client). Errors that remain are mapped to `DocketError`.
+ */
+export async function withRetries<T>(
+  action: string,
+  work: () => Promise<T>,
+  isReplayable: (error: unknown) => boolean,
+): Promise<T> {
+  let connectionRetried = false;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (isTransientError(error) && attempt < TRANSIENT_ATTEMPTS) {
+        await sleep(backoffMs(attempt));
+        continue;
+      }
+      if (
+        !connectionRetried &&
+        isConnectionError(error) &&
+        (wasNeverSent(error) || isReplayable(error))
+      ) {
+        // Typically a pooled connection that the server closed (restart, KILL,
+        // wait_timeout) and the pool had not noticed yet: one more try gets a fresh one.
+        connectionRetried = true;
+        continue;
+      }
+      throw toDocketError(error, action);
+    }
+  }
+}
+
+/** Marks an error raised while COMMIT was in flight: its outcome is unknown. */
+class CommitError extends Error {
+  constructor(readonly original: unknown) {
+    super("commit failed");
+  }
+}
+
+/**
+ * Where an adapter runs its work: on its pool (own transactions, retries), or on a
+ * connection the application owns and already put in a transaction (no BEGIN/COMMIT of
+ * ours, no retries — a deadlock rolls back the caller's whole transaction, so only the
+ * caller can retry).
+ */
+export class MysqlExecutor {
+  constructor(
+    readonly pool: Pool,
+    readonly state: { closed: boolean },
+    readonly boundConnection: MysqlConnection | null = null,
+  ) {}
+
+  private check(): void {
+    if (this.state.closed) throw closedError();
+  }
+
+  /** A single statement on the pool (or the bound connection). */
+  async statement<T extends QueryResult>(
+    action: string,
+    sql: string,
+    values: readonly unknown[],
+    policy: RetryPolicy,
+  ): Promise<T> {
+    this.check();
+    const target: Queryable = this.boundConnection ?? this.pool;
+    if (this.boundConnection !== null) {
+      try {
+        return await run<T>(target, sql, values);
+      } catch (error) {
+        throw toDocketError(error, action);
+      }
+    }
+    return withRetries(
+      action,
+      () => run<T>(target, sql, values),
+      () => policy.replayable,
+    );
+  }
+
+  /**
+   * Runs `work` atomically: in a transaction of the adapter's own (BEGIN, work, COMMIT on
+   * one pooled connection; the whole transaction is retried on deadlock), or directly
+   * on the bound connection inside the caller's transaction.
+   */
+  async unitOfWork<T>(
+    action: string,
+    work: (connection: MysqlConnection) => Promise<T>,
+  ): Promise<T> {
+    this.check();
+    const bound = this.boundConnection;
+    if (bound !== null) {
+      try {
+        return await work(bound);
+      } catch (error) {
+        throw toDocketError(error, action);
+      }
+    }
+    return withRetries(
+      action,
+      () => this.ownTransaction(work),
+      (error) => !(error instanceof CommitError),
+    ).catch((error: unknown) => {
+      throw error instanceof CommitError ? toDocketError(error.original, action) : error;
+    });
+  }
+
+  private async ownTransaction<T>(work: (connection: MysqlConnection) => Promise<T>): Promise<T> {
+    const connection = await this.pool.getConnection();
+    let healthy = true;
+    try {
+      await connection.query("START TRANSACTION");
+      let result: T;
+      try {
+        result = await work(connection);
+      } catch (error) {
+        healthy = await rollback(connection);
+        throw error;
+      }
+      try {
+        await connection.query("COMMIT");
+      } catch (error) {
+        healthy = false;
+        // A deadlock cannot surface at COMMIT in InnoDB; anything here leaves the
+        // outcome unknown, so it must not be replayed.
+        throw isConnectionError(error) ? new CommitError(error) : error;
+      }
+      return result;
+    } catch (error) {
+      if (isConnectionError(error) || error instanceof CommitError) healthy = false;
+      throw error;
+    } finally {
+      release(connection, healthy);
+    }
+  }
+
+  /**
+   * One pooled connection for work that is not (only) a transaction of ours: a named
+   * lock around DDL or a transaction, or a multi-row insert whose prepared statement
+   * must be dropped on the same connection. On an adapter bound to the caller's
+   * connection, runs on that connection.
+   */
+  async withConnection<T>(
+    action: string,
+    work: (connection: MysqlConnection) => Promise<T>,
+    policy: RetryPolicy,
+  ): Promise<T> {
+    this.check();
+    const bound = this.boundConnection;
+    if (bound !== null) {
+      try {
+        return await work(bound);
+      } catch (error) {
+        throw toDocketError(error, action);
+      }
+    }
+    return withRetries(
+      action,
+      async () => {
+        const connection = await this.pool.getConnection();
+        let healthy = true;
+        try {
+          return await work(connection);
+        } catch (error) {
+          if (isConnectionError(error)) healthy = false;
+          throw error;
+        } finally {
+          release(connection, healthy);
+        }
+      },
+      () => policy.replayable,
+    );
+  }
+}
+
+/**
+ * A transaction on a connection the caller holds (e.g. under GET_LOCK), retried on
+ * deadlock and lock wait timeout. Not for connections bound to the application.
+ */
+export async function transactionOn<T>(
+  connection: MysqlConnection,
+  work: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    await connection.query("START TRANSACTION");
+    try {
+      const result = await work();
+      await connection.query("COMMIT");
+      return result;
+    } catch (error) {
+      await rollback(connection);
+      if (isTransientError(error) && attempt < TRANSIENT_ATTEMPTS) {
+        await sleep(backoffMs(attempt));
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+/** Connections that must not go back to the pool (e.g. a named lock might still be held). */
+const unfit = new WeakSet<object>();
+export function markUnfit(connection: MysqlConnection): void {
+  unfit.add(connection);
+}
+
+/** Rolls back; reports whether the connection is still fit to go back to the pool. */
+export async function rollback(connection: MysqlConnection): Promise<boolean> {
+  try {
+    await connection.query("ROLLBACK");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Returns a connection to its pool, or destroys it when its state is unknown. */
+export function release(connection: MysqlConnection, healthy: boolean): void {
+  const pooled = connection as Partial<PoolConnection>;
+  if (!healthy || unfit.has(connection)) {
+    connection.destroy();
+    return;
+  }
+  pooled.release?.();
+}

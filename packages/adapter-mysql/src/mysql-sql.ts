@@ -1,0 +1,285 @@
+import type { JobState } from "@docket/core";
+
+/**
+ * Every statement of the MySQL adapter, one named builder per statement. Values are
+ * always `?` parameters (sent with server-side prepared statements, so the session's
+ * `sql_mode` — e.g. `NO_BACKSLASH_ESCAPES` or `ANSI_QUOTES` — cannot change how they are
+ * read); the only thing spliced is the table name, validated by core's
+ * `validateTableName` (letters, digits, `_`), and the number of `?` in an IN-list.
+ *
+ * Portability (MySQL 8.0+, MariaDB 10.6+, strict or not):
+ * - times are `DATETIME(3)` holding UTC; the clock is `UTC_TIMESTAMP(3)`, never `NOW()`,
+ *   so the session `time_zone` never matters. Within one statement it is constant.
+ * - string literals use single quotes (`ANSI_QUOTES` safe), `CONCAT()` not `||`
+ *   (`PIPES_AS_CONCAT` safe), no `GROUP BY` (`ONLY_FULL_GROUP_BY` safe).
+ * - in a single-table UPDATE, MySQL evaluates assignments left to right and later ones
+ *   see earlier results, while MariaDB with `SIMULTANEOUS_ASSIGNMENT` reads the old
+ *   values: assignments that read a column come before the assignment of that column, so
+ *   both evaluation orders give the same result.
+ */
+
+/** Columns of a job row in the order `mysql-rows.ts` expects (never the generated column). */
+export const JOB_COLUMNS =
+  "id, name, data, priority, scheduled_at, handler_timeout, retry_count, is_complete, " +
+  "created_at, updated_at, locked_by, locked_until, last_error, completed_at, failed_at, " +
+  "cron_expression";
+
+/** `?, ?, ?` */
+export function placeholders(count: number): string {
+  return Array.from({ length: count }, () => "?").join(", ");
+}
+
+/** The server's clock. */
+export const selectNow = "SELECT UTC_TIMESTAMP(3) AS now";
+
+/** Limits read once per adapter: the packet limit for enqueue and the id step of multi-row inserts. */
+export const selectServerSettings =
+  "SELECT @@max_allowed_packet AS max_allowed_packet, " +
+  "@@auto_increment_increment AS auto_increment_increment";
+
+// ---------------------------------------------------------------------------------------
+// Enqueue
+
+const INSERT_COLUMNS =
+  "(name, data, priority, scheduled_at, handler_timeout, retry_count, is_complete, " +
+  "created_at, updated_at, cron_expression)";
+/** One row of `insertJobs`: name, data, priority, scheduled_at (null: now), handler_timeout. */
+const INSERT_ROW =
+  "(?, ?, ?, COALESCE(?, UTC_TIMESTAMP(3)), ?, 0, 0, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3), NULL)";
+export const INSERT_ROW_PARAMS = 5;
+
+/**
+ * Multi-row insert of new jobs. Ids: InnoDB gives the rows of one multi-row
+ * `INSERT ... VALUES` consecutive auto-increment values (a "simple insert": the row count
+ * is known up front, so in every `innodb_autoinc_lock_mode`, 0, 1 and MySQL 8's default
+ * 2, the statement reserves one block), `insertId` is the first, and the others follow
+ * by `@@auto_increment_increment` in input order.
+ * Differs from Postgres: no `RETURNING id` on MySQL (MariaDB has `INSERT ... RETURNING`
+ * since 10.5, MySQL 8 does not).
+ */
+export function insertJobs(table: string, rows: number): string {
+  return `INSERT INTO ${table} ${INSERT_COLUMNS} VALUES ${Array.from({ length: rows }, () => INSERT_ROW).join(", ")}`;
+}
+
+/** One row of `insertCronJobs`: name, data, priority, scheduled_at, cron_expression. */
+const INSERT_CRON_ROW = "(?, ?, ?, ?, NULL, 0, 0, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3), ?)";
+export const INSERT_CRON_ROW_PARAMS = 5;
+
+/**
+ * Inserts pending cron rows unless a pending row for the name exists: the UNIQUE index
+ * on the generated `cron_pending_name` column decides, and the no-op update swallows only
+ * that duplicate. Differs from Postgres: `ON CONFLICT DO NOTHING` does not exist; not
+ * `INSERT IGNORE`, which would also turn other errors (bad values, truncation) into
+ * warnings.
+ */
+export function insertCronJobs(table: string, rows: number): string {
+  return (
+    `INSERT INTO ${table} ${INSERT_COLUMNS} VALUES ` +
+    `${Array.from({ length: rows }, () => INSERT_CRON_ROW).join(", ")} ON DUPLICATE KEY UPDATE id = id`
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Claim
+
+/**
+ * Locks up to `LIMIT` eligible rows, skipping rows another transaction holds, and reads
+ * them whole (the update that follows only sets values known to the caller, so the
+ * returned records are derived from these rows without a third statement). Walks the
+ * claim index `(is_complete, priority, scheduled_at, id)` in order and stops after
+ * `LIMIT` matches, so completed history (is_complete = 1) is never visited.
+ * Params: maxRetryCount, ...names, limit.
+ * Differs from Postgres: no CTE feeding `UPDATE ... RETURNING`; MySQL has neither
+ * data-modifying CTEs nor `RETURNING`, so claim is SELECT ... FOR UPDATE SKIP LOCKED +
+ * UPDATE in one short transaction.
+ */
+export function selectClaimable(table: string, nameCount: number, ordered: boolean): string {
+  return (
+    `SELECT ${JOB_COLUMNS}, UTC_TIMESTAMP(3) AS docket_now FROM ${table} ` +
+    "WHERE is_complete = 0 AND scheduled_at <= UTC_TIMESTAMP(3) AND retry_count < ? " +
+    "AND (locked_until IS NULL OR locked_until <= UTC_TIMESTAMP(3)) " +
+    `AND name IN (${placeholders(nameCount)}) ` +
+    (ordered ? "ORDER BY priority, scheduled_at, id " : "") +
+    "LIMIT ? FOR UPDATE SKIP LOCKED"
+  );
+}
+
+/**
+ * Leases the rows `selectClaimable` locked. A row that still carries a lease token had
+ * its lease expire: that attempt died with its worker, so it counts as a failure.
+ * Params: LEASE_EXPIRED_ERROR, leaseToken, lockedUntil, now, ...ids.
+ */
+export function leaseJobs(table: string, idCount: number): string {
+  return (
+    `UPDATE ${table} SET retry_count = retry_count + IF(locked_by IS NULL, 0, 1), ` +
+    "last_error = IF(locked_by IS NULL, last_error, ?), " +
+    "locked_by = ?, locked_until = ?, updated_at = ? " +
+    `WHERE id IN (${placeholders(idCount)})`
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Heartbeat and complete
+
+/**
+ * Extends leases still held. Params: leaseMs, ...ids, ...(id, leaseToken) pairs.
+ * The `id IN` list lets the optimizer use the primary key; the row constructor is the
+ * exact guard. Differs from Postgres: no `RETURNING`, so lost leases are found by
+ * `selectHeldLeases` when fewer rows matched than were asked for.
+ */
+export function extendLeases(table: string, count: number): string {
+  return (
+    `UPDATE ${table} SET locked_until = UTC_TIMESTAMP(3) + INTERVAL ? * 1000 MICROSECOND, ` +
+    "updated_at = UTC_TIMESTAMP(3) " +
+    `WHERE id IN (${placeholders(count)}) AND is_complete = 0 ` +
+    `AND (id, locked_by) IN (${Array.from({ length: count }, () => "(?, ?)").join(", ")})`
+  );
+}
+
+/** Which of the given rows are still running under a lease. Params: ...ids. */
+export function selectHeldLeases(table: string, count: number): string {
+  return `SELECT id, locked_by FROM ${table} WHERE id IN (${placeholders(count)}) AND is_complete = 0`;
+}
+
+/**
+ * Locks the rows of a batch of outcomes by primary key so that the guard
+ * (`locked_by = token AND is_complete = 0`), checked on the locked rows, stays true
+ * until the transaction's updates land. Params: ...ids.
+ * Differs from Postgres: one guarded `UPDATE ... RETURNING` per kind there; here the
+ * guard is read under lock because MySQL cannot return the ids an UPDATE touched.
+ */
+export function lockOutcomeRows(table: string, count: number): string {
+  return (
+    `SELECT id, locked_by, is_complete, UTC_TIMESTAMP(3) AS docket_now FROM ${table} ` +
+    `WHERE id IN (${placeholders(count)}) FOR UPDATE`
+  );
+}
+
+/** Params: now, now, ...ids. */
+export function markSucceeded(table: string, count: number): string {
+  return (
+    `UPDATE ${table} SET is_complete = 1, completed_at = ?, updated_at = ?, ` +
+    `locked_by = NULL, locked_until = NULL WHERE id IN (${placeholders(count)})`
+  );
+}
+
+/** `CASE id WHEN ? THEN ? ... END`: per-row values in one statement. Params: (id, value) pairs. */
+function caseById(count: number): string {
+  return `CASE id ${Array.from({ length: count }, () => "WHEN ? THEN ?").join(" ")} END`;
+}
+
+/** Gave up: params ...(id, error) pairs, now, now, now, ...ids. */
+export function markFailed(table: string, count: number): string {
+  return (
+    `UPDATE ${table} SET retry_count = retry_count + 1, last_error = ${caseById(count)}, ` +
+    "is_complete = 1, completed_at = ?, failed_at = ?, updated_at = ?, " +
+    `locked_by = NULL, locked_until = NULL WHERE id IN (${placeholders(count)})`
+  );
+}
+
+/**
+ * Failed attempt, to be retried. Params: ...(id, error) pairs, ...(id, scheduledAt|null)
+ * pairs, now, ...ids. A null retry time keeps `scheduled_at`.
+ */
+export function markRetry(table: string, count: number): string {
+  return (
+    `UPDATE ${table} SET retry_count = retry_count + 1, last_error = ${caseById(count)}, ` +
+    `scheduled_at = COALESCE(${caseById(count)}, scheduled_at), updated_at = ?, ` +
+    `locked_by = NULL, locked_until = NULL WHERE id IN (${placeholders(count)})`
+  );
+}
+
+/** Params: ...ids. */
+export function deleteJobs(table: string, count: number): string {
+  return `DELETE FROM ${table} WHERE id IN (${placeholders(count)})`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Cron
+
+/**
+ * The pending cron rows, locked for the sync. `cron_pending_name` is non-null exactly for
+ * pending cron rows (see migration 1), so this reads its unique index.
+ */
+export function selectPendingCron(table: string): string {
+  return (
+    `SELECT id, name, cron_expression, priority FROM ${table} ` +
+    "WHERE cron_pending_name IS NOT NULL FOR UPDATE"
+  );
+}
+
+/** Re-times a changed definition. Params: cron_expression, priority, data, scheduled_at, id. */
+export function updateCronJob(table: string): string {
+  return (
+    `UPDATE ${table} SET cron_expression = ?, priority = ?, data = ?, scheduled_at = ?, ` +
+    "updated_at = UTC_TIMESTAMP(3) WHERE id = ? AND is_complete = 0 AND cron_expression IS NOT NULL"
+  );
+}
+
+/**
+ * Session-scoped named lock for migrations and cron sync. Lock names are server-wide, so
+ * the name hashes database and table (MySQL limits names to 64 characters).
+ * Params: table name, timeout seconds. Returns 1 (got it), 0 (timed out) or NULL (error).
+ * Differs from Postgres: `pg_advisory_xact_lock` ends with the transaction; `GET_LOCK`
+ * lives until `RELEASE_LOCK` or the session ends, so callers release it in `finally`.
+ */
+export const getLock =
+  "SELECT GET_LOCK(CONCAT('docket:', SHA1(CONCAT(DATABASE(), '.', ?))), ?) AS acquired";
+export const releaseLock =
+  "SELECT RELEASE_LOCK(CONCAT('docket:', SHA1(CONCAT(DATABASE(), '.', ?)))) AS released";
+
+// ---------------------------------------------------------------------------------------
+// Reads and housekeeping
+
+/** Params: id. */
+export function selectJob(table: string): string {
+  return `SELECT ${JOB_COLUMNS} FROM ${table} WHERE id = ?`;
+}
+
+/** The `JobState` rules of core's `jobState()`, at the statement's clock. */
+const STATE_CONDITIONS: Record<JobState, string> = {
+  running: "is_complete = 0 AND locked_until > UTC_TIMESTAMP(3)",
+  scheduled:
+    "is_complete = 0 AND (locked_until IS NULL OR locked_until <= UTC_TIMESTAMP(3)) " +
+    "AND scheduled_at > UTC_TIMESTAMP(3)",
+  pending:
+    "is_complete = 0 AND (locked_until IS NULL OR locked_until <= UTC_TIMESTAMP(3)) " +
+    "AND scheduled_at <= UTC_TIMESTAMP(3)",
+  completed: "is_complete = 1 AND failed_at IS NULL",
+  failed: "is_complete = 1 AND failed_at IS NOT NULL",
+};
+
+/** Newest first. Params: [name], limit. */
+export function listJobs(table: string, byName: boolean, state: JobState | undefined): string {
+  const conditions: string[] = [];
+  if (byName) conditions.push("name = ?");
+  if (state !== undefined) conditions.push(STATE_CONDITIONS[state]);
+  const where = conditions.length === 0 ? "" : ` WHERE ${conditions.join(" AND ")}`;
+  return `SELECT ${JOB_COLUMNS} FROM ${table}${where} ORDER BY id DESC LIMIT ?`;
+}
+
+/**
+ * Queue counts in one statement. The incomplete counts read only `is_complete = 0` rows
+ * (claim index range); failed history is counted in a subquery.
+ */
+export function selectCounts(table: string): string {
+  return (
+    "SELECT COALESCE(SUM(scheduled_at <= UTC_TIMESTAMP(3)), 0) AS pending_count, " +
+    "COALESCE(SUM(scheduled_at > UTC_TIMESTAMP(3)), 0) AS scheduled_count, " +
+    "COALESCE(SUM(locked_until > UTC_TIMESTAMP(3)), 0) AS running_count, " +
+    `(SELECT COUNT(*) FROM ${table} WHERE is_complete = 1 AND failed_at IS NOT NULL) AS failed_count ` +
+    `FROM ${table} WHERE is_complete = 0`
+  );
+}
+
+/**
+ * Deletes a batch of finished rows, oldest first, along the `(is_complete, completed_at)`
+ * index. Params: completedBefore, limit.
+ * Differs from Postgres: MySQL's single-table DELETE takes ORDER BY/LIMIT directly.
+ */
+export function deleteFinished(table: string): string {
+  return (
+    `DELETE FROM ${table} WHERE is_complete = 1 AND completed_at < ? ` +
+    "ORDER BY completed_at LIMIT ?"
+  );
+}
