@@ -188,24 +188,7 @@ class SqliteAdapter implements StorageAdapter {
         const recorded: number[] = [];
         const lost: number[] = [];
         for (const outcome of outcomes) {
-          const guard = { id: outcome.id, leaseToken: outcome.leaseToken, now };
-          let changes: number;
-          if (outcome.deleteOnFinish && outcome.kind !== "retry") {
-            changes = prepared(this.db, sql.deleteFinished(this.table)).run(guard).changes;
-          } else if (outcome.kind === "succeeded") {
-            changes = prepared(this.db, sql.completeSucceeded(this.table)).run(guard).changes;
-          } else if (outcome.kind === "retry") {
-            changes = prepared(this.db, sql.completeRetry(this.table)).run({
-              ...guard,
-              error: outcome.error,
-              retryDelayMs: outcome.retryDelayMs,
-            }).changes;
-          } else {
-            changes = prepared(this.db, sql.completeFailed(this.table)).run({
-              ...guard,
-              error: outcome.error,
-            }).changes;
-          }
+          const changes = this.recordOutcome(outcome, now);
           if (changes === 0) {
             lost.push(outcome.id);
             continue;
@@ -379,6 +362,37 @@ class SqliteAdapter implements StorageAdapter {
       throw toDocketError(error, "release savepoint");
     }
     return result;
+  }
+
+  /** One outcome's guarded write; returns 1 when its lease guard won, else 0. */
+  private recordOutcome(outcome: JobOutcome, now: number): number {
+    const guard = { id: outcome.id, leaseToken: outcome.leaseToken, now };
+    if (outcome.deleteOnFinish && outcome.kind !== "retry") {
+      return prepared(this.db, sql.deleteFinished(this.table)).run(guard).changes;
+    }
+    switch (outcome.kind) {
+      case "succeeded":
+        return prepared(this.db, sql.completeSucceeded(this.table)).run(guard).changes;
+      case "retry":
+        return prepared(this.db, sql.completeRetry(this.table)).run({
+          ...guard,
+          error: outcome.error,
+          retryDelayMs: outcome.retryDelayMs,
+        }).changes;
+      case "failed":
+        return prepared(this.db, sql.completeFailed(this.table)).run({
+          ...guard,
+          error: outcome.error,
+        }).changes;
+      case "abandoned":
+        return prepared(this.db, sql.completeAbandoned(this.table)).run(guard).changes;
+      default: {
+        const unknownKind: never = outcome.kind;
+        throw new DocketError("invalid_argument", `unknown outcome kind: ${String(unknownKind)}`, {
+          field: "outcomes.kind",
+        });
+      }
+    }
   }
 
   private insertCron(definition: CronDefinition, now: number): void {

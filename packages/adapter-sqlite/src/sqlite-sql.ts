@@ -86,6 +86,14 @@ SET retry_count = retry_count + 1, last_error = @error, is_complete = 1,
 WHERE ${LEASE_GUARD}`;
 }
 
+/** Finishes, as failed, a job whose claim already counted its lost attempt and error. */
+export function completeAbandoned(table: string): string {
+  return `UPDATE ${table}
+SET is_complete = 1, completed_at = @now, failed_at = @now, updated_at = @now,
+  locked_by = NULL, locked_until = NULL
+WHERE ${LEASE_GUARD}`;
+}
+
 export function deleteFinished(table: string): string {
   return `DELETE FROM ${table} WHERE ${LEASE_GUARD}`;
 }

@@ -383,17 +383,39 @@ describe("sqlite adapter: heartbeat and complete", () => {
     expect(record!.lastError).toBe("final");
   });
 
+  it("abandons a job as failed, keeping the retry count and error its claim recorded", async () => {
+    const q = await queue();
+    const [id] = await q.adapter.enqueue([job()]);
+    await claimAll(q.adapter, "dead:1", { leaseMs: 0, maxRetryCount: 1 });
+    const { jobs } = await claimAll(q.adapter, "w:2", { maxRetryCount: 1 });
+    expect(jobs[0]!.retryCount).toBe(1);
+    const result = await q.adapter.complete([
+      outcome(id!, "w:2", { kind: "abandoned", error: LEASE_EXPIRED_ERROR }),
+    ]);
+    expect(result).toEqual({ recorded: [id], lost: [] });
+    const record = await q.adapter.getJob(id!);
+    expect(record).toMatchObject({
+      isComplete: true,
+      retryCount: 1,
+      lastError: LEASE_EXPIRED_ERROR,
+    });
+    expect(record!.failedAt).toEqual(record!.completedAt);
+    expect(record!.failedAt).not.toBeNull();
+  });
+
   it("deletes finished jobs with deleteOnFinish, but keeps a retried one", async () => {
     const q = await queue();
-    const [a, b, c] = await q.adapter.enqueue([job(), job(), job()]);
+    const [a, b, c, d] = await q.adapter.enqueue([job(), job(), job(), job()]);
     await claimAll(q.adapter, "w:1");
     const result = await q.adapter.complete([
       outcome(a!, "w:1", { deleteOnFinish: true }),
       outcome(b!, "w:1", { kind: "failed", error: "x", deleteOnFinish: true }),
       outcome(c!, "w:1", { kind: "retry", error: "y", deleteOnFinish: true }),
+      outcome(d!, "w:1", { kind: "abandoned", error: null, deleteOnFinish: true }),
       outcome(a!, "w:1", { deleteOnFinish: true }),
     ]);
-    expect(result).toEqual({ recorded: [a, b, c], lost: [a] });
+    expect(result).toEqual({ recorded: [a, b, c, d], lost: [a] });
+    expect(await q.adapter.getJob(d!)).toBeNull();
     expect(await q.adapter.getJob(a!)).toBeNull();
     expect(await q.adapter.getJob(b!)).toBeNull();
     expect((await q.adapter.getJob(c!))!.retryCount).toBe(1);
