@@ -202,15 +202,16 @@ class WorkerLoop {
       return;
     }
     held.attempt = attempt;
-    const settled = attempt.settled.then(() => {
+    const recorded = attempt.result.then((result) => this.onResult(job, leaseToken, result));
+    // The slot frees once the handler has settled (a handler that ignored its timeout
+    // still occupies it) and its outcome is recorded (so a failed job is eligible again
+    // before the next claim, and a retry keeps its place in the priority order).
+    const slotFreed = Promise.all([attempt.settled, recorded]).then(() => {
       this.busySlots -= 1;
-      this.settling.delete(settled);
+      this.settling.delete(slotFreed);
       this.wake();
     });
-    this.settling.add(settled);
-    const recorded = attempt.result.then((result) => this.onResult(job, leaseToken, result));
-    this.settling.add(recorded);
-    void recorded.then(() => this.settling.delete(recorded));
+    this.settling.add(slotFreed);
   }
 
   private async onResult(job: JobRecord, leaseToken: string, result: AttemptResult): Promise<void> {
