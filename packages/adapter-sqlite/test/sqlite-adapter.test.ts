@@ -676,6 +676,43 @@ describe("sqlite adapter: migrations, transactions, lifecycle", () => {
     expect(await q.adapter.listJobs({ limit: 10, name: "nested" })).toHaveLength(0);
   });
 
+  it("retries a statement that met another connection's lock, and succeeds once it is free", async () => {
+    const q = await queue();
+    const impatient = createSqliteAdapter({ filename, tableName: q.table, busyTimeoutMs: 5 });
+    opened.push(impatient);
+    const holder = new Database(filename);
+    holder.exec("BEGIN IMMEDIATE");
+    // The first attempt runs synchronously and meets the lock; the retry comes later.
+    const pending = impatient.enqueue([job({ name: "after-lock" })]);
+    holder.exec("COMMIT");
+    expect(await pending).toHaveLength(1);
+    holder.close();
+  });
+
+  it("reports a lock that never goes away as a retryable database_error, never SQLITE_BUSY", async () => {
+    const q = await queue();
+    const impatient = createSqliteAdapter({ filename, tableName: q.table, busyTimeoutMs: 5 });
+    opened.push(impatient);
+    const holder = new Database(filename);
+    holder.exec("BEGIN IMMEDIATE");
+    try {
+      const error = await impatient.enqueue([job()]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DocketError);
+      expect(error).toMatchObject({ code: "database_error", retryable: true });
+      expect(((error as DocketError).cause as { code?: string }).code).toMatch(/^SQLITE_BUSY/);
+      const claimError = await claimAll(impatient, "w:1").catch((e: unknown) => e);
+      expect(claimError).toMatchObject({ code: "database_error", retryable: true });
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+  });
+
+  it("rejects a withTransaction handle that is not a better-sqlite3 database", async () => {
+    const q = await queue();
+    expect(() => q.adapter.withTransaction({})).toThrow(DocketError);
+  });
+
   it("closes an owned database, but never one the caller passed in", async () => {
     const owned = createSqliteAdapter({ filename, tableName: uniqueTableName() });
     const ownedDb = owned.db as Database.Database;
