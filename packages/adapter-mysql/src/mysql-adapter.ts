@@ -320,10 +320,38 @@ class MysqlAdapter implements StorageAdapter {
     nowMs: number,
   ): Promise<void> {
     const t = this.table;
-    const deleted = winners.filter((o) => o.deleteOnFinish && o.kind !== "retry");
-    const succeeded = winners.filter((o) => o.kind === "succeeded" && !o.deleteOnFinish);
-    const failed = winners.filter((o) => o.kind === "failed" && !o.deleteOnFinish);
-    const retried = winners.filter((o) => o.kind === "retry");
+    const deleted: JobOutcome[] = [];
+    const succeeded: JobOutcome[] = [];
+    const failed: JobOutcome[] = [];
+    const abandoned: JobOutcome[] = [];
+    const retried: JobOutcome[] = [];
+    for (const outcome of winners) {
+      const finished = outcome.kind !== "retry";
+      if (finished && outcome.deleteOnFinish) {
+        deleted.push(outcome);
+        continue;
+      }
+      switch (outcome.kind) {
+        case "succeeded":
+          succeeded.push(outcome);
+          break;
+        case "failed":
+          failed.push(outcome);
+          break;
+        case "abandoned":
+          abandoned.push(outcome);
+          break;
+        case "retry":
+          retried.push(outcome);
+          break;
+        default: {
+          const unknown: never = outcome.kind;
+          throw new DocketError("invalid_argument", `unknown outcome kind: ${String(unknown)}`, {
+            field: "kind",
+          });
+        }
+      }
+    }
     if (succeeded.length > 0) {
       const ids = padToBucket(succeeded.map((o) => o.id));
       await write(connection, sql.markSucceeded(t, ids.length), [nowText, nowText, ...ids]);
@@ -336,6 +364,15 @@ class MysqlAdapter implements StorageAdapter {
         nowText,
         nowText,
         ...padded.map((o) => o.id),
+      ]);
+    }
+    if (abandoned.length > 0) {
+      const ids = padToBucket(abandoned.map((o) => o.id));
+      await write(connection, sql.markAbandoned(t, ids.length), [
+        nowText,
+        nowText,
+        nowText,
+        ...ids,
       ]);
     }
     if (retried.length > 0) {

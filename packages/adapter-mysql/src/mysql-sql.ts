@@ -178,6 +178,17 @@ export function markFailed(table: string, count: number): string {
 }
 
 /**
+ * Gave up without running again: the claim already counted the lost attempt and set
+ * `last_error`, so both stay as they are. Params: now, now, now, ...ids.
+ */
+export function markAbandoned(table: string, count: number): string {
+  return (
+    `UPDATE ${table} SET is_complete = 1, completed_at = ?, failed_at = ?, updated_at = ?, ` +
+    `locked_by = NULL, locked_until = NULL WHERE id IN (${placeholders(count)})`
+  );
+}
+
+/**
  * Failed attempt, to be retried. Params: ...(id, error) pairs, ...(id, scheduledAt|null)
  * pairs, now, ...ids. A null retry time keeps `scheduled_at`.
  */
