@@ -18,7 +18,8 @@ import {
 import { jobQueueInsights } from "@docket/jobs-builtin";
 
 const started = Date.now();
-const say = (line: string) => console.log(`[+${String(Date.now() - started).padStart(5)} ms] ${line}`);
+const say = (line: string) =>
+  console.log(`[+${String(Date.now() - started).padStart(5)} ms] ${line}`);
 // Workers log JSON lines by default; the demo keeps only errors to keep the output readable.
 const quietLogger: Logger = {
   info: () => {},
@@ -34,8 +35,16 @@ await adapter.migrate();
 say(`queue ready in ${join(dir, "jobs.db")}`);
 
 // Lower priority runs first; equal priorities run in order of scheduledAt, then id.
-await queueWorkerAddJob(adapter, { name: "email.send", data: { to: "last@example.com" }, priority: 9 });
-await queueWorkerAddJob(adapter, { name: "email.send", data: { to: "first@example.com" }, priority: 0 });
+await queueWorkerAddJob(adapter, {
+  name: "email.send",
+  data: { to: "last@example.com" },
+  priority: 9,
+});
+await queueWorkerAddJob(adapter, {
+  name: "email.send",
+  data: { to: "first@example.com" },
+  priority: 0,
+});
 await queueWorkerAddJob(adapter, { name: "report.build", data: { month: "2026-11" } });
 await queueWorkerAddJob(adapter, {
   name: "reminder.send",
@@ -43,7 +52,9 @@ await queueWorkerAddJob(adapter, {
   scheduledAt: new Date(Date.now() + 2_000),
 });
 await queueWorkerAddJob(adapter, { name: "flaky.task", data: {}, priority: 1 });
-await queueWorkerRegisterCronJobs(adapter, { jobs: [{ name: "heartbeat.tick", cronExpression: "* * * * * *" }] });
+await queueWorkerRegisterCronJobs(adapter, {
+  jobs: [{ name: "heartbeat.tick", cronExpression: "* * * * * *" }],
+});
 say("enqueued 5 jobs and registered the cron job heartbeat.tick (every second)");
 
 let cronRuns = 0;
@@ -53,9 +64,12 @@ const worker = queueWorkerCreate(adapter, {
   pollInterval: 200,
   logger: quietLogger,
   handler: {
-    "email.send": async (_event, _db, job) => say(`email.send     → ${(job.data as { to: string }).to} (priority ${job.priority})`),
+    "email.send": async (_event, _db, job) =>
+      say(`email.send     → ${(job.data as { to: string }).to} (priority ${job.priority})`),
     "report.build": async (event, _db, job) => {
-      say(`report.build   → building ${(job.data as { month: string }).month}, timeout signal attached: ${event.signal !== undefined}`);
+      say(
+        `report.build   → building ${(job.data as { month: string }).month}, timeout signal attached: ${event.signal !== undefined}`,
+      );
     },
     "flaky.task": async () => {
       flakyAttempts += 1;

@@ -24,7 +24,9 @@ export function assertAdapter(value: unknown, field = "adapter"): asserts value 
     typeof value === "object" &&
     value !== null &&
     typeof (value as StorageAdapter).queueKey === "string" &&
-    REQUIRED_MEMBERS.every((member) => typeof (value as Record<string, unknown>)[member] === "function");
+    REQUIRED_MEMBERS.every(
+      (member) => typeof (value as Record<string, unknown>)[member] === "function",
+    );
   if (!ok) {
     throw invalidArgument(
       field,

@@ -1,6 +1,6 @@
 import { assertAdapter } from "./adapter-check.ts";
+import { cronRow, DEFAULT_CRON_PRIORITY, validateCronExpression } from "./cron.ts";
 import { invalidArgument } from "./errors.ts";
-import { DEFAULT_CRON_PRIORITY, cronRow, validateCronExpression } from "./cron.ts";
 import type { StorageAdapter } from "./storage-adapter.ts";
 import {
   isPlainObject,
@@ -54,5 +54,7 @@ export async function queueWorkerRegisterCronJobs(
     return { name, cronExpression, priority };
   });
   const now = await adapter.now();
-  await adapter.syncCron(validated.map((job) => cronRow(job.name, job.cronExpression, job.priority, now)));
+  await adapter.syncCron(
+    validated.map((job) => cronRow(job.name, job.cronExpression, job.priority, now)),
+  );
 }

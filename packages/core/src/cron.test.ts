@@ -6,12 +6,18 @@ describe("cron expressions", () => {
   it("accepts 5 and 6 fields and evaluates them in UTC", () => {
     expect(validateCronExpression("0 1 * * *", "e")).toBe("0 1 * * *");
     expect(validateCronExpression("*/5 * * * * *", "e")).toBe("*/5 * * * * *");
-    expect(nextCronOccurrence("0 1 * * *", new Date("2026-03-01T05:00:00Z")).toISOString()).toBe("2026-03-02T01:00:00.000Z");
-    expect(nextCronOccurrence("*/10 * * * * *", new Date("2026-03-01T05:00:01Z")).toISOString()).toBe("2026-03-01T05:00:10.000Z");
+    expect(nextCronOccurrence("0 1 * * *", new Date("2026-03-01T05:00:00Z")).toISOString()).toBe(
+      "2026-03-02T01:00:00.000Z",
+    );
+    expect(
+      nextCronOccurrence("*/10 * * * * *", new Date("2026-03-01T05:00:01Z")).toISOString(),
+    ).toBe("2026-03-01T05:00:10.000Z");
   });
 
   it("returns the next occurrence strictly after the given instant", () => {
-    expect(nextCronOccurrence("0 * * * *", new Date("2026-03-01T05:00:00Z")).toISOString()).toBe("2026-03-01T06:00:00.000Z");
+    expect(nextCronOccurrence("0 * * * *", new Date("2026-03-01T05:00:00Z")).toISOString()).toBe(
+      "2026-03-01T06:00:00.000Z",
+    );
   });
 
   it.each(["", "   ", "* * * *", "* * * * * * *", "@daily", "61 * * * *", "a b c d e"])(

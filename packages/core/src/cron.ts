@@ -12,9 +12,13 @@ export const DEFAULT_CRON_PRIORITY = 4;
  */
 export function validateCronExpression(expression: unknown, field: string): string {
   if (typeof expression !== "string") {
-    throw new DocketError("invalid_cron_expression", `expected ${field} to be a string, got: ${typeof expression}`, {
-      field,
-    });
+    throw new DocketError(
+      "invalid_cron_expression",
+      `expected ${field} to be a string, got: ${typeof expression}`,
+      {
+        field,
+      },
+    );
   }
   const fieldCount = expression.trim().split(/\s+/).filter(Boolean).length;
   if (fieldCount !== 5 && fieldCount !== 6) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_ERROR_LENGTH, formatJobError, toStorableText } from "./error-format.ts";
+import { formatJobError, MAX_ERROR_LENGTH, toStorableText } from "./error-format.ts";
 
 describe("formatJobError", () => {
   it("keeps the message and stack of an Error and follows its cause", () => {
@@ -12,7 +12,11 @@ describe("formatJobError", () => {
   it("survives circular causes, throwing getters, strings, null and undefined", () => {
     const circular = new Error("loop");
     (circular as { cause?: unknown }).cause = circular;
-    const bomb = Object.defineProperty({}, "toJSON", { get: () => { throw new Error("getter"); } });
+    const bomb = Object.defineProperty({}, "toJSON", {
+      get: () => {
+        throw new Error("getter");
+      },
+    });
     expect(formatJobError(circular)).toContain("[circular cause]");
     expect(typeof formatJobError(bomb)).toBe("string");
     expect(formatJobError("plain")).toBe("plain");
@@ -21,7 +25,9 @@ describe("formatJobError", () => {
   });
 
   it("bounds the length and replaces NUL and lone surrogates", () => {
-    expect(formatJobError(new Error("x".repeat(50_000))).length).toBeLessThanOrEqual(MAX_ERROR_LENGTH);
+    expect(formatJobError(new Error("x".repeat(50_000))).length).toBeLessThanOrEqual(
+      MAX_ERROR_LENGTH,
+    );
     const clean = toStorableText("a\u0000b\uD800c", 100);
     expect(clean).toBe("a\uFFFDb\uFFFDc");
     // A surrogate pair is never cut in half at the bound.

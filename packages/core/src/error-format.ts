@@ -18,7 +18,7 @@ export function formatJobError(error: unknown): string {
 
 /** Replaces NUL and lone surrogates (unstorable on Postgres/MySQL) and bounds the length. */
 export function toStorableText(text: string, maxLength: number): string {
-  let clean = text.replace(/\u0000/g, "\uFFFD");
+  let clean = text.replaceAll("\u0000", "\uFFFD");
   const wellFormed = (clean as { toWellFormed?: () => string }).toWellFormed;
   clean =
     typeof wellFormed === "function"
@@ -36,7 +36,9 @@ function describe(error: unknown, depth: number, seen: Set<unknown>): string {
   if (error instanceof Error) {
     if (seen.has(error)) return "[circular cause]";
     seen.add(error);
-    const head = safeRead(() => error.stack) ?? `${safeRead(() => error.name)}: ${safeRead(() => error.message)}`;
+    const head =
+      safeRead(() => error.stack) ??
+      `${safeRead(() => error.name)}: ${safeRead(() => error.message)}`;
     const cause = safeRead(() => error.cause);
     if (cause !== undefined && depth < 5) {
       return `${head}\ncaused by: ${describe(cause, depth + 1, seen)}`;

@@ -88,7 +88,8 @@ function describeValue(value: unknown): string {
   if (typeof value === "number" || typeof value === "boolean" || value == null) {
     return String(value);
   }
-  if (value instanceof Date) return `Date(${Number.isNaN(value.getTime()) ? "Invalid" : value.toISOString()})`;
+  if (value instanceof Date)
+    return `Date(${Number.isNaN(value.getTime()) ? "Invalid" : value.toISOString()})`;
   if (typeof value === "function") return "a function";
   if (Array.isArray(value)) return "an array";
   return "an object";

@@ -23,7 +23,11 @@ describe("events", () => {
     const controller = new AbortController();
     const root = newEvent(logger, controller.signal);
     controller.abort(new Error("timeout"));
-    for (const call of [() => eventStart(root, "x"), () => eventRename(root, "y"), () => newEventFromEvent(root)]) {
+    for (const call of [
+      () => eventStart(root, "x"),
+      () => eventRename(root, "y"),
+      () => newEventFromEvent(root),
+    ]) {
       let caught: unknown;
       try {
         call();
@@ -36,9 +40,7 @@ describe("events", () => {
   });
 
   it("validates its arguments", () => {
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
     expect(() => newEvent({} as any)).toThrow(/logger/);
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
     expect(() => eventStart({} as any, "x")).toThrow(/event/);
   });
 });

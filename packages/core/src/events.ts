@@ -23,7 +23,8 @@ export interface DocketEvent {
 
 /** A root event carrying `logger` and, optionally, the `signal` that aborts the work. */
 export function newEvent(logger: Logger, signal?: AbortSignal): DocketEvent {
-  if (!isLogger(logger)) throw invalidArgument("logger", "an object with info and error functions", logger);
+  if (!isLogger(logger))
+    throw invalidArgument("logger", "an object with info and error functions", logger);
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw invalidArgument("signal", "an AbortSignal", signal);
   }
@@ -74,7 +75,13 @@ function throwIfAborted(event: DocketEvent): void {
 }
 
 function emptySpan(): EventSpan {
-  return { name: undefined, startTime: undefined, stopTime: undefined, durationMs: undefined, children: [] };
+  return {
+    name: undefined,
+    startTime: undefined,
+    stopTime: undefined,
+    durationMs: undefined,
+    children: [],
+  };
 }
 
 function isLogger(value: unknown): value is Logger {

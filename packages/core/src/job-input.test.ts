@@ -3,11 +3,19 @@ import { toNewJob } from "./job-input.ts";
 
 describe("toNewJob", () => {
   it("fills the defaults", () => {
-    expect(toNewJob({ name: "a" })).toEqual({ name: "a", dataJson: "{}", priority: 5, scheduledAt: null, handlerTimeout: null });
+    expect(toNewJob({ name: "a" })).toEqual({
+      name: "a",
+      dataJson: "{}",
+      priority: 5,
+      scheduledAt: null,
+      handlerTimeout: null,
+    });
   });
 
   it("accepts a literal backslash-u text in data, which is not an escape", () => {
-    expect(toNewJob({ name: "a", data: { s: "\\u0000 and \\ud800" } }).dataJson).toBe('{"s":"\\\\u0000 and \\\\ud800"}');
+    expect(toNewJob({ name: "a", data: { s: "\\u0000 and \\ud800" } }).dataJson).toBe(
+      '{"s":"\\\\u0000 and \\\\ud800"}',
+    );
   });
 
   it("copies scheduledAt so later mutation of the caller's Date changes nothing", () => {

@@ -1,5 +1,5 @@
-import { isRetryableError } from "./errors.ts";
 import { formatJobError } from "./error-format.ts";
+import { isRetryableError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import type { JobOutcome, StorageAdapter } from "./storage-adapter.ts";
 import { sleep } from "./timers.ts";
@@ -79,7 +79,8 @@ export class OutcomeRecorder {
         if (expired || permanentFailures >= MAX_PERMANENT_FAILURES) {
           this.logger.error({
             type: "docket.record_failed",
-            message: "could not record job outcomes; their leases will expire and they will be retried",
+            message:
+              "could not record job outcomes; their leases will expire and they will be retried",
             jobIds: batch.map((item) => item.outcome.id),
             error: formatJobError(error),
           });

@@ -17,7 +17,10 @@ export const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 10_000;
 
 /** The job with this id, or null. */
-export async function queueWorkerGetJob(adapter: StorageAdapter, id: number): Promise<JobRecord | null> {
+export async function queueWorkerGetJob(
+  adapter: StorageAdapter,
+  id: number,
+): Promise<JobRecord | null> {
   assertAdapter(adapter);
   if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 1) {
     throw invalidArgument("id", "a positive integer", id);
@@ -34,7 +37,12 @@ export async function queueWorkerListJobs(
   if (!isPlainObject(options)) throw invalidArgument("options", "an object", options);
   rejectUnknownKeys(options, ["name", "state", "limit"], "options", invalidArgument);
   const limit = options.limit ?? DEFAULT_LIST_LIMIT;
-  if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+  if (
+    typeof limit !== "number" ||
+    !Number.isSafeInteger(limit) ||
+    limit < 1 ||
+    limit > MAX_LIST_LIMIT
+  ) {
     throw invalidArgument("options.limit", `an integer from 1 to ${MAX_LIST_LIMIT}`, limit);
   }
   const state = options.state;

@@ -8,8 +8,13 @@ describe("retry backoff", () => {
   });
 
   it("doubles an exponential delay per failure, capped at maxMs", () => {
-    const backoff = validateRetryBackoff({ type: "exponential", baseMs: 1000, maxMs: 5000, jitter: false }, "b");
-    expect([1, 2, 3, 4, 10].map((n) => retryDelayMs(backoff, n))).toEqual([1000, 2000, 4000, 5000, 5000]);
+    const backoff = validateRetryBackoff(
+      { type: "exponential", baseMs: 1000, maxMs: 5000, jitter: false },
+      "b",
+    );
+    expect([1, 2, 3, 4, 10].map((n) => retryDelayMs(backoff, n))).toEqual([
+      1000, 2000, 4000, 5000, 5000,
+    ]);
   });
 
   it("keeps jittered delays between half and all of the exponential delay", () => {
@@ -19,14 +24,22 @@ describe("retry backoff", () => {
   });
 
   it("falls back to no delay when a custom function throws or returns nonsense", () => {
-    expect(retryDelayMs(() => { throw new Error("x"); }, 1)).toBeNull();
+    expect(
+      retryDelayMs(() => {
+        throw new Error("x");
+      }, 1),
+    ).toBeNull();
     expect(retryDelayMs(() => Number.NaN, 1)).toBeNull();
     expect(retryDelayMs((n) => n * 10, 3)).toBe(30);
   });
 
   it("rejects malformed backoff options with a typed error", () => {
     expect(() => validateRetryBackoff({ type: "linear" }, "retryBackoff")).toThrow(DocketError);
-    expect(() => validateRetryBackoff({ type: "fixed", delayMs: -1 }, "retryBackoff")).toThrow(/delayMs/);
-    expect(() => validateRetryBackoff({ type: "exponential", baseMs: 1, extra: 1 }, "retryBackoff")).toThrow(/extra/);
+    expect(() => validateRetryBackoff({ type: "fixed", delayMs: -1 }, "retryBackoff")).toThrow(
+      /delayMs/,
+    );
+    expect(() =>
+      validateRetryBackoff({ type: "exponential", baseMs: 1, extra: 1 }, "retryBackoff"),
+    ).toThrow(/extra/);
   });
 });

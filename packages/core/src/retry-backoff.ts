@@ -19,17 +19,21 @@ export type RetryBackoff =
 export function validateRetryBackoff(value: unknown, field: string): RetryBackoff {
   if (value === undefined || value === null) return null;
   if (typeof value === "function") return value as (retryCount: number) => number;
-  if (!isPlainObject(value)) throw invalidOption(field, "null, a function, or a backoff object", value);
+  if (!isPlainObject(value))
+    throw invalidOption(field, "null, a function, or a backoff object", value);
   if (value.type === "fixed") {
     rejectUnknownKeys(value, ["type", "delayMs"], field, invalidOption);
-    if (!isNonNegativeInteger(value.delayMs)) throw invalidOption(`${field}.delayMs`, "a non-negative integer", value.delayMs);
+    if (!isNonNegativeInteger(value.delayMs))
+      throw invalidOption(`${field}.delayMs`, "a non-negative integer", value.delayMs);
     return Object.freeze({ type: "fixed", delayMs: value.delayMs });
   }
   if (value.type === "exponential") {
     rejectUnknownKeys(value, ["type", "baseMs", "maxMs", "jitter"], field, invalidOption);
-    if (!isNonNegativeInteger(value.baseMs)) throw invalidOption(`${field}.baseMs`, "a non-negative integer", value.baseMs);
+    if (!isNonNegativeInteger(value.baseMs))
+      throw invalidOption(`${field}.baseMs`, "a non-negative integer", value.baseMs);
     const maxMs = value.maxMs ?? 3_600_000;
-    if (!isNonNegativeInteger(maxMs)) throw invalidOption(`${field}.maxMs`, "a non-negative integer", maxMs);
+    if (!isNonNegativeInteger(maxMs))
+      throw invalidOption(`${field}.maxMs`, "a non-negative integer", maxMs);
     const jitter = value.jitter ?? true;
     if (typeof jitter !== "boolean") throw invalidOption(`${field}.jitter`, "a boolean", jitter);
     return Object.freeze({ type: "exponential", baseMs: value.baseMs, maxMs, jitter });
@@ -42,7 +46,11 @@ export function validateRetryBackoff(value: unknown, field: string): RetryBackof
  * counts the failure just recorded (1 after the first). A throwing or nonsensical custom
  * function falls back to no delay: backoff must never lose a job.
  */
-export function retryDelayMs(backoff: RetryBackoff, retryCount: number, random = Math.random): number | null {
+export function retryDelayMs(
+  backoff: RetryBackoff,
+  retryCount: number,
+  random = Math.random,
+): number | null {
   if (backoff === null) return null;
   if (typeof backoff === "function") {
     try {

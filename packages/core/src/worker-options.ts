@@ -1,7 +1,7 @@
-import type { DocketEvent } from "./events.ts";
 import { invalidOption } from "./errors.ts";
+import type { DocketEvent } from "./events.ts";
 import type { JobRecord } from "./job-record.ts";
-import { type Logger, guardLogger, newJsonLogger } from "./logger.ts";
+import { guardLogger, type Logger, newJsonLogger } from "./logger.ts";
 import { type RetryBackoff, validateRetryBackoff } from "./retry-backoff.ts";
 import { isNonNegativeInteger, isPlainObject, validateJobName } from "./validation.ts";
 
@@ -10,7 +10,12 @@ import { isNonNegativeInteger, isPlainObject, validateJobName } from "./validati
  * adapter's native handle (inside a transactional handler, the transaction's); `job` is
  * the record. Resolve to succeed; throw or reject to fail the attempt.
  */
-export type JobHandler = (event: DocketEvent, db: unknown, job: JobRecord, context: HandlerContext) => unknown;
+export type JobHandler = (
+  event: DocketEvent,
+  db: unknown,
+  job: JobRecord,
+  context: HandlerContext,
+) => unknown;
 
 /** Fourth handler argument: what built-in jobs need to reach the queue itself. */
 export interface HandlerContext {
@@ -129,7 +134,8 @@ export function resolveWorkerOptions(input: unknown): ResolvedWorkerOptions {
   );
 
   const logger = options.logger ?? newJsonLogger({ type: "docket.queue" });
-  if (!isPlainObject(logger) && typeof logger !== "object") throw invalidOption("logger", "an object with info and error functions", logger);
+  if (!isPlainObject(logger) && typeof logger !== "object")
+    throw invalidOption("logger", "an object with info and error functions", logger);
   const maybeLogger = logger as Partial<Logger>;
   if (typeof maybeLogger.info !== "function" || typeof maybeLogger.error !== "function") {
     throw invalidOption("logger", "an object with info and error functions", logger);
@@ -167,11 +173,19 @@ function resolveHandlers(value: unknown): ReadonlyMap<string, ResolvedHandler> {
     const entry = (value as Record<string, unknown>)[name];
     const field = `handler[${JSON.stringify(name)}]`;
     if (typeof entry === "function") {
-      handlers.set(name, { handler: entry as JobHandler, timeout: undefined, transactional: false });
+      handlers.set(name, {
+        handler: entry as JobHandler,
+        timeout: undefined,
+        transactional: false,
+      });
       continue;
     }
     if (!isPlainObject(entry) || typeof entry.handler !== "function") {
-      throw invalidOption(field, "a function or { handler: function, timeout?, transactional? }", entry);
+      throw invalidOption(
+        field,
+        "a function or { handler: function, timeout?, transactional? }",
+        entry,
+      );
     }
     for (const key of Object.keys(entry)) {
       if (!["handler", "timeout", "transactional"].includes(key)) {
@@ -201,10 +215,17 @@ function optionalNameList(value: unknown, field: string): Set<string> | undefine
   return new Set(value as string[]);
 }
 
-function integerOption(value: unknown, field: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+function integerOption(
+  value: unknown,
+  field: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+    const range =
+      max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
     throw invalidOption(field, range, value);
   }
   return value;

@@ -1,14 +1,18 @@
 import { assertAdapter } from "./adapter-check.ts";
 import { cronRow } from "./cron.ts";
-import { DocketError } from "./errors.ts";
 import { formatJobError } from "./error-format.ts";
+import { DocketError } from "./errors.ts";
 import { type AttemptResult, type RunningAttempt, runAttempt } from "./job-attempt.ts";
 import type { JobRecord } from "./job-record.ts";
 import { onLocalEnqueue } from "./local-wake.ts";
 import { OutcomeRecorder } from "./outcome-recorder.ts";
 import { retryDelayMs } from "./retry-backoff.ts";
-import { LEASE_EXPIRED_ERROR, type JobOutcome, type StorageAdapter } from "./storage-adapter.ts";
-import { type QueueWorkerOptions, type ResolvedWorkerOptions, resolveWorkerOptions } from "./worker-options.ts";
+import { type JobOutcome, LEASE_EXPIRED_ERROR, type StorageAdapter } from "./storage-adapter.ts";
+import {
+  type QueueWorkerOptions,
+  type ResolvedWorkerOptions,
+  resolveWorkerOptions,
+} from "./worker-options.ts";
 
 export interface QueueWorker {
   /** Starts claiming and running jobs. Calling it again is harmless. */
@@ -29,7 +33,10 @@ const MAX_ERROR_BACKOFF_MS = 10_000;
  * the database only after `start()`. See `QueueWorkerOptions` for every option and its
  * default.
  */
-export function queueWorkerCreate(adapter: StorageAdapter, options: QueueWorkerOptions): QueueWorker {
+export function queueWorkerCreate(
+  adapter: StorageAdapter,
+  options: QueueWorkerOptions,
+): QueueWorker {
   assertAdapter(adapter);
   const worker = new WorkerLoop(adapter, resolveWorkerOptions(options));
   return { start: () => worker.start(), stop: () => worker.stop() };
@@ -79,7 +86,10 @@ class WorkerLoop {
         this.logError("docket.subscribe_failed", error);
       }
     }
-    const heartbeat = setInterval(() => void this.heartbeat(), Math.max(Math.floor(this.options.leaseMs / 3), 50));
+    const heartbeat = setInterval(
+      () => void this.heartbeat(),
+      Math.max(Math.floor(this.options.leaseMs / 3), 50),
+    );
     heartbeat.unref?.();
     this.cleanups.push(() => clearInterval(heartbeat));
     this.options.logger.info({
@@ -124,14 +134,18 @@ class WorkerLoop {
         claimed = await this.claim(free);
         errorBackoffMs = 0;
       } catch (error) {
-        errorBackoffMs = Math.min(Math.max(errorBackoffMs * 2, MIN_ERROR_BACKOFF_MS), MAX_ERROR_BACKOFF_MS);
+        errorBackoffMs = Math.min(
+          Math.max(errorBackoffMs * 2, MIN_ERROR_BACKOFF_MS),
+          MAX_ERROR_BACKOFF_MS,
+        );
         this.logError("docket.claim_failed", error, { retryInMs: errorBackoffMs });
         await this.idle(errorBackoffMs);
         continue;
       }
       // A full batch means more work is likely waiting: look again as soon as a slot frees.
       if (claimed < free && !this.wakeRequested) await this.idle(this.options.pollInterval);
-      else if (this.busySlots >= this.options.parallelCount) await this.idle(this.options.pollInterval);
+      else if (this.busySlots >= this.options.parallelCount)
+        await this.idle(this.options.pollInterval);
     }
   }
 
@@ -181,7 +195,14 @@ class WorkerLoop {
     const entry = this.options.handlers.get(job.name);
     if (entry === undefined) {
       // Cannot happen (claims ask only for handled names); never lose the job over it.
-      void this.finish(job, this.failureOutcome(job, leaseToken, new DocketError("invalid_argument", `no handler for ${job.name}`)));
+      void this.finish(
+        job,
+        this.failureOutcome(
+          job,
+          leaseToken,
+          new DocketError("invalid_argument", `no handler for ${job.name}`),
+        ),
+      );
       return;
     }
     const timeoutMs = job.handlerTimeout ?? entry.timeout ?? this.options.handlerTimeout;
@@ -251,7 +272,8 @@ class WorkerLoop {
     const retryCount = job.retryCount + 1;
     const kind = retryCount >= this.options.maxRetryCount ? "failed" : "retry";
     const outcome = this.outcome(job, leaseToken, kind, formatJobError(error));
-    if (kind === "retry") outcome.retryDelayMs = retryDelayMs(this.options.retryBackoff, retryCount);
+    if (kind === "retry")
+      outcome.retryDelayMs = retryDelayMs(this.options.retryBackoff, retryCount);
     return outcome;
   }
 
@@ -271,20 +293,30 @@ class WorkerLoop {
       deleteOnFinish: this.options.deleteJobOnCompletion,
       cronSuccessor:
         finished && job.cronExpression !== null
-          ? cronRow(job.name, job.cronExpression, job.priority, new Date(Date.now() + this.clockOffsetMs))
+          ? cronRow(
+              job.name,
+              job.cronExpression,
+              job.priority,
+              new Date(Date.now() + this.clockOffsetMs),
+            )
           : null,
     };
   }
 
   private async heartbeat(): Promise<void> {
     if (this.held.size === 0) return;
-    const leases = [...this.held.values()].map(({ job }) => ({ id: job.id, leaseToken: job.lockedBy ?? "" }));
+    const leases = [...this.held.values()].map(({ job }) => ({
+      id: job.id,
+      leaseToken: job.lockedBy ?? "",
+    }));
     try {
       const lost = await this.adapter.heartbeat(leases, this.options.leaseMs);
       for (const id of lost) {
         const held = this.held.get(id);
         if (held === undefined) continue; // finished meanwhile
-        held.attempt?.abort(new DocketError("lease_lost", "the job's lease was lost to another worker"));
+        held.attempt?.abort(
+          new DocketError("lease_lost", "the job's lease was lost to another worker"),
+        );
       }
     } catch (error) {
       this.logError("docket.heartbeat_failed", error);
@@ -292,7 +324,11 @@ class WorkerLoop {
   }
 
   private logError(type: string, error: unknown, extra: Record<string, unknown> = {}): void {
-    this.options.logger.error({ type, workerId: this.options.workerId, error: formatJobError(error), ...extra });
+    this.options.logger.error({
+      type,
+      workerId: this.options.workerId,
+      error: formatJobError(error),
+      ...extra,
+    });
   }
 }
-

@@ -1,12 +1,15 @@
-import { type StorageAdapter, invalidArgument } from "@docket/core";
 import type { HandlerContext } from "@docket/core";
+import { invalidArgument, type StorageAdapter } from "@docket/core";
 
 /**
  * Built-in jobs need the queue itself, which a handler reaches through its fourth
  * argument (`context.adapter`). When called by hand with an adapter as `db` (as tests
  * and scripts do), that works too.
  */
-export function adapterFromHandlerArgs(db: unknown, context: HandlerContext | undefined): StorageAdapter {
+export function adapterFromHandlerArgs(
+  db: unknown,
+  context: HandlerContext | undefined,
+): StorageAdapter {
   const candidate = context?.adapter ?? db;
   if (
     typeof candidate === "object" &&
@@ -16,5 +19,9 @@ export function adapterFromHandlerArgs(db: unknown, context: HandlerContext | un
   ) {
     return candidate as StorageAdapter;
   }
-  throw invalidArgument("context.adapter", "the worker's adapter (run this handler in a Docket worker)", candidate);
+  throw invalidArgument(
+    "context.adapter",
+    "the worker's adapter (run this handler in a Docket worker)",
+    candidate,
+  );
 }

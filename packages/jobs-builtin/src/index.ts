@@ -1,7 +1,7 @@
-export { jobQueueCleanup } from "./job-queue-cleanup.ts";
 export type { JobQueueCleanupOptions } from "./job-queue-cleanup.ts";
-export { jobQueueInsights } from "./job-queue-insights.ts";
+export { jobQueueCleanup } from "./job-queue-cleanup.ts";
 export type { QueueInsights } from "./job-queue-insights.ts";
+export { jobQueueInsights } from "./job-queue-insights.ts";
 
 /** The cron definitions the Compas queue recommended; names kept so existing setups work. */
 export const BUILTIN_CRON_JOBS = Object.freeze([

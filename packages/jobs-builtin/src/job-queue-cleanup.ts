@@ -1,11 +1,11 @@
 import {
   type DocketEvent,
-  type HandlerContext,
-  type JobHandler,
-  type JobRecord,
   eventStart,
   eventStop,
+  type HandlerContext,
   invalidArgument,
+  type JobHandler,
+  type JobRecord,
 } from "@docket/core";
 import { adapterFromHandlerArgs } from "./adapter-from-handler.ts";
 
@@ -26,7 +26,11 @@ const DAY_MS = 86_400_000;
  */
 export function jobQueueCleanup(options: JobQueueCleanupOptions = {}): JobHandler {
   const queueHistoryInDays = options.queueHistoryInDays ?? 5;
-  if (typeof queueHistoryInDays !== "number" || !Number.isFinite(queueHistoryInDays) || queueHistoryInDays < 0) {
+  if (
+    typeof queueHistoryInDays !== "number" ||
+    !Number.isFinite(queueHistoryInDays) ||
+    queueHistoryInDays < 0
+  ) {
     throw invalidArgument("queueHistoryInDays", "a non-negative number", queueHistoryInDays);
   }
   const batchSize = options.batchSize ?? 1000;
@@ -44,7 +48,11 @@ export function jobQueueCleanup(options: JobQueueCleanupOptions = {}): JobHandle
       removedCount += removed;
       if (removed < batchSize || event.signal?.aborted) break;
     }
-    event.log.info({ type: "docket.queue_cleanup", removedCount, completedBefore: completedBefore.toISOString() });
+    event.log.info({
+      type: "docket.queue_cleanup",
+      removedCount,
+      completedBefore: completedBefore.toISOString(),
+    });
     eventStop(event);
     return { removedCount };
   };

@@ -1,4 +1,11 @@
-import { type DocketEvent, type HandlerContext, type JobHandler, type JobRecord, eventStart, eventStop } from "@docket/core";
+import {
+  type DocketEvent,
+  eventStart,
+  eventStop,
+  type HandlerContext,
+  type JobHandler,
+  type JobRecord,
+} from "@docket/core";
 import { adapterFromHandlerArgs } from "./adapter-from-handler.ts";
 
 export interface QueueInsights {
@@ -19,7 +26,12 @@ export interface QueueInsights {
  * `compas.queue.insights` at `0 * * * *`.
  */
 export function jobQueueInsights(): JobHandler {
-  return async (event: DocketEvent, db: unknown, _job: JobRecord, context: HandlerContext): Promise<QueueInsights> => {
+  return async (
+    event: DocketEvent,
+    db: unknown,
+    _job: JobRecord,
+    context: HandlerContext,
+  ): Promise<QueueInsights> => {
     eventStart(event, "jobQueueInsights");
     const adapter = adapterFromHandlerArgs(db, context);
     const counts = await adapter.insights();

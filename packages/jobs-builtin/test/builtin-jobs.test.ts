@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSqliteAdapter } from "@docket/adapter-sqlite";
 import {
-  type StorageAdapter,
   newEvent,
   queueWorkerAddJob,
   queueWorkerCreate,
   queueWorkerGetJob,
   queueWorkerListJobs,
   queueWorkerRegisterCronJobs,
+  type StorageAdapter,
 } from "@docket/core";
 import { memoryLogger, waitFor } from "@docket/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -39,8 +39,25 @@ async function runDirect(handler: ReturnType<typeof jobQueueInsights>): Promise<
 
 async function finishJob(name: string, kind: "succeeded" | "failed"): Promise<number> {
   const id = await queueWorkerAddJob(adapter, { name });
-  await adapter.claim({ leaseToken: `t${id}`, limit: 1, names: [name], maxRetryCount: 5, ignoreSorting: false, leaseMs: 60_000 });
-  await adapter.complete([{ id, leaseToken: `t${id}`, kind, error: kind === "failed" ? "x" : null, retryDelayMs: null, deleteOnFinish: false, cronSuccessor: null }]);
+  await adapter.claim({
+    leaseToken: `t${id}`,
+    limit: 1,
+    names: [name],
+    maxRetryCount: 5,
+    ignoreSorting: false,
+    leaseMs: 60_000,
+  });
+  await adapter.complete([
+    {
+      id,
+      leaseToken: `t${id}`,
+      kind,
+      error: kind === "failed" ? "x" : null,
+      retryDelayMs: null,
+      deleteOnFinish: false,
+      cronSuccessor: null,
+    },
+  ]);
   return id;
 }
 
@@ -58,7 +75,10 @@ describe("jobQueueInsights", () => {
     const job = (await queueWorkerListJobs(adapter, { limit: 1 }))[0]!;
     const counts = await jobQueueInsights()(newEvent(logger), adapter.db, job, { adapter });
     expect(counts).toMatchObject({ pendingCount: 3, scheduledCount: 1 });
-    expect(logger.entries.find((entry) => entry.type === "docket.queue_insights")).toMatchObject({ pendingCount: 3, scheduledCount: 1 });
+    expect(logger.entries.find((entry) => entry.type === "docket.queue_insights")).toMatchObject({
+      pendingCount: 3,
+      scheduledCount: 1,
+    });
   });
 });
 
@@ -69,7 +89,12 @@ describe("jobQueueCleanup", () => {
     const pending = await queueWorkerAddJob(adapter, { name: "pending" });
     // With a window of 0 days every finished job is old enough.
     await new Promise((resolve) => setTimeout(resolve, 10));
-    const result = await jobQueueCleanup({ queueHistoryInDays: 0 })(newEvent(memoryLogger()), adapter.db, (await queueWorkerGetJob(adapter, pending))!, { adapter });
+    const result = await jobQueueCleanup({ queueHistoryInDays: 0 })(
+      newEvent(memoryLogger()),
+      adapter.db,
+      (await queueWorkerGetJob(adapter, pending))!,
+      { adapter },
+    );
     expect(result).toEqual({ removedCount: 2 });
     expect(await queueWorkerGetJob(adapter, oldDone)).toBeNull();
     expect(await queueWorkerGetJob(adapter, oldFailed)).toBeNull();
@@ -78,7 +103,12 @@ describe("jobQueueCleanup", () => {
 
   it("keeps jobs that finished within the default five days", async () => {
     const recent = await finishJob("recent", "succeeded");
-    const result = await jobQueueCleanup()(newEvent(memoryLogger()), adapter, (await queueWorkerGetJob(adapter, recent))!, undefined as never);
+    const result = await jobQueueCleanup()(
+      newEvent(memoryLogger()),
+      adapter,
+      (await queueWorkerGetJob(adapter, recent))!,
+      undefined as never,
+    );
     expect(result).toEqual({ removedCount: 0 });
     expect(await queueWorkerGetJob(adapter, recent)).not.toBeNull();
   });
@@ -87,13 +117,19 @@ describe("jobQueueCleanup", () => {
     for (let i = 0; i < 7; i++) await finishJob("bulk", "succeeded");
     await new Promise((resolve) => setTimeout(resolve, 10));
     const pending = await queueWorkerAddJob(adapter, { name: "p" });
-    const result = await jobQueueCleanup({ queueHistoryInDays: 0, batchSize: 3 })(newEvent(memoryLogger()), adapter.db, (await queueWorkerGetJob(adapter, pending))!, { adapter });
+    const result = await jobQueueCleanup({ queueHistoryInDays: 0, batchSize: 3 })(
+      newEvent(memoryLogger()),
+      adapter.db,
+      (await queueWorkerGetJob(adapter, pending))!,
+      { adapter },
+    );
     expect(result).toEqual({ removedCount: 7 });
   });
 
   it("rejects a bad history window before touching the database", () => {
-    expect(() => jobQueueCleanup({ queueHistoryInDays: -1 })).toThrow(expect.objectContaining({ code: "invalid_argument" }));
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
+    expect(() => jobQueueCleanup({ queueHistoryInDays: -1 })).toThrow(
+      expect.objectContaining({ code: "invalid_argument" }),
+    );
     expect(() => jobQueueCleanup({ queueHistoryInDays: "5" as any })).toThrow(/queueHistoryInDays/);
   });
 });
@@ -107,12 +143,17 @@ describe("built-in jobs in a worker", () => {
     const id = await queueWorkerAddJob(adapter, { name: "compas.queue.insights" });
     const logger = memoryLogger();
     const worker = queueWorkerCreate(adapter, {
-      handler: { "compas.queue.insights": jobQueueInsights(), "compas.queue.cleanup": jobQueueCleanup() },
+      handler: {
+        "compas.queue.insights": jobQueueInsights(),
+        "compas.queue.cleanup": jobQueueCleanup(),
+      },
       pollInterval: 20,
       logger,
     });
     worker.start();
-    await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, { what: "the insights job" });
+    await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
+      what: "the insights job",
+    });
     await worker.stop();
     expect((await queueWorkerGetJob(adapter, id))!.failedAt).toBeNull();
     expect(logger.entries.some((entry) => entry.type === "docket.queue_insights")).toBe(true);

@@ -1,8 +1,8 @@
 import { afterAll, describe } from "vitest";
 import type { StorageAdapter } from "../storage-adapter.ts";
 import type { AdapterHarness } from "./harness.ts";
-import type { SuiteContext } from "./suite-context.ts";
 import { addJobsSuite } from "./suite-add-jobs.ts";
+import type { SuiteContext } from "./suite-context.ts";
 import { cronSuite } from "./suite-cron.ts";
 import { queueCountsSuite } from "./suite-queue-counts.ts";
 import { readJobsSuite } from "./suite-read-jobs.ts";

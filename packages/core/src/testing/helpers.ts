@@ -24,7 +24,8 @@ export async function waitFor<T>(
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
@@ -39,7 +40,11 @@ export async function withWorker(
   options: QueueWorkerOptions,
   body: (worker: QueueWorker) => Promise<void>,
 ): Promise<void> {
-  const worker = queueWorkerCreate(adapter, { pollInterval: 50, logger: memoryLogger(), ...options });
+  const worker = queueWorkerCreate(adapter, {
+    pollInterval: 50,
+    logger: memoryLogger(),
+    ...options,
+  });
   worker.start();
   try {
     await body(worker);

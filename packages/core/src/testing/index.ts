@@ -1,3 +1,3 @@
-export type { AdapterHarness } from "./harness.ts";
 export { describeStorageAdapter } from "./conformance.ts";
+export type { AdapterHarness } from "./harness.ts";
 export { delay, expectDocketError, memoryLogger, waitFor, withWorker } from "./helpers.ts";

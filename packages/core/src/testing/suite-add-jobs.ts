@@ -1,8 +1,8 @@
 import { expect, it } from "vitest";
 import { queueWorkerAddJob, queueWorkerAddJobs } from "../add-job.ts";
 import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
+import { expectDocketError, HOUR } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
-import { HOUR, expectDocketError } from "./helpers.ts";
 
 /** Spec §2 and §7: adding jobs, defaults, validation before any write, hostile input. */
 export function addJobsSuite({ queue }: SuiteContext): void {
@@ -81,20 +81,26 @@ export function addJobsSuite({ queue }: SuiteContext): void {
   for (const [label, input, field] of badInputs) {
     it(`rejects ${label} with a typed error and writes nothing`, async () => {
       const adapter = await queue();
-      // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
       await expectDocketError(queueWorkerAddJob(adapter, input as any), "invalid_argument", field);
       expect(await queueWorkerListJobs(adapter, {})).toEqual([]);
     });
   }
 
   it("rejects a target that is not an adapter", async () => {
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
-    await expectDocketError(queueWorkerAddJob({} as any, { name: "a" }), "invalid_argument", "target");
+    await expectDocketError(
+      queueWorkerAddJob({} as any, { name: "a" }),
+      "invalid_argument",
+      "target",
+    );
   });
 
   it("adds a batch in input order and returns every id", async () => {
     const adapter = await queue();
-    const jobs = Array.from({ length: 250 }, (_, i) => ({ name: "batch", data: { i }, priority: i % 3 }));
+    const jobs = Array.from({ length: 250 }, (_, i) => ({
+      name: "batch",
+      data: { i },
+      priority: i % 3,
+    }));
     const ids = await queueWorkerAddJobs(adapter, jobs);
     expect(ids).toHaveLength(250);
     expect(new Set(ids).size).toBe(250);
@@ -117,8 +123,17 @@ export function addJobsSuite({ queue }: SuiteContext): void {
 
   it("stores hostile names and payloads as ordinary data", async () => {
     const adapter = await queue();
-    const names = ["constructor", "__proto__", "toString", "x'); DROP TABLE job; --", 'quote"s\\', "名前 😀"];
-    const data = JSON.parse('{"__proto__": {"polluted": true}, "sql": "\' OR 1=1 --", "emoji": "𝄞😀", "constructor": 1}');
+    const names = [
+      "constructor",
+      "__proto__",
+      "toString",
+      "x'); DROP TABLE job; --",
+      'quote"s\\',
+      "名前 😀",
+    ];
+    const data = JSON.parse(
+      '{"__proto__": {"polluted": true}, "sql": "\' OR 1=1 --", "emoji": "𝄞😀", "constructor": 1}',
+    );
     for (const name of names) {
       const id = await queueWorkerAddJob(adapter, { name, data });
       const job = await queueWorkerGetJob(adapter, id);

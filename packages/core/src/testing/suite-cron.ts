@@ -1,15 +1,17 @@
 import { expect, it } from "vitest";
 import { queueWorkerAddJob } from "../add-job.ts";
-import { queueWorkerRegisterCronJobs } from "../cron-register.ts";
 import { nextCronOccurrence } from "../cron.ts";
+import { queueWorkerRegisterCronJobs } from "../cron-register.ts";
 import type { JobRecord } from "../job-record.ts";
 import { queueWorkerListJobs } from "../read-jobs.ts";
 import { CRON_JOB_TYPE, type StorageAdapter } from "../storage-adapter.ts";
-import type { SuiteContext } from "./suite-context.ts";
 import { expectDocketError, waitFor, withWorker } from "./helpers.ts";
+import type { SuiteContext } from "./suite-context.ts";
 
 const pendingCron = async (adapter: StorageAdapter): Promise<JobRecord[]> =>
-  (await queueWorkerListJobs(adapter, { limit: 1000 })).filter((job) => !job.isComplete && job.cronExpression !== null);
+  (await queueWorkerListJobs(adapter, { limit: 1000 })).filter(
+    (job) => !job.isComplete && job.cronExpression !== null,
+  );
 
 /** Spec §5: cron registration and rescheduling. */
 export function cronSuite({ queue, harness }: SuiteContext): void {
@@ -29,15 +31,26 @@ export function cronSuite({ queue, harness }: SuiteContext): void {
     expect(hourly.cronExpression).toBe("0 * * * *");
     expect(hourly.scheduledAt.getTime()).toBe(nextCronOccurrence("0 * * * *", before).getTime());
     expect(hourly.data).toMatchObject({ jobType: CRON_JOB_TYPE, cronExpression: "0 * * * *" });
-    expect(typeof (hourly.data as { cronLastCompletedAt: unknown }).cronLastCompletedAt).toBe("string");
+    expect(typeof (hourly.data as { cronLastCompletedAt: unknown }).cronLastCompletedAt).toBe(
+      "string",
+    );
     expect(rows.find((job) => job.name === "cron.fast")!.priority).toBe(2);
   });
 
   it("rejects an invalid expression and changes nothing", async () => {
     const adapter = await queue();
-    await queueWorkerRegisterCronJobs(adapter, { jobs: [{ name: "keep", cronExpression: "0 1 * * *" }] });
+    await queueWorkerRegisterCronJobs(adapter, {
+      jobs: [{ name: "keep", cronExpression: "0 1 * * *" }],
+    });
     const before = await pendingCron(adapter);
-    for (const cronExpression of ["", "* * * *", "* * * * * * *", "61 * * * *", "@daily", "not a cron"]) {
+    for (const cronExpression of [
+      "",
+      "* * * *",
+      "* * * * * * *",
+      "61 * * * *",
+      "@daily",
+      "not a cron",
+    ]) {
       await expectDocketError(
         queueWorkerRegisterCronJobs(adapter, {
           jobs: [
@@ -50,8 +63,9 @@ export function cronSuite({ queue, harness }: SuiteContext): void {
       );
     }
     await expectDocketError(
-      // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
-      queueWorkerRegisterCronJobs(adapter, { jobs: [{ name: "", cronExpression: "* * * * *" }] } as any),
+      queueWorkerRegisterCronJobs(adapter, {
+        jobs: [{ name: "", cronExpression: "* * * * *" }],
+      } as any),
       "invalid_argument",
       "options.jobs[0].name",
     );
@@ -68,12 +82,24 @@ export function cronSuite({ queue, harness }: SuiteContext): void {
     });
     const normal = await queueWorkerAddJob(adapter, { name: "goes" });
     // The normal `goes` job is running now; registration must leave it alone.
-    const { jobs } = await adapter.claim({ leaseToken: "t", limit: 1, names: ["goes"], maxRetryCount: 2, ignoreSorting: false, leaseMs: 60_000 });
+    const { jobs } = await adapter.claim({
+      leaseToken: "t",
+      limit: 1,
+      names: ["goes"],
+      maxRetryCount: 2,
+      ignoreSorting: false,
+      leaseMs: 60_000,
+    });
     expect(jobs).toHaveLength(1); // only the normal job is due
-    await queueWorkerRegisterCronJobs(adapter, { jobs: [{ name: "stays", cronExpression: "0 1 * * *" }] });
+    await queueWorkerRegisterCronJobs(adapter, {
+      jobs: [{ name: "stays", cronExpression: "0 1 * * *" }],
+    });
     expect((await pendingCron(adapter)).map((job) => job.name)).toEqual(["stays"]);
     const all = await queueWorkerListJobs(adapter, {});
-    expect(all.find((job) => job.id === normal)).toMatchObject({ name: "goes", cronExpression: null });
+    expect(all.find((job) => job.id === normal)).toMatchObject({
+      name: "goes",
+      cronExpression: null,
+    });
   });
 
   it("leaves an unchanged definition alone and re-times a changed one", async () => {
@@ -96,7 +122,9 @@ export function cronSuite({ queue, harness }: SuiteContext): void {
     expect(byName(second, "same")).toEqual(byName(first, "same"));
     const changed = byName(second, "changes");
     expect(changed).toMatchObject({ cronExpression: "*/5 * * * * *", priority: 1 });
-    expect(changed.scheduledAt.getTime()).toBeLessThan(byName(first, "changes").scheduledAt.getTime());
+    expect(changed.scheduledAt.getTime()).toBeLessThan(
+      byName(first, "changes").scheduledAt.getTime(),
+    );
     expect(second).toHaveLength(2);
   });
 
@@ -107,23 +135,41 @@ export function cronSuite({ queue, harness }: SuiteContext): void {
       { name: "race.a", cronExpression: "0 * * * *" },
       { name: "race.b", cronExpression: "*/30 * * * * *" },
     ];
-    await Promise.all([adapter, ...others, adapter].map((target) => queueWorkerRegisterCronJobs(target, { jobs })));
+    await Promise.all(
+      [adapter, ...others, adapter].map((target) => queueWorkerRegisterCronJobs(target, { jobs })),
+    );
     const rows = await pendingCron(adapter);
     expect(rows.map((job) => job.name).sort()).toEqual(["race.a", "race.b"]);
   });
 
   it("never touches or reschedules a normal job that shares a cron name", async () => {
     const adapter = await queue();
-    const normal = await queueWorkerAddJob(adapter, { name: "shared", data: { normal: true }, priority: 9 });
-    await queueWorkerRegisterCronJobs(adapter, { jobs: [{ name: "shared", cronExpression: "0 0 1 1 *" }] });
-    await queueWorkerRegisterCronJobs(adapter, { jobs: [{ name: "shared", cronExpression: "0 0 2 1 *" }] });
+    const normal = await queueWorkerAddJob(adapter, {
+      name: "shared",
+      data: { normal: true },
+      priority: 9,
+    });
+    await queueWorkerRegisterCronJobs(adapter, {
+      jobs: [{ name: "shared", cronExpression: "0 0 1 1 *" }],
+    });
+    await queueWorkerRegisterCronJobs(adapter, {
+      jobs: [{ name: "shared", cronExpression: "0 0 2 1 *" }],
+    });
     let ran = 0;
     await withWorker(adapter, { handler: { shared: async () => void ran++ } }, async () => {
-      await waitFor(async () => (await queueWorkerListJobs(adapter, { state: "completed" })).length === 1, { what: "the normal job" });
+      await waitFor(
+        async () => (await queueWorkerListJobs(adapter, { state: "completed" })).length === 1,
+        { what: "the normal job" },
+      );
     });
     const all = await queueWorkerListJobs(adapter, {});
     const normalJob = all.find((job) => job.id === normal)!;
-    expect(normalJob).toMatchObject({ data: { normal: true }, priority: 9, cronExpression: null, isComplete: true });
+    expect(normalJob).toMatchObject({
+      data: { normal: true },
+      priority: 9,
+      cronExpression: null,
+      isComplete: true,
+    });
     expect(ran).toBe(1);
     expect(all).toHaveLength(2); // the normal job and one pending cron row; no successor for the normal job
     expect((await pendingCron(adapter)).map((job) => job.cronExpression)).toEqual(["0 0 2 1 *"]);
@@ -153,7 +199,8 @@ export function cronSuite({ queue, harness }: SuiteContext): void {
         await waitFor(
           async () => {
             const done = await queueWorkerListJobs(adapter, { limit: 1000 });
-            const finished = (name: string) => done.filter((job) => job.name === name && job.isComplete).length;
+            const finished = (name: string) =>
+              done.filter((job) => job.name === name && job.isComplete).length;
             return finished("tick") >= 2 && finished("tock") >= 2;
           },
           { what: "two runs of each cron job", timeoutMs: 20_000 },

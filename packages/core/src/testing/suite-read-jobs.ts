@@ -1,8 +1,8 @@
 import { expect, it } from "vitest";
 import { queueWorkerAddJob } from "../add-job.ts";
 import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
+import { expectDocketError, HOUR } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
-import { HOUR, expectDocketError } from "./helpers.ts";
 
 /** Spec §2b: reading jobs by id and listing them by name and state. */
 export function readJobsSuite({ queue }: SuiteContext): void {
@@ -10,7 +10,6 @@ export function readJobsSuite({ queue }: SuiteContext): void {
     const adapter = await queue();
     expect(await queueWorkerGetJob(adapter, 987654321)).toBeNull();
     await expectDocketError(queueWorkerGetJob(adapter, -1), "invalid_argument", "id");
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
     await expectDocketError(queueWorkerGetJob(adapter, "1" as any), "invalid_argument", "id");
   });
 
@@ -20,19 +19,32 @@ export function readJobsSuite({ queue }: SuiteContext): void {
     const b1 = await queueWorkerAddJob(adapter, { name: "b" });
     const a2 = await queueWorkerAddJob(adapter, { name: "a" });
     expect((await queueWorkerListJobs(adapter)).map((job) => job.id)).toEqual([a2, b1, a1]);
-    expect((await queueWorkerListJobs(adapter, { name: "a" })).map((job) => job.id)).toEqual([a2, a1]);
+    expect((await queueWorkerListJobs(adapter, { name: "a" })).map((job) => job.id)).toEqual([
+      a2,
+      a1,
+    ]);
     expect((await queueWorkerListJobs(adapter, { limit: 1 })).map((job) => job.id)).toEqual([a2]);
   });
 
   it("lists jobs by state: pending, scheduled, running, completed, failed", async () => {
     const adapter = await queue();
     const pending = await queueWorkerAddJob(adapter, { name: "p" });
-    const scheduled = await queueWorkerAddJob(adapter, { name: "s", scheduledAt: new Date(Date.now() + HOUR) });
+    const scheduled = await queueWorkerAddJob(adapter, {
+      name: "s",
+      scheduledAt: new Date(Date.now() + HOUR),
+    });
     const running = await queueWorkerAddJob(adapter, { name: "r" });
     const completed = await queueWorkerAddJob(adapter, { name: "c" });
     const failed = await queueWorkerAddJob(adapter, { name: "f" });
     const claim = (name: string) =>
-      adapter.claim({ leaseToken: `t-${name}`, limit: 1, names: [name], maxRetryCount: 2, ignoreSorting: false, leaseMs: HOUR });
+      adapter.claim({
+        leaseToken: `t-${name}`,
+        limit: 1,
+        names: [name],
+        maxRetryCount: 2,
+        ignoreSorting: false,
+        leaseMs: HOUR,
+      });
     await claim("r");
     await claim("c");
     await claim("f");
@@ -58,10 +70,20 @@ export function readJobsSuite({ queue }: SuiteContext): void {
 
   it("rejects bad list options", async () => {
     const adapter = await queue();
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
-    await expectDocketError(queueWorkerListJobs(adapter, { state: "done" as any }), "invalid_argument", "options.state");
-    await expectDocketError(queueWorkerListJobs(adapter, { limit: 0 }), "invalid_argument", "options.limit");
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
-    await expectDocketError(queueWorkerListJobs(adapter, { nam: "x" } as any), "invalid_argument", "options.nam");
+    await expectDocketError(
+      queueWorkerListJobs(adapter, { state: "done" as any }),
+      "invalid_argument",
+      "options.state",
+    );
+    await expectDocketError(
+      queueWorkerListJobs(adapter, { limit: 0 }),
+      "invalid_argument",
+      "options.limit",
+    );
+    await expectDocketError(
+      queueWorkerListJobs(adapter, { nam: "x" } as any),
+      "invalid_argument",
+      "options.nam",
+    );
   });
 }

@@ -1,23 +1,24 @@
 import { expect, it } from "vitest";
 import { queueWorkerAddJob } from "../add-job.ts";
 import { queueWorkerGetJob } from "../read-jobs.ts";
-import type { SuiteContext } from "./suite-context.ts";
 import { delay, waitFor, withWorker } from "./helpers.ts";
+import type { SuiteContext } from "./suite-context.ts";
 
 /** Spec §3 "Running a job": timeout precedence and hard deadlines. */
 export function timeoutsSuite({ queue }: SuiteContext): void {
   /** A handler that waits for its signal or for `ms`, and reports which came first. */
-  const waitOrAbort = (ms: number, log: string[]) => async (event: { signal: AbortSignal | undefined }) => {
-    const aborted = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), ms);
-      event.signal!.addEventListener("abort", () => {
-        clearTimeout(timer);
-        resolve(true);
+  const waitOrAbort =
+    (ms: number, log: string[]) => async (event: { signal: AbortSignal | undefined }) => {
+      const aborted = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        event.signal!.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
       });
-    });
-    log.push(aborted ? "aborted" : "finished");
-    if (aborted) throw event.signal!.reason;
-  };
+      log.push(aborted ? "aborted" : "finished");
+      if (aborted) throw event.signal!.reason;
+    };
 
   it("takes the timeout from the job first, then the handler entry, then the worker", async () => {
     const adapter = await queue();
@@ -46,14 +47,21 @@ export function timeoutsSuite({ queue }: SuiteContext): void {
       async () => {
         await waitFor(
           async () => {
-            const jobs = await Promise.all([job, entry, worker, jobLong].map((id) => queueWorkerGetJob(adapter, id)));
+            const jobs = await Promise.all(
+              [job, entry, worker, jobLong].map((id) => queueWorkerGetJob(adapter, id)),
+            );
             return jobs.every((it) => it!.isComplete);
           },
           { what: "all four jobs" },
         );
       },
     );
-    expect(log).toEqual({ job: ["aborted"], entry: ["aborted"], worker: ["aborted"], jobLong: ["finished"] });
+    expect(log).toEqual({
+      job: ["aborted"],
+      entry: ["aborted"],
+      worker: ["aborted"],
+      jobLong: ["finished"],
+    });
     expect((await queueWorkerGetJob(adapter, jobLong))!.failedAt).toBeNull();
     for (const id of [job, entry, worker]) {
       const record = await queueWorkerGetJob(adapter, id);
@@ -79,7 +87,9 @@ export function timeoutsSuite({ queue }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, { what: "the timeout" });
+        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
+          what: "the timeout",
+        });
         recordedWhileRunning = !handlerFinished;
       },
     );
@@ -92,7 +102,10 @@ export function timeoutsSuite({ queue }: SuiteContext): void {
 
   it("does not fire a timeout longer than Node's timer limit at once", async () => {
     const adapter = await queue();
-    const id = await queueWorkerAddJob(adapter, { name: "long", handlerTimeout: 30 * 24 * 3_600_000 });
+    const id = await queueWorkerAddJob(adapter, {
+      name: "long",
+      handlerTimeout: 30 * 24 * 3_600_000,
+    });
     let aborted: boolean | undefined;
     await withWorker(
       adapter,
@@ -105,7 +118,9 @@ export function timeoutsSuite({ queue }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, { what: "completion" });
+        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
+          what: "completion",
+        });
       },
     );
     expect(aborted).toBe(false);

@@ -1,16 +1,20 @@
 import { expect, it } from "vitest";
 import { queueWorkerAddJob } from "../add-job.ts";
 import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
-import type { SuiteContext } from "./suite-context.ts";
 import { delay, waitFor, withWorker } from "./helpers.ts";
+import type { SuiteContext } from "./suite-context.ts";
 
 /** Spec §2 transactional enqueue and §3 transactional handlers. */
 export function transactionsSuite({ queue, harness }: SuiteContext): void {
   it("adds a job on the application's transaction only if it commits", async () => {
     const adapter = await queue();
-    await harness.inNativeTransaction(adapter, (bound) => queueWorkerAddJob(bound, { name: "rolled.back" }), {
-      rollback: true,
-    });
+    await harness.inNativeTransaction(
+      adapter,
+      (bound) => queueWorkerAddJob(bound, { name: "rolled.back" }),
+      {
+        rollback: true,
+      },
+    );
     expect(await queueWorkerListJobs(adapter, {})).toEqual([]);
     let id = 0;
     await harness.inNativeTransaction(
@@ -20,14 +24,21 @@ export function transactionsSuite({ queue, harness }: SuiteContext): void {
       },
       { rollback: false },
     );
-    expect(await queueWorkerGetJob(adapter, id)).toMatchObject({ name: "committed", data: { ok: true } });
+    expect(await queueWorkerGetJob(adapter, id)).toMatchObject({
+      name: "committed",
+      data: { ok: true },
+    });
   });
 
   it("runs a job enqueued on a committed transaction", async () => {
     const adapter = await queue();
     let ran = 0;
     await withWorker(adapter, { handler: { tx: async () => void ran++ } }, async () => {
-      await harness.inNativeTransaction(adapter, (bound) => queueWorkerAddJob(bound, { name: "tx" }), { rollback: false });
+      await harness.inNativeTransaction(
+        adapter,
+        (bound) => queueWorkerAddJob(bound, { name: "tx" }),
+        { rollback: false },
+      );
       await waitFor(() => ran === 1, { what: "the job" });
     });
   });
@@ -39,11 +50,16 @@ export function transactionsSuite({ queue, harness }: SuiteContext): void {
       adapter,
       {
         handler: {
-          "tx.ok": { transactional: true, handler: async (_event, db) => harness.writeMarker(adapter, db, "ok") },
+          "tx.ok": {
+            transactional: true,
+            handler: async (_event, db) => harness.writeMarker(adapter, db, "ok"),
+          },
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, { what: "completion" });
+        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
+          what: "completion",
+        });
       },
     );
     expect(await harness.countMarkers(adapter, "ok")).toBe(1);
@@ -69,7 +85,9 @@ export function transactionsSuite({ queue, harness }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, { what: "giving up" });
+        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
+          what: "giving up",
+        });
       },
     );
     expect(attempts).toBe(2);
@@ -96,7 +114,9 @@ export function transactionsSuite({ queue, harness }: SuiteContext): void {
         maxRetryCount: 1,
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, { what: "failure" });
+        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
+          what: "failure",
+        });
       },
     );
     expect(sawOwnWrite).toBe(true);

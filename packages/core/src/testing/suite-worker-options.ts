@@ -2,8 +2,8 @@ import { expect, it } from "vitest";
 import { queueWorkerAddJob } from "../add-job.ts";
 import { queueWorkerGetJob } from "../read-jobs.ts";
 import { queueWorkerCreate } from "../worker.ts";
-import type { SuiteContext } from "./suite-context.ts";
 import { delay, expectDocketError, memoryLogger, waitFor, withWorker } from "./helpers.ts";
+import type { SuiteContext } from "./suite-context.ts";
 
 /** Spec §3: worker construction, option validation, aliases, start/stop. */
 export function workerOptionsSuite({ queue }: SuiteContext): void {
@@ -23,11 +23,17 @@ export function workerOptionsSuite({ queue }: SuiteContext): void {
       [{ handler: { a: 5 } }, 'handler["a"]'],
       [{ handler: { a: { handler: noop, timeout: -1 } } }, 'handler["a"].timeout'],
       [{ handler: null }, "handler"],
-      [{ handler: { a: noop }, includeNames: ["a"], includedNames: ["a"] }, "options.includedNames"],
+      [
+        { handler: { a: noop }, includeNames: ["a"], includedNames: ["a"] },
+        "options.includedNames",
+      ],
     ];
     for (const [options, field] of bad) {
-      // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
-      await expectDocketError(() => queueWorkerCreate(adapter, options as any), "invalid_option", field);
+      await expectDocketError(
+        () => queueWorkerCreate(adapter, options as any),
+        "invalid_option",
+        field,
+      );
     }
   });
 
@@ -38,7 +44,6 @@ export function workerOptionsSuite({ queue }: SuiteContext): void {
     await queueWorkerAddJob(adapter, { name: "out" });
     await withWorker(
       adapter,
-      // biome-ignore lint/suspicious/noExplicitAny: the aliases are not in the type on purpose
       {
         handler: { in: async () => void ran.push("in"), out: async () => void ran.push("out") },
         includeNames: ["in", "out"],
@@ -57,13 +62,19 @@ export function workerOptionsSuite({ queue }: SuiteContext): void {
     const adapter = await queue();
     const id = await queueWorkerAddJob(adapter, { name: "a" });
     let ran = 0;
-    const worker = queueWorkerCreate(adapter, { handler: { a: () => void ran++ }, pollInterval: 20, logger: memoryLogger() });
+    const worker = queueWorkerCreate(adapter, {
+      handler: { a: () => void ran++ },
+      pollInterval: 20,
+      logger: memoryLogger(),
+    });
     await delay(200);
     expect(ran).toBe(0);
     expect((await queueWorkerGetJob(adapter, id))!.lockedBy).toBeNull();
     worker.start();
     worker.start();
-    await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, { what: "completion" });
+    await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
+      what: "completion",
+    });
     await worker.stop();
     await worker.stop();
     expect(ran).toBe(1);
@@ -72,7 +83,11 @@ export function workerOptionsSuite({ queue }: SuiteContext): void {
   it("stops an idle worker well within the poll interval and claims nothing after stop()", async () => {
     const adapter = await queue();
     let ran = 0;
-    const worker = queueWorkerCreate(adapter, { handler: { a: () => void ran++ }, pollInterval: 60_000, logger: memoryLogger() });
+    const worker = queueWorkerCreate(adapter, {
+      handler: { a: () => void ran++ },
+      pollInterval: 60_000,
+      logger: memoryLogger(),
+    });
     worker.start();
     await delay(100);
     const started = Date.now();

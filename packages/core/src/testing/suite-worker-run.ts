@@ -4,15 +4,19 @@ import { isAbortError } from "../errors.ts";
 import { eventRename, eventStart, newEventFromEvent } from "../events.ts";
 import type { JobRecord } from "../job-record.ts";
 import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
+import { delay, HOUR, waitFor, withWorker } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
-import { HOUR, delay, waitFor, withWorker } from "./helpers.ts";
 
 /** Spec §3: eligibility, order, filters, handler call, retries, deletion, backoff. */
 export function workerRunSuite({ queue }: SuiteContext): void {
   it("calls the handler with an event, the native db handle and the job record", async () => {
     const adapter = await queue();
     const id = await queueWorkerAddJob(adapter, { name: "email.send", data: { to: "a@b.c" } });
-    const seen: { signal: unknown; log: unknown; db: unknown; job?: JobRecord } = { signal: 0, log: 0, db: 0 };
+    const seen: { signal: unknown; log: unknown; db: unknown; job?: JobRecord } = {
+      signal: 0,
+      log: 0,
+      db: 0,
+    };
     await withWorker(
       adapter,
       {
@@ -26,42 +30,89 @@ export function workerRunSuite({ queue }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, { what: "completion" });
+        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
+          what: "completion",
+        });
       },
     );
     expect(seen.signal).toBeInstanceOf(AbortSignal);
     expect(typeof (seen.log as { info: unknown }).info).toBe("function");
     expect(seen.db).toBe(adapter.db);
-    expect(seen.job).toMatchObject({ id, name: "email.send", data: { to: "a@b.c" }, retryCount: 0 });
+    expect(seen.job).toMatchObject({
+      id,
+      name: "email.send",
+      data: { to: "a@b.c" },
+      retryCount: 0,
+    });
     const job = await queueWorkerGetJob(adapter, id);
-    expect(job).toMatchObject({ isComplete: true, failedAt: null, lockedBy: null, lastError: null });
+    expect(job).toMatchObject({
+      isComplete: true,
+      failedAt: null,
+      lockedBy: null,
+      lastError: null,
+    });
   });
 
   it("runs by priority, then scheduledAt, then id", async () => {
     const adapter = await queue();
     const now = Date.now();
     const order: number[] = [];
-    const late = await queueWorkerAddJob(adapter, { name: "o", priority: 5, scheduledAt: new Date(now - 1000) });
-    const early = await queueWorkerAddJob(adapter, { name: "o", priority: 5, scheduledAt: new Date(now - 5000) });
-    const urgent = await queueWorkerAddJob(adapter, { name: "o", priority: 1, scheduledAt: new Date(now - 10) });
-    const tieA = await queueWorkerAddJob(adapter, { name: "o", priority: 7, scheduledAt: new Date(now - 3000) });
-    const tieB = await queueWorkerAddJob(adapter, { name: "o", priority: 7, scheduledAt: new Date(now - 3000) });
-    const low = await queueWorkerAddJob(adapter, { name: "o", priority: 9, scheduledAt: new Date(now - 9000) });
-    await withWorker(adapter, { handler: { o: async (_e, _db, job) => void order.push(job.id) } }, async () => {
-      await waitFor(() => order.length === 6, { what: "six jobs" });
+    const late = await queueWorkerAddJob(adapter, {
+      name: "o",
+      priority: 5,
+      scheduledAt: new Date(now - 1000),
     });
+    const early = await queueWorkerAddJob(adapter, {
+      name: "o",
+      priority: 5,
+      scheduledAt: new Date(now - 5000),
+    });
+    const urgent = await queueWorkerAddJob(adapter, {
+      name: "o",
+      priority: 1,
+      scheduledAt: new Date(now - 10),
+    });
+    const tieA = await queueWorkerAddJob(adapter, {
+      name: "o",
+      priority: 7,
+      scheduledAt: new Date(now - 3000),
+    });
+    const tieB = await queueWorkerAddJob(adapter, {
+      name: "o",
+      priority: 7,
+      scheduledAt: new Date(now - 3000),
+    });
+    const low = await queueWorkerAddJob(adapter, {
+      name: "o",
+      priority: 9,
+      scheduledAt: new Date(now - 9000),
+    });
+    await withWorker(
+      adapter,
+      { handler: { o: async (_e, _db, job) => void order.push(job.id) } },
+      async () => {
+        await waitFor(() => order.length === 6, { what: "six jobs" });
+      },
+    );
     expect(order).toEqual([urgent, early, late, tieA, tieB, low]);
   });
 
   it("never runs a job scheduled in the future", async () => {
     const adapter = await queue();
-    const future = await queueWorkerAddJob(adapter, { name: "f", scheduledAt: new Date(Date.now() + HOUR) });
+    const future = await queueWorkerAddJob(adapter, {
+      name: "f",
+      scheduledAt: new Date(Date.now() + HOUR),
+    });
     const due = await queueWorkerAddJob(adapter, { name: "f" });
     const ran: number[] = [];
-    await withWorker(adapter, { handler: { f: async (_e, _db, job) => void ran.push(job.id) } }, async () => {
-      await waitFor(() => ran.length === 1, { what: "the due job" });
-      await delay(300);
-    });
+    await withWorker(
+      adapter,
+      { handler: { f: async (_e, _db, job) => void ran.push(job.id) } },
+      async () => {
+        await waitFor(() => ran.length === 1, { what: "the due job" });
+        await delay(300);
+      },
+    );
     expect(ran).toEqual([due]);
     expect((await queueWorkerGetJob(adapter, future))!.isComplete).toBe(false);
   });
@@ -69,7 +120,8 @@ export function workerRunSuite({ queue }: SuiteContext): void {
   it("applies includedNames and excludedNames together and leaves unhandled jobs pending", async () => {
     const adapter = await queue();
     const ids: Record<string, number> = {};
-    for (const name of ["a", "b", "c", "nohandler"]) ids[name] = await queueWorkerAddJob(adapter, { name });
+    for (const name of ["a", "b", "c", "nohandler"])
+      ids[name] = await queueWorkerAddJob(adapter, { name });
     const ran: string[] = [];
     const handler = (name: string) => async () => void ran.push(name);
     await withWorker(
@@ -93,15 +145,20 @@ export function workerRunSuite({ queue }: SuiteContext): void {
 
   it("looks handlers up by own property only", async () => {
     const adapter = await queue();
-    const toString = await queueWorkerAddJob(adapter, { name: "toString" });
+    const inherited = await queueWorkerAddJob(adapter, { name: "toString" });
     const ctor = await queueWorkerAddJob(adapter, { name: "constructor" });
     let ran = 0;
     await withWorker(adapter, { handler: { constructor: async () => void ran++ } }, async () => {
-      await waitFor(async () => (await queueWorkerGetJob(adapter, ctor))!.isComplete, { what: "constructor job" });
+      await waitFor(async () => (await queueWorkerGetJob(adapter, ctor))!.isComplete, {
+        what: "constructor job",
+      });
       await delay(200);
     });
     expect(ran).toBe(1);
-    expect((await queueWorkerGetJob(adapter, toString))!).toMatchObject({ isComplete: false, retryCount: 0 });
+    expect((await queueWorkerGetJob(adapter, inherited))!).toMatchObject({
+      isComplete: false,
+      retryCount: 0,
+    });
   });
 
   it("attempts a failing job twice by default, then completes it as failed", async () => {
@@ -119,7 +176,9 @@ export function workerRunSuite({ queue }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, { what: "giving up" });
+        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
+          what: "giving up",
+        });
         await delay(200);
       },
     );
@@ -146,7 +205,9 @@ export function workerRunSuite({ queue }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, second))!.isComplete, { what: "giving up" });
+        await waitFor(async () => (await queueWorkerGetJob(adapter, second))!.isComplete, {
+          what: "giving up",
+        });
       },
     );
     expect(attempts).toBe(4);
@@ -172,7 +233,8 @@ export function workerRunSuite({ queue }: SuiteContext): void {
       huge: new Error("e".repeat(100_000)),
     };
     const ids: Record<string, number> = {};
-    for (const name of Object.keys(throwables)) ids[name] = await queueWorkerAddJob(adapter, { name });
+    for (const name of Object.keys(throwables))
+      ids[name] = await queueWorkerAddJob(adapter, { name });
     const handler = Object.fromEntries(
       Object.entries(throwables).map(([name, value]) => [
         name,
@@ -183,7 +245,9 @@ export function workerRunSuite({ queue }: SuiteContext): void {
     );
     await withWorker(adapter, { maxRetryCount: 1, handler }, async () => {
       await waitFor(
-        async () => (await queueWorkerListJobs(adapter, { state: "failed" })).length === Object.keys(ids).length,
+        async () =>
+          (await queueWorkerListJobs(adapter, { state: "failed" })).length ===
+          Object.keys(ids).length,
         { what: "every job to fail" },
       );
     });
@@ -211,13 +275,16 @@ export function workerRunSuite({ queue }: SuiteContext): void {
           ok: async () => {},
           bad: async (_e, _db, job) => {
             badAttempts++;
-            if (job.retryCount === 1) retryCountAfterFirstFailure = (await queueWorkerGetJob(adapter, bad))?.retryCount;
+            if (job.retryCount === 1)
+              retryCountAfterFirstFailure = (await queueWorkerGetJob(adapter, bad))?.retryCount;
             throw new Error("no");
           },
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerListJobs(adapter, {})).length === 0, { what: "both deleted" });
+        await waitFor(async () => (await queueWorkerListJobs(adapter, {})).length === 0, {
+          what: "both deleted",
+        });
       },
     );
     expect(await queueWorkerGetJob(adapter, ok)).toBeNull();
@@ -243,7 +310,9 @@ export function workerRunSuite({ queue }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.retryCount === 1, { what: "first failure" });
+        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.retryCount === 1, {
+          what: "first failure",
+        });
         await delay(300);
       },
     );
@@ -267,7 +336,9 @@ export function workerRunSuite({ queue }: SuiteContext): void {
     };
     const id = await queueWorkerAddJob(adapter, { name: "a" });
     await withWorker(flaky, { handler: { a: async () => {} } }, async () => {
-      await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, { what: "completion after errors" });
+      await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
+        what: "completion after errors",
+      });
     });
     expect(failures).toBe(3);
   });
@@ -286,7 +357,11 @@ export function workerRunSuite({ queue }: SuiteContext): void {
             eventStart(child, "step");
             eventRename(child, "step.renamed");
             await new Promise((resolve) => event.signal!.addEventListener("abort", resolve));
-            for (const call of [() => eventStart(child, "x"), () => newEventFromEvent(event), () => eventRename(event, "y")]) {
+            for (const call of [
+              () => eventStart(child, "x"),
+              () => newEventFromEvent(event),
+              () => eventRename(event, "y"),
+            ]) {
               try {
                 call();
                 results.push("no throw");
@@ -298,7 +373,9 @@ export function workerRunSuite({ queue }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, { what: "timeout" });
+        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
+          what: "timeout",
+        });
         await waitFor(() => results.length === 3, { what: "the handler to finish" });
       },
     );
