@@ -128,37 +128,39 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): StorageA
  */
 class PostgresAdapter implements StorageAdapter {
   readonly dialect = "postgres";
-  readonly #shared: SharedState;
-  readonly #client: ClientBase | null;
+  // TypeScript-private, not `#private`: core and tests may wrap an adapter with
+  // `Object.create(adapter)`, and `#fields` do not work through a prototype.
+  private readonly shared: SharedState;
+  private readonly client: ClientBase | null;
   /** Absent when `notify: false`, so core polls. */
   readonly subscribe?: (onWake: () => void) => () => void;
 
   constructor(shared: SharedState, client: ClientBase | null) {
-    this.#shared = shared;
-    this.#client = client;
+    this.shared = shared;
+    this.client = client;
     const listener = shared.listener;
     if (listener !== null) this.subscribe = (onWake) => listener.subscribe(onWake);
   }
 
   get queueKey(): string {
-    return this.#shared.queueKey;
+    return this.shared.queueKey;
   }
 
   get db(): unknown {
-    return this.#client ?? this.#shared.pool;
+    return this.client ?? this.shared.pool;
   }
 
   /** For tests: the LISTEN connection's backend pid, or null. */
   get listenerBackendPid(): number | null {
-    return this.#shared.listener?.backendPid ?? null;
+    return this.shared.listener?.backendPid ?? null;
   }
 
   async migrate(): Promise<void> {
-    const names = this.#shared.names;
-    await this.#inTransaction("migrate", async (client) => {
+    const names = this.shared.names;
+    await this.inTransaction("migrate", async (client) => {
       await run(client, "migrate", {
         text: sql.advisoryXactLock(),
-        values: [`docket:migrate:${this.#shared.lockKey}`],
+        values: [`docket:migrate:${this.shared.lockKey}`],
       });
       await run(client, "migrate", { text: sql.createMigrationsTable(names) });
       const applied = await run<{ version: number }>(client, "migrate", {
@@ -177,13 +179,13 @@ class PostgresAdapter implements StorageAdapter {
   }
 
   async now(): Promise<Date> {
-    const result = await this.#query<{ now: Date }>("now", { text: sql.selectNow() });
+    const result = await this.runQuery<{ now: Date }>("now", { text: sql.selectNow() });
     return result.rows[0]!.now;
   }
 
   async enqueue(jobs: readonly NewJob[]): Promise<number[]> {
     if (jobs.length === 0) return [];
-    const { enqueue } = this.#shared.statements;
+    const { enqueue } = this.shared.statements;
     const values: unknown[] = [
       jobs.map((job) => job.name),
       jobs.map((job) => job.dataJson),
@@ -191,16 +193,16 @@ class PostgresAdapter implements StorageAdapter {
       jobs.map((job) => job.scheduledAt),
       jobs.map((job) => job.handlerTimeout),
     ];
-    if (this.#shared.channel !== null) values.push(this.#shared.channel);
-    const result = await this.#query<{ id: unknown }>("enqueue", { ...enqueue, values });
+    if (this.shared.channel !== null) values.push(this.shared.channel);
+    const result = await this.runQuery<{ id: unknown }>("enqueue", { ...enqueue, values });
     // Ids were taken from the sequence in input order (see `enqueueJobs`).
     return result.rows.map((row) => toNumber(row.id)).sort((a, b) => a - b);
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
-    const { claimSorted, claimUnsorted } = this.#shared.statements;
+    const { claimSorted, claimUnsorted } = this.shared.statements;
     const statement = request.ignoreSorting ? claimUnsorted : claimSorted;
-    const result = await this.#query<PostgresJobRow & { db_now: Date }>("claim", {
+    const result = await this.runQuery<PostgresJobRow & { db_now: Date }>("claim", {
       ...statement,
       values: [
         [...request.names],
@@ -218,8 +220,8 @@ class PostgresAdapter implements StorageAdapter {
 
   async heartbeat(leases: readonly JobLease[], leaseMs: number): Promise<number[]> {
     if (leases.length === 0) return [];
-    const result = await this.#query<{ id: unknown }>("heartbeat", {
-      ...this.#shared.statements.heartbeat,
+    const result = await this.runQuery<{ id: unknown }>("heartbeat", {
+      ...this.shared.statements.heartbeat,
       values: [leases.map((lease) => lease.id), leases.map((lease) => lease.leaseToken), leaseMs],
     });
     const extended = new Set(result.rows.map((row) => toNumber(row.id)));
@@ -229,8 +231,8 @@ class PostgresAdapter implements StorageAdapter {
   async complete(outcomes: readonly JobOutcome[]): Promise<CompleteResult> {
     if (outcomes.length === 0) return { recorded: [], lost: [] };
     const successor = (outcome: JobOutcome) => outcome.cronSuccessor;
-    const result = await this.#query<{ id: unknown }>("complete", {
-      ...this.#shared.statements.complete,
+    const result = await this.runQuery<{ id: unknown }>("complete", {
+      ...this.shared.statements.complete,
       values: [
         outcomes.map((o) => o.id),
         outcomes.map((o) => o.leaseToken),
@@ -253,7 +255,7 @@ class PostgresAdapter implements StorageAdapter {
   }
 
   async syncCron(definitions: readonly CronDefinition[]): Promise<void> {
-    const names = this.#shared.names;
+    const names = this.shared.names;
     const arrays = [
       definitions.map((d) => d.name),
       definitions.map((d) => d.cronExpression),
@@ -261,11 +263,11 @@ class PostgresAdapter implements StorageAdapter {
       definitions.map((d) => d.nextRunAt),
       definitions.map((d) => d.dataJson),
     ];
-    await this.#inTransaction("syncCron", async (client) => {
+    await this.inTransaction("syncCron", async (client) => {
       // Registrations from many processes at start-up run one after the other.
       await run(client, "syncCron", {
         text: sql.advisoryXactLock(),
-        values: [`docket:cron:${this.#shared.lockKey}`],
+        values: [`docket:cron:${this.shared.lockKey}`],
       });
       await run(client, "syncCron", {
         text: sql.deleteUnknownCronJobs(names),
@@ -277,23 +279,23 @@ class PostgresAdapter implements StorageAdapter {
   }
 
   async cleanup(request: CleanupRequest): Promise<number> {
-    const result = await this.#query("cleanup", {
-      text: sql.cleanupJobs(this.#shared.names),
+    const result = await this.runQuery("cleanup", {
+      text: sql.cleanupJobs(this.shared.names),
       values: [request.completedBefore, request.limit],
     });
     return result.rowCount ?? 0;
   }
 
   async insights(): Promise<QueueCounts> {
-    const result = await this.#query<PostgresCountsRow>("insights", {
-      text: sql.selectInsights(this.#shared.names),
+    const result = await this.runQuery<PostgresCountsRow>("insights", {
+      text: sql.selectInsights(this.shared.names),
     });
     return toQueueCounts(result.rows[0]!);
   }
 
   async getJob(id: number): Promise<JobRecord | null> {
-    const result = await this.#query<PostgresJobRow>("getJob", {
-      text: sql.selectJob(this.#shared.names),
+    const result = await this.runQuery<PostgresJobRow>("getJob", {
+      text: sql.selectJob(this.shared.names),
       values: [id],
     });
     const row = result.rows[0];
@@ -304,8 +306,8 @@ class PostgresAdapter implements StorageAdapter {
     const byName = query.name !== undefined;
     const values: unknown[] = [query.limit];
     if (byName) values.push(query.name);
-    const result = await this.#query<PostgresJobRow>("listJobs", {
-      text: sql.listJobs(this.#shared.names, byName, query.state ?? null),
+    const result = await this.runQuery<PostgresJobRow>("listJobs", {
+      text: sql.listJobs(this.shared.names, byName, query.state ?? null),
       values,
     });
     return result.rows.map(toJobRecord);
@@ -320,19 +322,19 @@ class PostgresAdapter implements StorageAdapter {
         { field: "nativeTransaction" },
       );
     }
-    return new PostgresAdapter(this.#shared, nativeTransaction);
+    return new PostgresAdapter(this.shared, nativeTransaction);
   }
 
   transaction<T>(fn: (tx: AdapterTransaction) => Promise<T>): Promise<T> {
-    return this.#inTransaction("transaction", (client) =>
-      fn({ db: client, adapter: new PostgresAdapter(this.#shared, client) }),
+    return this.inTransaction("transaction", (client) =>
+      fn({ db: client, adapter: new PostgresAdapter(this.shared, client) }),
     );
   }
 
   close(): Promise<void> {
     // A bound adapter owns nothing: the caller's client stays as it is.
-    if (this.#client !== null) return Promise.resolve();
-    const shared = this.#shared;
+    if (this.client !== null) return Promise.resolve();
+    const shared = this.shared;
     shared.closing ??= (async () => {
       await shared.listener?.close();
       if (shared.ownsPool) await shared.pool.end();
@@ -340,9 +342,9 @@ class PostgresAdapter implements StorageAdapter {
     return shared.closing;
   }
 
-  async #query<R extends QueryResultRow>(operation: string, config: QueryConfig) {
-    if (this.#client === null && this.#shared.closing !== null) throw closedError(operation);
-    return run<R>(this.#client ?? this.#shared.pool, operation, config);
+  private async runQuery<R extends QueryResultRow>(operation: string, config: QueryConfig) {
+    if (this.client === null && this.shared.closing !== null) throw closedError(operation);
+    return run<R>(this.client ?? this.shared.pool, operation, config);
   }
 
   /**
@@ -350,8 +352,11 @@ class PostgresAdapter implements StorageAdapter {
    * (ROLLBACK when `work` throws); on a bound adapter a savepoint inside the caller's
    * transaction. Errors of `work` are rethrown as they are.
    */
-  async #inTransaction<T>(operation: string, work: (client: ClientBase) => Promise<T>): Promise<T> {
-    const bound = this.#client;
+  private async inTransaction<T>(
+    operation: string,
+    work: (client: ClientBase) => Promise<T>,
+  ): Promise<T> {
+    const bound = this.client;
     if (bound !== null) {
       await run(bound, operation, { text: sql.savepoint() });
       try {
@@ -364,10 +369,10 @@ class PostgresAdapter implements StorageAdapter {
       }
     }
 
-    if (this.#shared.closing !== null) throw closedError(operation);
+    if (this.shared.closing !== null) throw closedError(operation);
     let client: pg.PoolClient;
     try {
-      client = await this.#shared.pool.connect();
+      client = await this.shared.pool.connect();
     } catch (error) {
       throw toDocketError(error, operation);
     }

@@ -1,4 +1,4 @@
-import { DocketError, validateTableName } from "@docket/core";
+import { invalidOption, validateTableName } from "@docket/core";
 import type { Pool } from "pg";
 
 /** Options every Postgres adapter accepts, whichever way it connects. */
@@ -128,26 +128,4 @@ function isPoolLike(value: unknown): value is Pool {
     typeof pool.connect === "function" &&
     typeof pool.end === "function"
   );
-}
-
-/** `expected <field> to be <what>, got: <value>`, the message shape core uses. */
-function invalidOption(field: string, expectation: string, value: unknown): DocketError {
-  return new DocketError(
-    "invalid_option",
-    `expected ${field} to be ${expectation}, got: ${describeValue(value)}`,
-    { field },
-  );
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === "string") {
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  }
-  if (typeof value === "number" || typeof value === "boolean" || value == null) {
-    return String(value);
-  }
-  if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "function") return "a function";
-  if (Array.isArray(value)) return "an array";
-  return "an object";
 }

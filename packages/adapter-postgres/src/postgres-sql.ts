@@ -72,10 +72,13 @@ export const createJobTable = (n: PostgresTableNames) => [
   `CREATE TABLE ${n.table} (
     id bigserial PRIMARY KEY,
     name varchar(255) NOT NULL,
-    data jsonb NOT NULL DEFAULT '{}',
+    -- json, not jsonb: json keeps the text as written (key order, duplicate keys), so data
+    -- reads back exactly as core serialised it; the queue never queries inside it.
+    data json NOT NULL DEFAULT '{}',
     priority integer NOT NULL DEFAULT 5,
     scheduled_at timestamptz NOT NULL DEFAULT statement_timestamp(),
-    handler_timeout integer NULL,
+    -- bigint: a timeout past 24.8 days (2^31 ms) is valid input.
+    handler_timeout bigint NULL,
     retry_count integer NOT NULL DEFAULT 0,
     is_complete boolean NOT NULL DEFAULT false,
     created_at timestamptz NOT NULL DEFAULT statement_timestamp(),
@@ -113,11 +116,11 @@ export const selectNow = () => "SELECT statement_timestamp() AS now";
  */
 export const enqueueJobs = (n: PostgresTableNames, notify: boolean) => `
   WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::timestamptz[], $5::integer[])
+    SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::timestamptz[], $5::bigint[])
       WITH ORDINALITY AS i(name, data, priority, scheduled_at, handler_timeout, ord)
   ), inserted AS (
     INSERT INTO ${n.table} (name, data, priority, scheduled_at, handler_timeout, created_at, updated_at)
-    SELECT name, data::jsonb, priority, coalesce(scheduled_at, statement_timestamp()),
+    SELECT name, data::json, priority, coalesce(scheduled_at, statement_timestamp()),
       handler_timeout, statement_timestamp(), statement_timestamp()
     FROM input ORDER BY ord
     RETURNING id
@@ -128,7 +131,7 @@ export const enqueueJobs = (n: PostgresTableNames, notify: boolean) => `
 const CLAIM_ELIGIBLE = `NOT is_complete
       AND name = ANY($1::text[])
       AND scheduled_at <= statement_timestamp()
-      AND retry_count < $2
+      AND retry_count < $2::bigint
       AND (locked_until IS NULL OR locked_until <= statement_timestamp())`;
 
 /**
@@ -178,8 +181,9 @@ export const heartbeatJobs = (n: PostgresTableNames) => `
 /**
  * Records every outcome in ONE statement (one round trip, one implicit transaction).
  * Each outcome is guarded by `id AND locked_by = token AND NOT is_complete`; the ids the
- * guards let through are returned, the rest lost their lease. Outcomes that finish with
- * `deleteOnFinish` delete the row, the others update it. A finished cron job's successor
+ * guards let through are returned, the rest lost their lease. Outcomes that finish
+ * (every kind but `retry`) with `deleteOnFinish` delete the row, the others update it;
+ * `abandoned` finishes as failed without counting another attempt (the claim counted it). A finished cron job's successor
  * is inserted only when its outcome's guard won, and `ON CONFLICT DO NOTHING` on the
  * pending-cron unique index skips it when a pending row for the name exists already (the
  * row this statement just finished no longer counts: its new version is complete).
@@ -202,13 +206,14 @@ export const completeJobs = (n: PostgresTableNames) => `
   ), updated AS (
     UPDATE ${n.table} AS t SET
       is_complete = input.kind <> 'retry',
-      retry_count = t.retry_count + CASE WHEN input.kind = 'succeeded' THEN 0 ELSE 1 END,
-      last_error = CASE WHEN input.kind = 'succeeded' THEN t.last_error ELSE input.error END,
+      retry_count = t.retry_count + CASE WHEN input.kind IN ('retry', 'failed') THEN 1 ELSE 0 END,
+      last_error = CASE WHEN input.kind IN ('retry', 'failed') THEN input.error ELSE t.last_error END,
       scheduled_at = CASE WHEN input.kind = 'retry' AND input.retry_delay_ms IS NOT NULL
         THEN statement_timestamp() + input.retry_delay_ms * interval '1 millisecond'
         ELSE t.scheduled_at END,
       completed_at = CASE WHEN input.kind = 'retry' THEN t.completed_at ELSE statement_timestamp() END,
-      failed_at = CASE WHEN input.kind = 'failed' THEN statement_timestamp() ELSE t.failed_at END,
+      failed_at = CASE WHEN input.kind IN ('failed', 'abandoned') THEN statement_timestamp()
+        ELSE t.failed_at END,
       locked_by = NULL,
       locked_until = NULL,
       updated_at = statement_timestamp()
@@ -220,7 +225,7 @@ export const completeJobs = (n: PostgresTableNames) => `
     SELECT id FROM deleted UNION ALL SELECT id FROM updated
   ), successors AS (
     INSERT INTO ${n.table} (name, data, priority, scheduled_at, cron_expression, created_at, updated_at)
-    SELECT DISTINCT ON (input.cron_name) input.cron_name, input.cron_data::jsonb,
+    SELECT DISTINCT ON (input.cron_name) input.cron_name, input.cron_data::json,
       input.cron_priority, input.cron_run_at, input.cron_expression,
       statement_timestamp(), statement_timestamp()
     FROM input JOIN won ON won.id = input.id
@@ -248,7 +253,7 @@ export const updateChangedCronJobs = (n: PostgresTableNames) => `
   UPDATE ${n.table} AS t SET
     cron_expression = d.cron_expression,
     priority = d.priority,
-    data = d.data::jsonb,
+    data = d.data::json,
     scheduled_at = d.next_run_at,
     updated_at = statement_timestamp()
   FROM unnest($1::text[], $2::text[], $3::integer[], $4::timestamptz[], $5::text[])
@@ -259,7 +264,7 @@ export const updateChangedCronJobs = (n: PostgresTableNames) => `
 /** Inserts a pending row for every definition that has none (same arrays as above). */
 export const insertMissingCronJobs = (n: PostgresTableNames) => `
   INSERT INTO ${n.table} (name, cron_expression, priority, scheduled_at, data, created_at, updated_at)
-  SELECT d.name, d.cron_expression, d.priority, d.next_run_at, d.data::jsonb,
+  SELECT d.name, d.cron_expression, d.priority, d.next_run_at, d.data::json,
     statement_timestamp(), statement_timestamp()
   FROM unnest($1::text[], $2::text[], $3::integer[], $4::timestamptz[], $5::text[])
     AS d(name, cron_expression, priority, next_run_at, data)

@@ -30,7 +30,8 @@ describePostgres("postgres adapter: enqueue, claim, heartbeat, complete", () => 
     expect(job).not.toBeNull();
     expect(job!.id).toBe(id);
     expect(job!.name).toBe("naïve 名前 🚀");
-    expect(JSON.stringify(job!.data)).toBe(JSON.stringify(JSON.parse(dataJson)));
+    // Exactly as written, key order included.
+    expect(JSON.stringify(job!.data)).toBe(dataJson);
     expect(Object.hasOwn(job!.data as object, "__proto__")).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(job!.priority).toBe(7);
@@ -59,7 +60,7 @@ describePostgres("postgres adapter: enqueue, claim, heartbeat, complete", () => 
     expect(job!.scheduledAt.getTime()).toBeLessThanOrEqual(after.getTime());
   });
 
-  it("returns batch ids in input order, as numbers, past 2^31", async () => {
+  it("returns batch ids in input order, as numbers, past 2^31 (and timeouts past 2^31 ms)", async () => {
     const adapter = await harness.create();
     await sql(`ALTER SEQUENCE "${adapter.queueKey.split("#")[1]}_id_seq" RESTART WITH 3000000000`);
     const jobs = Array.from({ length: 50 }, (_, i) => newJob({ name: `n${i}`, priority: i % 3 }));
@@ -71,7 +72,11 @@ describePostgres("postgres adapter: enqueue, claim, heartbeat, complete", () => 
       const job = await adapter.getJob(id);
       expect(job!.name).toBe(`n${index}`);
     }
-    const claimed = await adapter.claim(claimRequest({ names: ["n1"], limit: 1 }));
+    const [long] = await adapter.enqueue([newJob({ handlerTimeout: 40 * 86_400_000 })]);
+    expect((await adapter.getJob(long!))!.handlerTimeout).toBe(3_456_000_000);
+    const claimed = await adapter.claim(
+      claimRequest({ names: ["n1"], limit: 1, maxRetryCount: Number.MAX_SAFE_INTEGER }),
+    );
     expect(claimed.jobs[0]!.id).toBe(ids[1]);
     const result = await adapter.complete([outcome(ids[1]!, claimed.jobs[0]!.lockedBy!)]);
     expect(result.recorded).toEqual([ids[1]]);
@@ -255,6 +260,28 @@ describePostgres("postgres adapter: enqueue, claim, heartbeat, complete", () => 
     expect(job!.completedAt).toEqual(job!.failedAt);
     expect(job!.retryCount).toBe(1);
     expect(job!.lastError).toBe("final");
+  });
+
+  it("finishes an abandoned job as failed without counting another attempt", async () => {
+    const adapter = await harness.create();
+    const [id, gone] = await adapter.enqueue([newJob(), newJob()]);
+    await adapter.claim(claimRequest());
+    await sql(`UPDATE ${quoted(adapter)} SET locked_until = now() - interval '1 second'`);
+    const { jobs } = await adapter.claim(claimRequest({ maxRetryCount: 1 }));
+    expect(jobs.map((job) => job.retryCount)).toEqual([1, 1]);
+    const token = jobs[0]!.lockedBy!;
+    const result = await adapter.complete([
+      outcome(id!, token, { kind: "abandoned", error: "ignored" }),
+      outcome(gone!, token, { kind: "abandoned", deleteOnFinish: true }),
+    ]);
+    expect(result.recorded.sort((a, b) => a - b)).toEqual([id, gone]);
+    const job = await adapter.getJob(id!);
+    expect(job!.isComplete).toBe(true);
+    expect(job!.retryCount).toBe(1);
+    expect(job!.lastError).toBe(LEASE_EXPIRED_ERROR);
+    expect(job!.failedAt).not.toBeNull();
+    expect(job!.completedAt).toEqual(job!.failedAt);
+    expect(await adapter.getJob(gone!)).toBeNull();
   });
 
   it("deletes finished jobs with deleteOnFinish, but keeps retried ones", async () => {
