@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { queueWorkerAddJob } from "../add-job.ts";
-import { isAbortError } from "../errors.ts";
+import { DocketError, isAbortError } from "../errors.ts";
 import { eventRename, eventStart, newEventFromEvent } from "../events.ts";
 import type { JobRecord } from "../job-record.ts";
 import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
@@ -341,6 +341,31 @@ export function workerRunSuite({ queue }: SuiteContext): void {
       });
     });
     expect(failures).toBe(3);
+  });
+
+  it("retries recording a result after a transient database error, recording it once", async () => {
+    const adapter = await queue();
+    let transientFailures = 0;
+    const flaky = Object.create(adapter) as typeof adapter;
+    flaky.complete = (outcomes) => {
+      if (transientFailures < 2) {
+        transientFailures++;
+        return Promise.reject(
+          new DocketError("database_error", "simulated deadlock", { retryable: true }),
+        );
+      }
+      return adapter.complete(outcomes);
+    };
+    const id = await queueWorkerAddJob(adapter, { name: "a" });
+    let runs = 0;
+    await withWorker(flaky, { handler: { a: async () => void runs++ } }, async () => {
+      await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
+        what: "the recorded result",
+      });
+    });
+    expect(transientFailures).toBe(2);
+    expect(runs).toBe(1);
+    expect(await queueWorkerGetJob(adapter, id)).toMatchObject({ retryCount: 0, failedAt: null });
   });
 
   it("lets event helpers work while running and throw abort errors after the timeout", async () => {
