@@ -1,5 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { DocketError, type StorageAdapter } from "@docket/core";
+import {
+  DocketError,
+  queueWorkerAddJob,
+  queueWorkerAddJobs,
+  queueWorkerCreate,
+  queueWorkerListJobs,
+  type StorageAdapter,
+} from "@docket/core";
 import pg from "pg";
 import { expect, it } from "vitest";
 import { createPostgresAdapter } from "../src/index.ts";
@@ -175,6 +182,72 @@ describePostgres("postgres adapter: LISTEN/NOTIFY, recovery, claim index", () =>
       await adapter.close();
     }
   });
+
+  it("wakes an idle worker by NOTIFY long before its poll interval", async () => {
+    const adapter = await harness.create();
+    const other = await harness.reopen(adapter);
+    let ran = 0;
+    const worker = queueWorkerCreate(adapter, {
+      pollInterval: 600_000,
+      logger: { info: () => {}, error: () => {} },
+      handler: { job: async () => void ran++ },
+    });
+    worker.start();
+    try {
+      await eventually(listening(adapter));
+      // Enqueued by another adapter instance (another process): only the NOTIFY can tell.
+      await queueWorkerAddJob(other, { name: "job" });
+      await eventually(() => ran === 1, 20_000);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("finishes every job when all its backends are terminated mid-run", async () => {
+    const created = await harness.create();
+    const applicationName = `docket_midrun_${randomBytes(4).toString("hex")}`;
+    const adapter = createPostgresAdapter({
+      connectionString: `${await postgresUrl()}?application_name=${applicationName}`,
+      tableName: tableOf(created),
+      poolSize: 4,
+    });
+    const ran = new Set<number>();
+    const worker = queueWorkerCreate(adapter, {
+      pollInterval: 50,
+      parallelCount: 4,
+      logger: { info: () => {}, error: () => {} },
+      handler: {
+        job: async (_event, _db, job) => {
+          ran.add(job.id);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        },
+      },
+    });
+    try {
+      await queueWorkerAddJobs(
+        created,
+        Array.from({ length: 200 }, () => ({ name: "job" })),
+      );
+      worker.start();
+      await eventually(() => ran.size >= 50);
+      const killed = await sql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+        [applicationName],
+      );
+      expect(killed.length).toBeGreaterThan(0);
+      expect(ran.size).toBeLessThan(200);
+      await eventually(
+        async () =>
+          (await queueWorkerListJobs(created, { state: "completed", limit: 1000 })).length === 200,
+        30_000,
+      );
+      expect(await queueWorkerListJobs(created, { state: "failed", limit: 1000 })).toEqual([]);
+      expect(ran.size).toBe(200);
+    } finally {
+      await worker.stop();
+      await adapter.close();
+    }
+  }, 60_000);
 
   it("claims through the partial index when history and future jobs pile up", async () => {
     const adapter = await harness.create();
