@@ -74,3 +74,12 @@ export async function expectDocketError(
 
 export const SECOND = 1000;
 export const HOUR = 3_600_000;
+
+/** Waits until job `id` is complete (succeeded or gave up). */
+export async function waitUntilComplete(
+  adapter: StorageAdapter,
+  id: number,
+  what = "completion",
+): Promise<void> {
+  await waitFor(async () => (await adapter.getJob(id))?.isComplete === true, { what });
+}

@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { queueWorkerAddJob, queueWorkerAddJobs } from "../add-job.ts";
 import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
 import { LEASE_EXPIRED_ERROR } from "../storage-adapter.ts";
-import { delay, HOUR, waitFor, withWorker } from "./helpers.ts";
+import { delay, HOUR, waitFor, waitUntilComplete, withWorker } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
 /** Spec §3/§7: many workers, dead workers, leases, stale outcomes. */
@@ -53,9 +53,7 @@ export function resilienceSuite({ queue, harness }: SuiteContext): void {
       adapter,
       { handler: { orphan: async (_e, _db, job) => void seen.push(job.retryCount) } },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
-          what: "the rescue",
-        });
+        await waitUntilComplete(adapter, id, "the rescue");
       },
     );
     expect(seen).toEqual([1]);
@@ -88,9 +86,7 @@ export function resilienceSuite({ queue, harness }: SuiteContext): void {
       adapter,
       { maxRetryCount: 2, leaseMs: 150, handler: { killer: async () => void ran++ } },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
-          what: "giving up",
-        });
+        await waitUntilComplete(adapter, id, "giving up");
       },
     );
     expect(ran).toBe(0);
@@ -113,9 +109,7 @@ export function resilienceSuite({ queue, harness }: SuiteContext): void {
     await withWorker(adapter, { leaseMs: 300, handler }, async () => {
       await waitFor(() => runs === 1, { what: "the first run" });
       await withWorker(other, { leaseMs: 300, handler }, async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
-          what: "completion",
-        });
+        await waitUntilComplete(adapter, id, "completion");
       });
     });
     expect(runs).toBe(1);

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import { queueWorkerAddJob } from "../add-job.ts";
 import { queueWorkerGetJob } from "../read-jobs.ts";
-import { delay, waitFor, withWorker } from "./helpers.ts";
+import { delay, waitFor, waitUntilComplete, withWorker } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
 /** Spec §3 "Running a job": timeout precedence and hard deadlines. */
@@ -87,9 +87,7 @@ export function timeoutsSuite({ queue }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
-          what: "the timeout",
-        });
+        await waitUntilComplete(adapter, id, "the timeout");
         recordedWhileRunning = !handlerFinished;
       },
     );
@@ -118,9 +116,7 @@ export function timeoutsSuite({ queue }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
-          what: "completion",
-        });
+        await waitUntilComplete(adapter, id, "completion");
       },
     );
     expect(aborted).toBe(false);

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import { queueWorkerAddJob } from "../add-job.ts";
 import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
-import { delay, waitFor, withWorker } from "./helpers.ts";
+import { delay, waitFor, waitUntilComplete, withWorker } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
 /** Spec §2 transactional enqueue and §3 transactional handlers. */
@@ -57,9 +57,7 @@ export function transactionsSuite({ queue, harness }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
-          what: "completion",
-        });
+        await waitUntilComplete(adapter, id, "completion");
       },
     );
     expect(await harness.countMarkers(adapter, "ok")).toBe(1);
@@ -85,9 +83,7 @@ export function transactionsSuite({ queue, harness }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
-          what: "giving up",
-        });
+        await waitUntilComplete(adapter, id, "giving up");
       },
     );
     expect(attempts).toBe(2);
@@ -114,9 +110,7 @@ export function transactionsSuite({ queue, harness }: SuiteContext): void {
         maxRetryCount: 1,
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
-          what: "failure",
-        });
+        await waitUntilComplete(adapter, id, "failure");
       },
     );
     expect(sawOwnWrite).toBe(true);

@@ -2,7 +2,14 @@ import { expect, it } from "vitest";
 import { queueWorkerAddJob } from "../add-job.ts";
 import { queueWorkerGetJob } from "../read-jobs.ts";
 import { queueWorkerCreate } from "../worker.ts";
-import { delay, expectDocketError, memoryLogger, waitFor, withWorker } from "./helpers.ts";
+import {
+  delay,
+  expectDocketError,
+  memoryLogger,
+  waitFor,
+  waitUntilComplete,
+  withWorker,
+} from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
 /** Spec §3: worker construction, option validation, aliases, start/stop. */
@@ -72,9 +79,7 @@ export function workerOptionsSuite({ queue }: SuiteContext): void {
     expect((await queueWorkerGetJob(adapter, id))!.lockedBy).toBeNull();
     worker.start();
     worker.start();
-    await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
-      what: "completion",
-    });
+    await waitUntilComplete(adapter, id, "completion");
     await worker.stop();
     await worker.stop();
     expect(ran).toBe(1);

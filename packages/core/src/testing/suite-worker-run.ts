@@ -4,7 +4,7 @@ import { DocketError, isAbortError } from "../errors.ts";
 import { eventRename, eventStart, newEventFromEvent } from "../events.ts";
 import type { JobRecord } from "../job-record.ts";
 import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
-import { delay, HOUR, waitFor, withWorker } from "./helpers.ts";
+import { delay, HOUR, waitFor, waitUntilComplete, withWorker } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
 /** Spec §3: eligibility, order, filters, handler call, retries, deletion, backoff. */
@@ -30,9 +30,7 @@ export function workerRunSuite({ queue }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
-          what: "completion",
-        });
+        await waitUntilComplete(adapter, id, "completion");
       },
     );
     expect(seen.signal).toBeInstanceOf(AbortSignal);
@@ -149,9 +147,7 @@ export function workerRunSuite({ queue }: SuiteContext): void {
     const ctor = await queueWorkerAddJob(adapter, { name: "constructor" });
     let ran = 0;
     await withWorker(adapter, { handler: { constructor: async () => void ran++ } }, async () => {
-      await waitFor(async () => (await queueWorkerGetJob(adapter, ctor))!.isComplete, {
-        what: "constructor job",
-      });
+      await waitUntilComplete(adapter, ctor, "constructor job");
       await delay(200);
     });
     expect(ran).toBe(1);
@@ -176,9 +172,7 @@ export function workerRunSuite({ queue }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
-          what: "giving up",
-        });
+        await waitUntilComplete(adapter, id, "giving up");
         await delay(200);
       },
     );
@@ -205,9 +199,7 @@ export function workerRunSuite({ queue }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, second))!.isComplete, {
-          what: "giving up",
-        });
+        await waitUntilComplete(adapter, second, "giving up");
       },
     );
     expect(attempts).toBe(4);
@@ -336,9 +328,7 @@ export function workerRunSuite({ queue }: SuiteContext): void {
     };
     const id = await queueWorkerAddJob(adapter, { name: "a" });
     await withWorker(flaky, { handler: { a: async () => {} } }, async () => {
-      await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
-        what: "completion after errors",
-      });
+      await waitUntilComplete(adapter, id, "completion after errors");
     });
     expect(failures).toBe(3);
   });
@@ -359,9 +349,7 @@ export function workerRunSuite({ queue }: SuiteContext): void {
     const id = await queueWorkerAddJob(adapter, { name: "a" });
     let runs = 0;
     await withWorker(flaky, { handler: { a: async () => void runs++ } }, async () => {
-      await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
-        what: "the recorded result",
-      });
+      await waitUntilComplete(adapter, id, "the recorded result");
     });
     expect(transientFailures).toBe(2);
     expect(runs).toBe(1);
@@ -398,9 +386,7 @@ export function workerRunSuite({ queue }: SuiteContext): void {
         },
       },
       async () => {
-        await waitFor(async () => (await queueWorkerGetJob(adapter, id))!.isComplete, {
-          what: "timeout",
-        });
+        await waitUntilComplete(adapter, id, "timeout");
         await waitFor(() => results.length === 3, { what: "the handler to finish" });
       },
     );
