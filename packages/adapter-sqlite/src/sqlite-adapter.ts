@@ -6,6 +6,7 @@ import {
   type CompleteResult,
   type CronDefinition,
   DocketError,
+  invalidArgument,
   type JobLease,
   type JobOutcome,
   type JobRecord,
@@ -284,12 +285,7 @@ class SqliteAdapter implements StorageAdapter {
 
   withTransaction(nativeTransaction: unknown): StorageAdapter {
     if (!isDatabase(nativeTransaction)) {
-      throw new DocketError(
-        "invalid_argument",
-        "expected nativeTransaction to be a better-sqlite3 Database, got: " +
-          (nativeTransaction === null ? "null" : typeof nativeTransaction),
-        { field: "nativeTransaction" },
-      );
+      throw invalidArgument("nativeTransaction", "a better-sqlite3 Database", nativeTransaction);
     }
     return new SqliteAdapter(nativeTransaction, this.table, this.queueKey, null);
   }
@@ -311,13 +307,13 @@ class SqliteAdapter implements StorageAdapter {
       try {
         result = await fn({ db: this.db, adapter: bound });
       } catch (error) {
-        if (this.db.open && this.db.inTransaction) this.db.exec(sql.ROLLBACK);
+        this.quietly(sql.ROLLBACK);
         throw error;
       }
       try {
         if (this.db.inTransaction) this.db.exec(sql.COMMIT);
       } catch (error) {
-        if (this.db.open && this.db.inTransaction) this.db.exec(sql.ROLLBACK);
+        this.quietly(sql.ROLLBACK);
         throw toDocketError(error, "commit transaction");
       }
       return result;
@@ -350,10 +346,8 @@ class SqliteAdapter implements StorageAdapter {
     try {
       result = await fn({ db: this.db, adapter: bound });
     } catch (error) {
-      if (this.db.open && this.db.inTransaction) {
-        this.db.exec(sql.rollbackToSavepoint(name));
-        this.db.exec(sql.releaseSavepoint(name));
-      }
+      this.quietly(sql.rollbackToSavepoint(name));
+      this.quietly(sql.releaseSavepoint(name));
       throw error;
     }
     try {
@@ -392,6 +386,19 @@ class SqliteAdapter implements StorageAdapter {
           field: "outcomes.kind",
         });
       }
+    }
+  }
+
+  /**
+   * Ends a transaction on a failure path. Its own failure (the connection closed, the
+   * transaction already ended) must not hide the error that brought us here.
+   */
+  private quietly(source: string): void {
+    if (!this.db.open || !this.db.inTransaction) return;
+    try {
+      this.db.exec(source);
+    } catch {
+      // The original error is rethrown by the caller.
     }
   }
 

@@ -195,6 +195,27 @@ describe("sqlite adapter: migrations, transactions, lifecycle", () => {
     expect((await q.adapter.listJobs({ limit: 10 }))[0]!.priority).toBe(5);
   });
 
+  it("runs a bound adapter's transaction as a savepoint of the caller's transaction", async () => {
+    const q = await queue();
+    const other = new Database(filename);
+    const bound = q.adapter.withTransaction(other);
+    other.exec("BEGIN");
+    await bound.transaction(async (tx) => {
+      await tx.adapter.enqueue([job({ name: "kept" })]);
+    });
+    await expect(
+      bound.transaction(async (tx) => {
+        await tx.adapter.enqueue([job({ name: "undone" })]);
+        throw new Error("undo");
+      }),
+    ).rejects.toThrow("undo");
+    expect(other.inTransaction).toBe(true);
+    other.exec("COMMIT");
+    other.close();
+    expect(await q.adapter.listJobs({ limit: 10, name: "kept" })).toHaveLength(1);
+    expect(await q.adapter.listJobs({ limit: 10, name: "undone" })).toHaveLength(0);
+  });
+
   it("keeps the adapter's other operations out of a handler's open transaction", async () => {
     const q = await queue();
     const [id] = await q.adapter.enqueue([job()]);
