@@ -34,8 +34,10 @@ import { toDocketError } from "./mysql-errors.ts";
 import {
   createMigrationsTable,
   MYSQL_MIGRATIONS,
+  pickExactCollation,
   recordMigration,
   selectAppliedVersions,
+  selectExactCollations,
 } from "./mysql-migrations.ts";
 import type { ResolvedMysqlOptions } from "./mysql-options.ts";
 import {
@@ -140,9 +142,17 @@ class MysqlAdapter implements StorageAdapter {
             [],
           );
           const done = new Set(applied.map((row) => toNumber(row.version)));
-          for (const migration of MYSQL_MIGRATIONS) {
-            if (done.has(migration.version)) continue;
-            for (const statement of migration.statements(t)) await connection.query(statement);
+          const missing = MYSQL_MIGRATIONS.filter((migration) => !done.has(migration.version));
+          if (missing.length === 0) return;
+          const collations = await selectRows<{ name: string }>(
+            connection,
+            selectExactCollations,
+            [],
+          );
+          const exact = pickExactCollation(collations.map((row) => row.name));
+          for (const migration of missing) {
+            for (const statement of migration.statements(t, exact))
+              await connection.query(statement);
             await write(connection, recordMigration(t), [migration.version, migration.description]);
           }
         }),

@@ -8,7 +8,27 @@
 export interface MysqlMigration {
   version: number;
   description: string;
-  statements: (table: string) => string[];
+  /** `collation`: the exact, NO PAD binary collation of this server (see `pickExactCollation`). */
+  statements: (table: string, collation: string) => string[];
+}
+
+/**
+ * Collations that compare strings byte for byte *including trailing spaces*, in order of
+ * preference. `utf8mb4_bin` is a PAD SPACE collation on both servers ('a' = 'a '), so a
+ * job named `"a "` would be claimed by a worker asking for `"a"` and would collide with
+ * the pending cron row of `"a"`. Differs by server: MySQL 8 has `utf8mb4_0900_bin`,
+ * MariaDB 10.2+ has `utf8mb4_nopad_bin`; `utf8mb4_bin` is the last resort.
+ */
+const EXACT_COLLATIONS = ["utf8mb4_0900_bin", "utf8mb4_nopad_bin"] as const;
+export const FALLBACK_COLLATION = "utf8mb4_bin";
+
+/** Which of `EXACT_COLLATIONS` the server has (fixed literals, no parameters). */
+export const selectExactCollations =
+  "SELECT COLLATION_NAME AS name FROM information_schema.COLLATIONS " +
+  `WHERE COLLATION_NAME IN (${EXACT_COLLATIONS.map((c) => `'${c}'`).join(", ")})`;
+
+export function pickExactCollation(available: readonly string[]): string {
+  return EXACT_COLLATIONS.find((c) => available.includes(c)) ?? FALLBACK_COLLATION;
 }
 
 /** `<table>_migrations`: which versions ran, and when (UTC). */
@@ -38,10 +58,11 @@ export const MYSQL_MIGRATIONS: readonly MysqlMigration[] = [
   {
     version: 1,
     description: "create job table",
-    statements: (t) => [
-      // - name/data/locked_by/cron_expression are utf8mb4 with a binary collation: names
-      //   are compared exactly ('a' <> 'A', 'é' <> 'e'), and data round-trips byte for byte
-      //   (LONGTEXT, not MySQL's JSON type, which normalises key order and whitespace).
+    statements: (t, exact) => [
+      // - name/locked_by/cron_expression use an exact binary NO PAD collation: names are
+      //   compared exactly ('a' <> 'A', 'é' <> 'e', 'a' <> 'a '). data is utf8mb4_bin
+      //   LONGTEXT and round-trips byte for byte (not MySQL's JSON type, which normalises
+      //   key order and whitespace; MariaDB's JSON is LONGTEXT anyway).
       // - handler_timeout is BIGINT although the shared layout says int: a per-job timeout
       //   may exceed 2^31 ms (~24.8 days), which INT would reject (strict) or clamp (not).
       // - Differs from Postgres: no partial indexes in MySQL. The claim index leads with
@@ -51,7 +72,7 @@ export const MYSQL_MIGRATIONS: readonly MysqlMigration[] = [
       //   accept `GENERATED ALWAYS AS (...) STORED`.
       `CREATE TABLE IF NOT EXISTS ${t} (` +
         "id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT, " +
-        "name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, " +
+        `name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE ${exact} NOT NULL, ` +
         "data LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, " +
         "priority INT NOT NULL DEFAULT 0, " +
         "scheduled_at DATETIME(3) NOT NULL, " +
@@ -60,13 +81,13 @@ export const MYSQL_MIGRATIONS: readonly MysqlMigration[] = [
         "is_complete TINYINT(1) NOT NULL DEFAULT 0, " +
         "created_at DATETIME(3) NOT NULL, " +
         "updated_at DATETIME(3) NOT NULL, " +
-        "locked_by VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, " +
+        `locked_by VARCHAR(255) CHARACTER SET utf8mb4 COLLATE ${exact} NULL, ` +
         "locked_until DATETIME(3) NULL, " +
         "last_error MEDIUMTEXT CHARACTER SET utf8mb4 NULL, " +
         "completed_at DATETIME(3) NULL, " +
         "failed_at DATETIME(3) NULL, " +
-        "cron_expression VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, " +
-        "cron_pending_name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin " +
+        `cron_expression VARCHAR(255) CHARACTER SET utf8mb4 COLLATE ${exact} NULL, ` +
+        `cron_pending_name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE ${exact} ` +
         "GENERATED ALWAYS AS (IF(cron_expression IS NOT NULL AND is_complete = 0, name, NULL)) STORED, " +
         "PRIMARY KEY (id), " +
         `KEY ${t}_claim (is_complete, priority, scheduled_at, id), ` +

@@ -1,0 +1,184 @@
+import type {
+  ClaimRequest,
+  CronDefinition,
+  JobOutcome,
+  NewJob,
+  StorageAdapter,
+} from "@docket/core";
+import mysql, { type Pool, type ResultSetHeader, type RowDataPacket } from "mysql2/promise";
+import { afterAll, describe } from "vitest";
+import { createMysqlAdapter } from "../src/index.ts";
+import { mysqlAvailable, mysqlUrl } from "./mysql-database.ts";
+import { createMysqlHarness, tableOf, uniqueTableName } from "./mysql-harness.ts";
+
+/** `describe`, or `describe.skip` (with a loud notice) when no MySQL/MariaDB is available. */
+export const describeMysql: typeof describe = mysqlAvailable()
+  ? describe
+  : (describe.skip as typeof describe);
+
+/**
+ * A harness for one test file, torn down after it; a side pool for direct SQL; and
+ * adapters on caller-owned pools whose connections run `onConnect` statements first
+ * (a session time zone, an sql_mode), as an application's pool might.
+ */
+export function setupMysql() {
+  const harness = createMysqlHarness();
+  let side: Pool | null = null;
+  const pools: Pool[] = [];
+  const adapters: StorageAdapter[] = [];
+  const tables: string[] = [];
+
+  const sidePool = async () => {
+    side ??= mysql.createPool({ uri: await mysqlUrl(), connectionLimit: 4, charset: "utf8mb4" });
+    return side;
+  };
+
+  afterAll(async () => {
+    await Promise.all(adapters.map((adapter) => adapter.close()));
+    await harness.teardown();
+    const pool = await sidePool();
+    for (const table of tables) {
+      await pool.query(`DROP TABLE IF EXISTS ${table}, ${table}_migrations`);
+    }
+    await Promise.all(pools.map((p) => p.end()));
+    await pool.end();
+  });
+
+  return {
+    harness,
+    /** Runs SQL directly (arrange and inspect), outside any adapter. */
+    async sql<R = RowDataPacket>(text: string, values: unknown[] = []): Promise<R[]> {
+      const [rows] = await (await sidePool()).query(text, values);
+      return rows as R[];
+    },
+    async exec(text: string, values: unknown[] = []): Promise<ResultSetHeader> {
+      const [header] = await (await sidePool()).query<ResultSetHeader>(text, values);
+      return header;
+    },
+    /** A pool the test owns (the adapter must never end it), with per-connection setup. */
+    async callerPool(onConnect: string[] = [], config: mysql.PoolOptions = {}): Promise<Pool> {
+      const pool = mysql.createPool({
+        uri: await mysqlUrl(),
+        connectionLimit: 4,
+        charset: "utf8mb4",
+        ...config,
+      });
+      // mysql2 emits the underlying callback-style connection here (the promise typings
+      // say otherwise); commands queued now run before any query of the adapter's.
+      pool.on("connection", (connection) => {
+        const core = connection as unknown as {
+          query(sql: string, callback: (error: Error | null) => void): void;
+        };
+        for (const statement of onConnect) {
+          core.query(statement, (error) => {
+            if (error) console.error(`onConnect statement failed: ${statement}`, error);
+          });
+        }
+      });
+      pools.push(pool);
+      return pool;
+    },
+    /** A migrated adapter on `pool`, on a fresh table (or `tableName`). */
+    async adapterOnPool(pool: Pool, tableName = uniqueTableName()): Promise<StorageAdapter> {
+      const adapter = createMysqlAdapter({ pool, tableName });
+      adapters.push(adapter);
+      tables.push(tableName);
+      await adapter.migrate();
+      return adapter;
+    },
+    /** A migrated adapter with its own pool (from the URL). */
+    async adapterOnUri(
+      options: { tableName?: string; poolSize?: number } = {},
+    ): Promise<StorageAdapter> {
+      const tableName = options.tableName ?? uniqueTableName();
+      const adapter = createMysqlAdapter({
+        uri: await mysqlUrl(),
+        tableName,
+        poolSize: options.poolSize ?? 4,
+      });
+      adapters.push(adapter);
+      tables.push(tableName);
+      await adapter.migrate();
+      return adapter;
+    },
+  };
+}
+
+export { tableOf, uniqueTableName };
+
+export function newJob(overrides: Partial<NewJob> = {}): NewJob {
+  return {
+    name: "job",
+    dataJson: "{}",
+    priority: 5,
+    scheduledAt: null,
+    handlerTimeout: null,
+    ...overrides,
+  };
+}
+
+let claimSequence = 0;
+
+export function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
+  claimSequence++;
+  return {
+    leaseToken: `test-worker:${claimSequence}`,
+    limit: 10,
+    names: ["job"],
+    maxRetryCount: 3,
+    ignoreSorting: false,
+    leaseMs: 60_000,
+    ...overrides,
+  };
+}
+
+export function outcome(
+  id: number,
+  leaseToken: string,
+  overrides: Partial<JobOutcome> = {},
+): JobOutcome {
+  return {
+    id,
+    leaseToken,
+    kind: "succeeded",
+    error: null,
+    retryDelayMs: null,
+    deleteOnFinish: false,
+    cronSuccessor: null,
+    ...overrides,
+  };
+}
+
+export function cronDefinition(
+  name: string,
+  overrides: Partial<CronDefinition> = {},
+): CronDefinition {
+  const cronExpression = overrides.cronExpression ?? "0 * * * *";
+  return {
+    name,
+    cronExpression,
+    priority: 4,
+    nextRunAt: new Date(Date.now() + 3_600_000),
+    dataJson: JSON.stringify({
+      jobType: "compas.queue.cronJob",
+      cronExpression,
+      cronLastCompletedAt: null,
+    }),
+    ...overrides,
+  };
+}
+
+/** Runs `fn`; if it fails once with a retryable DocketError, runs it again. */
+export async function withOneRetry<T>(
+  fn: () => Promise<T>,
+): Promise<{ value: T; failures: unknown[] }> {
+  const failures: unknown[] = [];
+  try {
+    return { value: await fn(), failures };
+  } catch (error) {
+    failures.push(error);
+    return { value: await fn(), failures };
+  }
+}
+
+export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
