@@ -68,19 +68,25 @@ export function createPostgresHarness(): AdapterHarness & { url(): Promise<strin
 
     async inNativeTransaction(adapter, work, { rollback }) {
       const client = await (adapter.db as pg.Pool).connect();
+      // Released with an error (so the pool drops it) only when the connection broke.
       let broken: Error | undefined;
+      const end = async (statement: "COMMIT" | "ROLLBACK") => {
+        try {
+          await client.query(statement);
+        } catch (error) {
+          broken = error instanceof Error ? error : new Error(String(error));
+          throw error;
+        }
+      };
       try {
         await client.query("BEGIN");
         try {
           await work(adapter.withTransaction(client));
         } catch (error) {
-          await client.query("ROLLBACK");
+          await end("ROLLBACK");
           throw error;
         }
-        await client.query(rollback ? "ROLLBACK" : "COMMIT");
-      } catch (error) {
-        broken = error instanceof Error ? error : new Error(String(error));
-        throw error;
+        await end(rollback ? "ROLLBACK" : "COMMIT");
       } finally {
         client.release(broken);
       }
