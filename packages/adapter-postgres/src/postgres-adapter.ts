@@ -150,11 +150,6 @@ class PostgresAdapter implements StorageAdapter {
     return this.client ?? this.shared.pool;
   }
 
-  /** For tests: the LISTEN connection's backend pid, or null. */
-  get listenerBackendPid(): number | null {
-    return this.shared.listener?.backendPid ?? null;
-  }
-
   async migrate(): Promise<void> {
     const names = this.shared.names;
     await this.inTransaction("migrate", async (client) => {

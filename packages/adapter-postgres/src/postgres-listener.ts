@@ -43,12 +43,6 @@ export class PostgresListener {
     };
   }
 
-  /** For tests: the listening backend's process id, or null while not connected. */
-  get backendPid(): number | null {
-    const pid = (this.#client as { processID?: unknown } | null)?.processID;
-    return typeof pid === "number" ? pid : null;
-  }
-
   async close(): Promise<void> {
     this.#closed = true;
     this.#subscribers.clear();
