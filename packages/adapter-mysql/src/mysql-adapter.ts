@@ -548,17 +548,22 @@ class MysqlAdapter implements StorageAdapter {
     if (this.bound !== null) return fn({ db: this.bound, adapter: this });
     if (this.context.state.closed)
       throw new DocketError("closed", "the MySQL adapter was used after close()");
+    // Nothing of fn's has run yet: a connection that died before or during BEGIN (a
+    // restart, KILL) is simply replaced.
     const connection = await withRetries(
       "opening a transaction",
-      () => this.context.pool.getConnection(),
+      async () => {
+        const candidate = await this.context.pool.getConnection();
+        try {
+          await candidate.beginTransaction();
+        } catch (error) {
+          release(candidate, false);
+          throw error;
+        }
+        return candidate;
+      },
       () => true,
     );
-    try {
-      await connection.beginTransaction();
-    } catch (error) {
-      release(connection, false);
-      throw toDocketError(error, "opening a transaction");
-    }
     let result: T;
     try {
       result = await fn({ db: connection, adapter: this.withTransaction(connection) });
