@@ -6,7 +6,7 @@ import {
   isPlainObject,
   rejectUnknownKeys,
   validateJobName,
-  validateNonNegativeInteger,
+  validatePriority,
 } from "./validation.ts";
 
 export interface CronJobDefinition {
@@ -50,7 +50,7 @@ export async function queueWorkerRegisterCronJobs(
     const priority =
       job.priority === undefined
         ? DEFAULT_CRON_PRIORITY
-        : validateNonNegativeInteger(job.priority, `${field}.priority`);
+        : validatePriority(job.priority, `${field}.priority`);
     return { name, cronExpression, priority };
   });
   const now = await adapter.now();

@@ -8,6 +8,7 @@ import {
   rejectUnknownKeys,
   validateJobName,
   validateNonNegativeInteger,
+  validatePriority,
 } from "./validation.ts";
 
 /** What `queueWorkerAddJob` accepts. */
@@ -43,7 +44,7 @@ export function toNewJob(input: unknown, field = "job"): NewJob {
   const priority =
     input.priority === undefined
       ? DEFAULT_JOB_PRIORITY
-      : validateNonNegativeInteger(input.priority, `${field}.priority`);
+      : validatePriority(input.priority, `${field}.priority`);
   let scheduledAt: Date | null = null;
   if (input.scheduledAt !== undefined) {
     if (!isValidDate(input.scheduledAt)) {

@@ -39,6 +39,16 @@ export function validateJobName(value: unknown, field: string): string {
   return value;
 }
 
+/** Priorities are stored as 32-bit integers on every database. */
+export const MAX_PRIORITY = 2_147_483_647;
+
+export function validatePriority(value: unknown, field: string): number {
+  if (!isNonNegativeInteger(value) || value > MAX_PRIORITY) {
+    throw invalidArgument(field, `an integer from 0 to ${MAX_PRIORITY}`, value);
+  }
+  return value;
+}
+
 export function validateNonNegativeInteger(value: unknown, field: string): number {
   if (!isNonNegativeInteger(value)) {
     throw invalidArgument(field, "a non-negative integer", value);

@@ -67,6 +67,7 @@ export function addJobsSuite({ queue }: SuiteContext): void {
     ["a negative priority", { name: "a", priority: -1 }, "job.priority"],
     ["a fractional priority", { name: "a", priority: 1.5 }, "job.priority"],
     ["a NaN priority", { name: "a", priority: Number.NaN }, "job.priority"],
+    ["a priority past 2^31-1", { name: "a", priority: 2 ** 31 }, "job.priority"],
     ["a string scheduledAt", { name: "a", scheduledAt: "2030-01-01" }, "job.scheduledAt"],
     ["an invalid Date", { name: "a", scheduledAt: new Date("nope") }, "job.scheduledAt"],
     ["a negative handlerTimeout", { name: "a", handlerTimeout: -5 }, "job.handlerTimeout"],
