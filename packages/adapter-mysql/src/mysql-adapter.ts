@@ -217,16 +217,25 @@ class MysqlAdapter implements StorageAdapter {
     const t = this.table;
     const names = padToBucket(request.names);
     const leaseMs = Math.min(request.leaseMs, MAX_LEASE_MS);
+    // A consistent (non-locking) read before the transaction: which priorities have
+    // unfinished jobs, and the clock. An empty queue ends here, without a transaction.
+    const probe = (await this.exec.statement("claiming jobs", sql.selectPriorities(t), [], {
+      replayable: true,
+    })) as unknown as { priority: number | string | null; docket_now: string }[];
+    const probeNow = parseUtcDateTime(probe[0]!.docket_now);
+    const priorities = probe.flatMap((row) =>
+      row.priority === null ? [] : [toNumber(row.priority)],
+    );
+    if (priorities.length === 0) return { jobs: [], now: probeNow };
+    const priorityList =
+      priorities.length > sql.MAX_CLAIM_PRIORITIES ? null : padToBucket(priorities);
     return this.exec.unitOfWork("claiming jobs", async (connection) => {
       const rows = await selectRows<JobRow & { docket_now: string }>(
         connection,
-        sql.selectClaimable(t, names.length, !request.ignoreSorting),
-        [request.maxRetryCount, ...names, request.limit],
+        sql.selectClaimable(t, names.length, priorityList?.length ?? null, !request.ignoreSorting),
+        [request.maxRetryCount, ...names, ...(priorityList ?? []), request.limit],
       );
-      if (rows.length === 0) {
-        const [clock] = await selectRows<{ now: string }>(connection, sql.selectNow, []);
-        return { jobs: [], now: parseUtcDateTime(clock!.now) };
-      }
+      if (rows.length === 0) return { jobs: [], now: probeNow };
       const nowText = rows[0]!.docket_now;
       const now = parseUtcDateTime(nowText);
       const lockedUntil = new Date(now.getTime() + leaseMs);

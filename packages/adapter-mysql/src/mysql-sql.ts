@@ -82,23 +82,58 @@ export function insertCronJobs(table: string, rows: number): string {
 // ---------------------------------------------------------------------------------------
 // Claim
 
+/** Most distinct priorities `selectPriorities` lists before the claim stops using them. */
+export const MAX_CLAIM_PRIORITIES = 64;
+
+/**
+ * The distinct priorities of unfinished jobs, ascending, by a loose index scan emulated
+ * with a recursive CTE (one index seek per priority, however many rows share it), and the
+ * clock. Always at least one row: the anchor's MIN() is NULL on an empty queue.
+ * Stops after `MAX_CLAIM_PRIORITIES` rows (then the claim goes without the list).
+ * Why: with the claim index `(is_complete, priority, scheduled_at, id)`, a claim that
+ * finds fewer than `LIMIT` due jobs in a priority walks all of that priority's
+ * future-scheduled rows (and locks them, under REPEATABLE READ). `priority IN (...)`
+ * turns the scan into one range per priority that ends at `scheduled_at <= now`.
+ * Differs from Postgres: Postgres has the same walk but no next-key locks; the list keeps
+ * an idle poll on a deep table to a few index seeks here. Recursive CTEs: MySQL 8.0.1+,
+ * MariaDB 10.2.2+; MySQL 8 caps recursion at 1000 (cte_max_recursion_depth), far above
+ * the cap used here.
+ */
+export function selectPriorities(table: string): string {
+  return (
+    "WITH RECURSIVE priorities (priority, n) AS (" +
+    `SELECT MIN(priority), 1 FROM ${table} WHERE is_complete = 0 ` +
+    "UNION ALL " +
+    `SELECT (SELECT MIN(j.priority) FROM ${table} j WHERE j.is_complete = 0 AND j.priority > p.priority), p.n + 1 ` +
+    `FROM priorities p WHERE p.priority IS NOT NULL AND p.n < ${MAX_CLAIM_PRIORITIES + 1}` +
+    ") SELECT priority, UTC_TIMESTAMP(3) AS docket_now FROM priorities ORDER BY n"
+  );
+}
+
 /**
  * Locks up to `LIMIT` eligible rows, skipping rows another transaction holds, and reads
  * them whole (the update that follows only sets values known to the caller, so the
  * returned records are derived from these rows without a third statement). Walks the
  * claim index `(is_complete, priority, scheduled_at, id)` in order and stops after
- * `LIMIT` matches, so completed history (is_complete = 1) is never visited.
- * Params: maxRetryCount, ...names, limit.
+ * `LIMIT` matches, so completed history (is_complete = 1) is never visited; with
+ * `priorityCount`, only the due part of each priority (see `selectPriorities`).
+ * Params: maxRetryCount, ...names, ...priorities, limit.
  * Differs from Postgres: no CTE feeding `UPDATE ... RETURNING`; MySQL has neither
  * data-modifying CTEs nor `RETURNING`, so claim is SELECT ... FOR UPDATE SKIP LOCKED +
  * UPDATE in one short transaction.
  */
-export function selectClaimable(table: string, nameCount: number, ordered: boolean): string {
+export function selectClaimable(
+  table: string,
+  nameCount: number,
+  priorityCount: number | null,
+  ordered: boolean,
+): string {
   return (
     `SELECT ${JOB_COLUMNS}, UTC_TIMESTAMP(3) AS docket_now FROM ${table} ` +
     "WHERE is_complete = 0 AND scheduled_at <= UTC_TIMESTAMP(3) AND retry_count < ? " +
     "AND (locked_until IS NULL OR locked_until <= UTC_TIMESTAMP(3)) " +
     `AND name IN (${placeholders(nameCount)}) ` +
+    (priorityCount === null ? "" : `AND priority IN (${placeholders(priorityCount)}) `) +
     (ordered ? "ORDER BY priority, scheduled_at, id " : "") +
     "LIMIT ? FOR UPDATE SKIP LOCKED"
   );

@@ -138,6 +138,19 @@ describeMysql("mysql adapter seam", () => {
     expect(any.jobs.map((job) => job.id).sort()).toEqual([...more].sort());
   });
 
+  it("claims across many distinct priorities, also past the priority-list cap", async () => {
+    const adapter = await queue();
+    const priorities = Array.from({ length: 70 }, (_, i) => 69 - i);
+    const ids = await adapter.enqueue(priorities.map((priority) => newJob({ priority })));
+    const { jobs } = await adapter.claim(claimRequest({ limit: 100 }));
+    expect(jobs.map((job) => job.priority)).toEqual([...priorities].reverse());
+    expect(jobs.map((job) => job.id)).toEqual([...ids].reverse());
+    const few = await queue();
+    const some = await few.enqueue([newJob({ priority: 3 }), newJob({ priority: 1 })]);
+    const claimed = await few.claim(claimRequest({ limit: 1 }));
+    expect(claimed.jobs.map((job) => job.id)).toEqual([some[1]]);
+  });
+
   it("leases claimed jobs at the database clock and returns that clock", async () => {
     const adapter = await queue();
     const [id] = await adapter.enqueue([newJob()]);
