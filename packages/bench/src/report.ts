@@ -1,0 +1,540 @@
+import type { Counts } from "./config.ts";
+import type { Measurement, Results, ScenarioId } from "./results.ts";
+import { ratio } from "./stats.ts";
+import type { BenchSystem, DatabaseId, SystemId } from "./system.ts";
+
+const DATABASE_TITLES: Record<DatabaseId, string> = {
+  sqlite: "SQLite",
+  postgres: "PostgreSQL",
+  mysql: "MySQL / MariaDB",
+};
+
+/** What was run on one database, for its table. */
+export interface DatabaseSection {
+  database: DatabaseId;
+  systems: readonly BenchSystem[];
+  /** Load average (1 min) when the section started and ended. */
+  load: { start: number; end: number };
+  durationMs: number;
+}
+
+interface RowSpec {
+  label: string;
+  scenario: ScenarioId;
+  variant: string;
+  kind: "rate" | "latency";
+}
+
+const fmtInt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+export function formatRate(value: number): string {
+  if (!Number.isFinite(value)) return "—";
+  return value >= 100 ? fmtInt(value) : value.toFixed(1);
+}
+
+export function formatMs(value: number): string {
+  if (!Number.isFinite(value)) return "—";
+  if (value < 10) return value.toFixed(2);
+  if (value < 100) return value.toFixed(1);
+  return fmtInt(value);
+}
+
+export function formatRatio(value: number): string {
+  if (!Number.isFinite(value)) return "—";
+  if (value >= 100) return `${fmtInt(value)}×`;
+  if (value >= 0.01) return `${value.toFixed(2)}×`;
+  return `${value.toPrecision(2)}×`;
+}
+
+function rowSpecs(database: DatabaseId, counts: Counts): RowSpec[] {
+  const c = counts;
+  const rows: RowSpec[] = [
+    {
+      label: `Sequential enqueue: ${fmtInt(c.sequentialEnqueue)} single-job calls (jobs/s)`,
+      scenario: "enqueue-sequential",
+      variant: "",
+      kind: "rate",
+    },
+    {
+      label: `Batch enqueue: ${fmtInt(c.batchEnqueue)} jobs, ${fmtInt(c.batchSize)} per call (jobs/s)`,
+      scenario: "enqueue-batch",
+      variant: "",
+      kind: "rate",
+    },
+  ];
+  for (const concurrency of c.drainConcurrencies) {
+    rows.push({
+      label: `Drain ${fmtInt(c.drain)} no-op jobs, concurrency ${concurrency} (jobs/s)`,
+      scenario: "drain",
+      variant: `c${concurrency}`,
+      kind: "rate",
+    });
+  }
+  rows.push({
+    label: `Bare loop of adapter claim(limit ${c.bareClaimLimit}) + complete, ${fmtInt(c.drain)} jobs (jobs/s)`,
+    scenario: "bare-floor",
+    variant: `claim${c.bareClaimLimit}`,
+    kind: "rate",
+  });
+  if (database !== "sqlite") {
+    rows.push({
+      label: `Drain ${fmtInt(c.drain)} jobs, ${c.processes} worker processes × concurrency ${c.processConcurrency} (jobs/s)`,
+      scenario: "drain-processes",
+      variant: `${c.processes}x${c.processConcurrency}`,
+      kind: "rate",
+    });
+  }
+  rows.push({
+    label: `Latency enqueue → handler start, idle worker in the same process, ${fmtInt(c.latency)} jobs (ms p50 / p95 / p99)`,
+    scenario: "latency",
+    variant: "same-process",
+    kind: "latency",
+  });
+  if (database === "postgres") {
+    rows.push({
+      label: `Latency, idle worker in another process (wake-up via the database), ${fmtInt(c.latency)} jobs (ms p50 / p95 / p99)`,
+      scenario: "latency",
+      variant: "other-process",
+      kind: "latency",
+    });
+  }
+  rows.push(
+    {
+      label: `Drain ${fmtInt(c.deepDue)} due jobs, empty table, concurrency ${c.deepConcurrency} (jobs/s)`,
+      scenario: "deep-drain",
+      variant: "empty",
+      kind: "rate",
+    },
+    {
+      label: `Drain ${fmtInt(c.deepDue)} due jobs, deep table (${deepDescription(database, c)}), concurrency ${c.deepConcurrency} (jobs/s)`,
+      scenario: "deep-drain",
+      variant: "deep",
+      kind: "rate",
+    },
+  );
+  return rows;
+}
+
+export function deepDescription(database: DatabaseId, c: Counts): string {
+  return database === "sqlite"
+    ? `${fmtInt(c.sqliteDeepFuture)} future-scheduled rows`
+    : `${fmtInt(c.serverDeepHistory)} completed + ${fmtInt(c.serverDeepFuture)} future-scheduled rows`;
+}
+
+function cell(m: Measurement | undefined, spec: RowSpec, rowJobs: number): string {
+  if (m === undefined) return "—";
+  if (m.error !== undefined) return "error¹";
+  let text =
+    spec.kind === "latency"
+      ? m.latency === undefined
+        ? "—"
+        : `${formatMs(m.latency.p50)} / ${formatMs(m.latency.p95)} / ${formatMs(m.latency.p99)}`
+      : formatRate(m.jobsPerSecond ?? Number.NaN);
+  if (m.jobs !== rowJobs) text += ` (${fmtInt(m.jobs)} jobs²)`;
+  return text;
+}
+
+function value(m: Measurement | undefined, spec: RowSpec): number | undefined {
+  if (m === undefined || m.error !== undefined) return undefined;
+  return spec.kind === "latency" ? m.latency?.p50 : m.jobsPerSecond;
+}
+
+function markdownTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: string[],
+): string {
+  const lines = [`| ${header.join(" | ")} |`, `|${align.join("|")}|`];
+  for (const row of rows) lines.push(`| ${row.join(" | ")} |`);
+  return lines.join("\n");
+}
+
+/** The table of one database: absolute figures per system, then Docket ÷ each peer. */
+export function renderDatabaseTable(
+  section: DatabaseSection,
+  results: Results,
+  counts: Counts,
+): string {
+  const { database, systems } = section;
+  const docket = systems.find((s) => s.id === "docket");
+  const peers = systems.filter((s) => s.id !== "docket");
+  const header = [
+    "Scenario",
+    ...systems.map((s) => s.label),
+    ...peers.map((p) => `Docket ÷ ${p.label.split(" ")[0]}`),
+  ];
+  const align = [":--", ...systems.map(() => "--:"), ...peers.map(() => "--:")];
+  const rows: string[][] = [];
+  for (const spec of rowSpecs(database, counts)) {
+    const measured = systems.map((s) => results.find(database, spec.scenario, spec.variant, s.id));
+    if (measured.every((m) => m === undefined)) continue;
+    const cells = measured.map((m) => cell(m, spec, defaultJobs(spec.scenario, counts)));
+    const docketValue = docket === undefined ? undefined : value(measured[0], spec);
+    const ratios = peers.map((p) =>
+      formatRatio(
+        ratio(docketValue, value(results.find(database, spec.scenario, spec.variant, p.id), spec)),
+      ),
+    );
+    rows.push([spec.label, ...cells, ...ratios]);
+  }
+
+  // Derived ratios, each against a baseline measured in this run.
+  const blankPeers = peers.map(() => "");
+  const deepRatios = systems.map((s) =>
+    formatRatio(
+      ratio(
+        results.rate(database, "deep-drain", "deep", s.id),
+        results.rate(database, "deep-drain", "empty", s.id),
+      ),
+    ),
+  );
+  if (deepRatios.some((r) => r !== "—")) {
+    rows.push([
+      "**Deep ÷ empty table** (same system, same concurrency)",
+      ...deepRatios,
+      ...blankPeers,
+    ]);
+  }
+  const bare = results.rate(database, "bare-floor", `claim${counts.bareClaimLimit}`, "docket");
+  if (bare !== undefined) {
+    for (const concurrency of counts.drainConcurrencies) {
+      rows.push([
+        `**Docket worker drain at concurrency ${concurrency} ÷ bare loop** (worker overhead)`,
+        ...systems.map((s) =>
+          s.id === "docket"
+            ? formatRatio(ratio(results.rate(database, "drain", `c${concurrency}`, "docket"), bare))
+            : "",
+        ),
+        ...blankPeers,
+      ]);
+    }
+  }
+  if (database === "mysql") {
+    const variants: [ScenarioId, string, string][] = [
+      ...counts.drainConcurrencies.map((c): [ScenarioId, string, string] => [
+        "drain",
+        `c${c}`,
+        `drain at concurrency ${c}`,
+      ]),
+      [
+        "drain-processes",
+        `${counts.processes}x${counts.processConcurrency}`,
+        `drain with ${counts.processes} processes`,
+      ],
+    ];
+    for (const [scenario, variant, what] of variants) {
+      const mysqlRate = results.rate("mysql", scenario, variant, "docket");
+      const postgresRate = results.rate("postgres", scenario, variant, "docket");
+      if (mysqlRate === undefined || postgresRate === undefined) continue;
+      rows.push([
+        `**Docket on MySQL ÷ Docket on PostgreSQL**, ${what} (PostgreSQL: ${formatRate(postgresRate)} jobs/s)`,
+        formatRatio(ratio(mysqlRate, postgresRate)),
+      ]);
+    }
+  }
+  return markdownTable(header, rows, align);
+}
+
+/** The job count of a scenario's row; a system that ran fewer gets a footnote. */
+function defaultJobs(scenario: ScenarioId, counts: Counts): number {
+  switch (scenario) {
+    case "enqueue-sequential":
+      return counts.sequentialEnqueue;
+    case "enqueue-batch":
+      return counts.batchEnqueue;
+    case "drain":
+    case "drain-processes":
+    case "bare-floor":
+      return counts.drain;
+    case "latency":
+      return counts.latency;
+    case "deep-drain":
+      return counts.deepDue;
+  }
+}
+
+/** Notes under a table: settings, caps, errors, machine load. */
+export function renderNotes(section: DatabaseSection, results: Results, counts: Counts): string {
+  const notes: string[] = [];
+  notes.push(
+    "Ratios: for jobs/s, > 1× means Docket is faster; for latency (ratio of p50), < 1× means Docket is faster.",
+  );
+  for (const system of section.systems) for (const line of system.settings) notes.push(line);
+  const mine = results.measurements.filter((m) => m.database === section.database);
+  const failed = mine.filter((m) => m.error !== undefined);
+  for (const m of failed) notes.push(`¹ ${m.system} ${m.scenario} ${m.variant}: ${m.error}`);
+  if (mine.some((m) => m.error === undefined && m.jobs !== defaultJobs(m.scenario, counts))) {
+    notes.push(
+      "² fewer jobs than the row's count: this system polls (or waits out its polling interval after every fetch), so the full count would take minutes; the rate or percentile is from the count shown.",
+    );
+  }
+  for (const m of mine) {
+    if ((m.duplicates ?? 0) > 0)
+      notes.push(`${m.system} ${m.scenario} ${m.variant}: ${m.duplicates} jobs ran twice`);
+    if ((m.loggedErrors?.length ?? 0) > 0) {
+      const kinds = [...new Set(m.loggedErrors)].join(", ");
+      notes.push(
+        `${m.system} ${m.scenario} ${m.variant}: the worker logged ${m.loggedErrors?.length} errors (${kinds})`,
+      );
+    }
+  }
+  notes.push(
+    `Machine load average (1 min) ${section.load.start.toFixed(2)} at the start of this section, ${section.load.end.toFixed(2)} at its end; section took ${(section.durationMs / 1000).toFixed(0)} s.`,
+  );
+  return notes.map((note) => `- ${note}`).join("\n");
+}
+
+export interface TargetResult {
+  database: DatabaseId;
+  description: string;
+  measured: number;
+  required: number;
+  comparison: ">=" | "<=";
+  unit: "×" | " ms";
+  status: "PASS" | "MISS" | "n/a";
+  /** How far above (PASS) or below (MISS) the target, relative to it. */
+  margin: number;
+}
+
+function target(
+  database: DatabaseId,
+  description: string,
+  measured: number,
+  comparison: ">=" | "<=",
+  required: number,
+  unit: "×" | " ms" = "×",
+): TargetResult {
+  if (!Number.isFinite(measured)) {
+    return {
+      database,
+      description,
+      measured,
+      required,
+      comparison,
+      unit,
+      status: "n/a",
+      margin: Number.NaN,
+    };
+  }
+  const pass = comparison === ">=" ? measured >= required : measured <= required;
+  const margin = comparison === ">=" ? measured / required - 1 : required / measured - 1;
+  return {
+    database,
+    description,
+    measured,
+    required,
+    comparison,
+    unit,
+    status: pass ? "PASS" : "MISS",
+    margin,
+  };
+}
+
+/** The targets of issues 2, 3 and 4, for the databases that were run. */
+export function evaluateTargets(
+  results: Results,
+  databases: readonly DatabaseId[],
+  counts: Counts,
+): TargetResult[] {
+  const targets: TargetResult[] = [];
+  const r = (db: DatabaseId, s: ScenarioId, v: string, sys: SystemId) =>
+    results.rate(db, s, v, sys);
+  const concurrencies = counts.drainConcurrencies;
+  const processes = `${counts.processes}x${counts.processConcurrency}`;
+  const bare = `claim${counts.bareClaimLimit}`;
+  if (databases.includes("sqlite")) {
+    for (const c of concurrencies) {
+      targets.push(
+        target(
+          "sqlite",
+          `Drain at concurrency ${c} ≥ 2× plainjob's`,
+          ratio(r("sqlite", "drain", `c${c}`, "docket"), r("sqlite", "drain", `c${c}`, "plainjob")),
+          ">=",
+          2,
+        ),
+      );
+    }
+    targets.push(
+      target(
+        "sqlite",
+        "Batch enqueue ≥ plainjob's",
+        ratio(
+          r("sqlite", "enqueue-batch", "", "docket"),
+          r("sqlite", "enqueue-batch", "", "plainjob"),
+        ),
+        ">=",
+        1,
+      ),
+    );
+    targets.push(
+      target(
+        "sqlite",
+        "Latency p50 ≤ 5 ms (idle worker, same process)",
+        results.p50("sqlite", "same-process", "docket") ?? Number.NaN,
+        "<=",
+        5,
+        " ms",
+      ),
+    );
+    targets.push(
+      target(
+        "sqlite",
+        "Deep-table drain ≥ 0.9× empty-table drain",
+        ratio(
+          r("sqlite", "deep-drain", "deep", "docket"),
+          r("sqlite", "deep-drain", "empty", "docket"),
+        ),
+        ">=",
+        0.9,
+      ),
+    );
+    targets.push(
+      target(
+        "sqlite",
+        "Worker drain (concurrency 10) ≥ 0.8× the bare claim/complete loop",
+        ratio(r("sqlite", "drain", "c10", "docket"), r("sqlite", "bare-floor", bare, "docket")),
+        ">=",
+        0.8,
+      ),
+    );
+  }
+  if (databases.includes("postgres")) {
+    for (const c of concurrencies) {
+      targets.push(
+        target(
+          "postgres",
+          `Drain at concurrency ${c} ≥ 1.5× graphile-worker's`,
+          ratio(
+            r("postgres", "drain", `c${c}`, "docket"),
+            r("postgres", "drain", `c${c}`, "graphile-worker"),
+          ),
+          ">=",
+          1.5,
+        ),
+      );
+    }
+    targets.push(
+      target(
+        "postgres",
+        `Drain with ${counts.processes} processes × ${counts.processConcurrency} ≥ 1.5× graphile-worker's`,
+        ratio(
+          r("postgres", "drain-processes", processes, "docket"),
+          r("postgres", "drain-processes", processes, "graphile-worker"),
+        ),
+        ">=",
+        1.5,
+      ),
+    );
+    targets.push(
+      target(
+        "postgres",
+        "Batch enqueue ≥ graphile-worker's",
+        ratio(
+          r("postgres", "enqueue-batch", "", "docket"),
+          r("postgres", "enqueue-batch", "", "graphile-worker"),
+        ),
+        ">=",
+        1,
+      ),
+    );
+    targets.push(
+      target(
+        "postgres",
+        "Latency p50 ≤ graphile-worker's (worker in another process: both woken by LISTEN/NOTIFY)",
+        ratio(
+          results.p50("postgres", "other-process", "docket"),
+          results.p50("postgres", "other-process", "graphile-worker"),
+        ),
+        "<=",
+        1,
+      ),
+    );
+    targets.push(
+      target(
+        "postgres",
+        "Latency p50 ≤ graphile-worker's (worker in the same process)",
+        ratio(
+          results.p50("postgres", "same-process", "docket"),
+          results.p50("postgres", "same-process", "graphile-worker"),
+        ),
+        "<=",
+        1,
+      ),
+    );
+    targets.push(
+      target(
+        "postgres",
+        "Deep-table drain ≥ 0.9× empty-table drain",
+        ratio(
+          r("postgres", "deep-drain", "deep", "docket"),
+          r("postgres", "deep-drain", "empty", "docket"),
+        ),
+        ">=",
+        0.9,
+      ),
+    );
+  }
+  if (databases.includes("mysql")) {
+    for (const c of concurrencies) {
+      targets.push(
+        target(
+          "mysql",
+          `Drain at concurrency ${c} ≥ 0.7× Docket-on-PostgreSQL's`,
+          ratio(r("mysql", "drain", `c${c}`, "docket"), r("postgres", "drain", `c${c}`, "docket")),
+          ">=",
+          0.7,
+        ),
+      );
+    }
+    targets.push(
+      target(
+        "mysql",
+        `Drain with ${counts.processes} processes ≥ 0.7× Docket-on-PostgreSQL's`,
+        ratio(
+          r("mysql", "drain-processes", processes, "docket"),
+          r("postgres", "drain-processes", processes, "docket"),
+        ),
+        ">=",
+        0.7,
+      ),
+    );
+    targets.push(
+      target(
+        "mysql",
+        "Deep-table drain ≥ 0.9× empty-table drain",
+        ratio(
+          r("mysql", "deep-drain", "deep", "docket"),
+          r("mysql", "deep-drain", "empty", "docket"),
+        ),
+        ">=",
+        0.9,
+      ),
+    );
+  }
+  return targets;
+}
+
+export function renderTargets(targets: readonly TargetResult[]): string {
+  const rows = targets.map((t) => {
+    const measured = t.unit === " ms" ? `${formatMs(t.measured)} ms` : formatRatio(t.measured);
+    const required = `${t.comparison === ">=" ? "≥" : "≤"} ${t.unit === " ms" ? `${t.required} ms` : `${t.required}×`}`;
+    const by = Number.isFinite(t.margin)
+      ? t.status === "PASS"
+        ? `${(t.margin * 100).toFixed(0)}% better than the target`
+        : `${(Math.abs(t.margin) * 100).toFixed(0)}% short of the target`
+      : "not measured";
+    return [DATABASE_TITLES[t.database], t.description, measured, required, `**${t.status}**`, by];
+  });
+  return markdownTable(["Database", "Target", "Measured", "Required", "Result", "By"], rows, [
+    ":--",
+    ":--",
+    "--:",
+    "--:",
+    ":-:",
+    ":--",
+  ]);
+}
+
+export function databaseTitle(database: DatabaseId): string {
+  return DATABASE_TITLES[database];
+}

@@ -1,0 +1,133 @@
+import {
+  type AddJobsJobSpec,
+  Logger,
+  makeWorkerUtils,
+  type RunnerOptions,
+  run,
+  type WorkerUtils,
+} from "graphile-worker";
+import type { BenchEnv, BenchJob, RunningWorker, WorkerOptions } from "../system.ts";
+import { FUTURE_DELAY_MS, SystemBase } from "./base.ts";
+
+const TASK = "bench";
+export const GRAPHILE_SCHEMA = "bench_graphile_worker";
+const DEEP_CHUNK = 10_000;
+
+const silent = new Logger(() => () => {});
+
+/**
+ * graphile-worker 0.17.3 with `makeWorkerUtils` (`addJob`, `addJobs`) and `run` with a
+ * task list. Drains use the configuration of its performance page (local queue of 500,
+ * batched completions); latency runs use its defaults (no local queue).
+ */
+export class GraphileWorkerSystem extends SystemBase {
+  readonly id = "graphile-worker";
+  readonly label = "graphile-worker 0.17.3";
+  readonly database = "postgres";
+  readonly settings = [
+    "graphile-worker: own schema `bench_graphile_worker`; drains with its documented fastest " +
+      "settings (`localQueue: { size: 500 }`, `completeJobBatchDelay: 0`, `failJobBatchDelay: 0`, " +
+      "maxPoolSize max(10, concurrency+2)); latency with its defaults (LISTEN/NOTIFY, " +
+      "pollInterval 2000, no local queue); batch enqueue = `addJobs`; silent logger",
+    "graphile-worker deletes finished jobs, so its deep table holds only the future-scheduled rows",
+  ];
+  private utils: WorkerUtils | undefined;
+
+  constructor(private readonly env: BenchEnv) {
+    super();
+  }
+
+  private get open(): WorkerUtils {
+    if (this.utils === undefined) throw new Error("graphile-worker system used before setup()");
+    return this.utils;
+  }
+
+  async setup(_scenario: string): Promise<void> {
+    await this.attach(null);
+    await this.open.migrate();
+  }
+
+  childState(): null {
+    return null;
+  }
+
+  async attach(_state: unknown): Promise<void> {
+    this.utils = await makeWorkerUtils({
+      connectionString: this.env.postgresUrl,
+      schema: GRAPHILE_SCHEMA,
+      logger: silent,
+    });
+  }
+
+  async teardown(): Promise<void> {
+    const utils = this.utils;
+    if (utils === undefined) return;
+    this.utils = undefined;
+    try {
+      await utils.withPgClient((client) =>
+        client.query(`DROP SCHEMA IF EXISTS "${GRAPHILE_SCHEMA}" CASCADE`),
+      );
+    } finally {
+      await utils.release();
+    }
+  }
+
+  /** In a child process: close without dropping anything. */
+  async detach(): Promise<void> {
+    await this.utils?.release();
+    this.utils = undefined;
+  }
+
+  async enqueueOne(job: BenchJob): Promise<void> {
+    await this.open.addJob(TASK, { seq: job.seq });
+  }
+
+  async enqueueBatch(jobs: readonly BenchJob[]): Promise<void> {
+    await this.open.addJobs(jobs.map((job) => ({ identifier: TASK, payload: { seq: job.seq } })));
+  }
+
+  async startWorker(options: WorkerOptions): Promise<RunningWorker> {
+    const { onJob } = options;
+    const runnerOptions: RunnerOptions = {
+      connectionString: this.env.postgresUrl,
+      schema: GRAPHILE_SCHEMA,
+      concurrency: options.concurrency,
+      maxPoolSize: Math.max(10, options.concurrency + 2),
+      noHandleSignals: true,
+      logger: silent,
+      crontab: "",
+      taskList: {
+        [TASK]: async (payload) => {
+          const startedAt = process.hrtime.bigint();
+          onJob(payload as BenchJob, startedAt);
+        },
+      },
+    };
+    if (options.purpose === "drain") {
+      runnerOptions.preset = {
+        worker: { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 },
+      };
+    }
+    const runner = await run(runnerOptions);
+    return { stop: () => runner.stop() };
+  }
+
+  async fillDeep(_history: number, future: number): Promise<void> {
+    const runAt = new Date(Date.now() + FUTURE_DELAY_MS);
+    for (let done = 0; done < future; done += DEEP_CHUNK) {
+      const count = Math.min(DEEP_CHUNK, future - done);
+      const specs: AddJobsJobSpec[] = Array.from({ length: count }, () => ({
+        identifier: TASK,
+        payload: { seq: -1 },
+        runAt,
+      }));
+      await this.open.addJobs(specs);
+    }
+  }
+
+  async analyze(): Promise<void> {
+    await this.open.withPgClient((client) =>
+      client.query(`VACUUM ANALYZE "${GRAPHILE_SCHEMA}"._private_jobs`),
+    );
+  }
+}
