@@ -7,6 +7,7 @@ import {
   type CronDefinition,
   DocketError,
   invalidArgument,
+  invalidOption,
   type JobLease,
   type JobOutcome,
   type JobRecord,
@@ -233,7 +234,7 @@ class MysqlAdapter implements StorageAdapter {
       const rows = await selectRows<JobRow & { docket_now: string }>(
         connection,
         sql.selectClaimable(t, names.length, priorityList?.length ?? null, !request.ignoreSorting),
-        [request.maxRetryCount, ...names, ...(priorityList ?? []), request.limit],
+        [request.maxRetryCount, ...names, ...(priorityList ?? []), limitParam(request.limit)],
       );
       if (rows.length === 0) return { jobs: [], now: probeNow };
       const nowText = rows[0]!.docket_now;
@@ -511,7 +512,7 @@ class MysqlAdapter implements StorageAdapter {
     const header = await this.exec.statement<ResultSetHeader>(
       "cleaning up finished jobs",
       sql.deleteFinished(this.table),
-      [formatUtcDateTime(request.completedBefore, "completedBefore"), request.limit],
+      [formatUtcDateTime(request.completedBefore, "completedBefore"), limitParam(request.limit)],
       { replayable: true },
     );
     return header.affectedRows;
@@ -539,7 +540,7 @@ class MysqlAdapter implements StorageAdapter {
 
   async listJobs(query: ListJobsQuery): Promise<JobRecord[]> {
     const params: unknown[] = query.name === undefined ? [] : [query.name];
-    params.push(query.limit);
+    params.push(limitParam(query.limit));
     const rows = (await this.exec.statement(
       "listing jobs",
       sql.listJobs(this.table, query.name !== undefined, query.state),
@@ -605,6 +606,15 @@ class MysqlAdapter implements StorageAdapter {
         .statement("reading server settings", sql.selectServerSettings, [], { replayable: true })
         .then((rows) => {
           const row = (rows as unknown as Record<string, unknown>[])[0] ?? {};
+          // A pool on utf8mb3 ("utf8") cannot carry characters outside the BMP: a strict
+          // server rejects them, a non-strict one stores '?'. Refuse before writing.
+          if (row.character_set_client !== "utf8mb4") {
+            throw invalidOption(
+              "pool",
+              "a mysql2 pool whose connections use charset utf8mb4 (mysql2's default)",
+              row.character_set_client,
+            );
+          }
           return {
             maxAllowedPacket: toNumber(row.max_allowed_packet),
             autoIncrementIncrement: Math.max(1, toNumber(row.auto_increment_increment)),
@@ -618,6 +628,16 @@ class MysqlAdapter implements StorageAdapter {
     }
     return this.context.settings;
   }
+}
+
+/**
+ * A `LIMIT ?` value. mysql2 sends JS numbers as DOUBLE, which MySQL 8.0.22+ refuses for
+ * LIMIT in prepared statements ("Incorrect arguments to mysqld_stmt_execute"; newer
+ * mysql2 versions may adopt the server's type hint, older ones do not); a decimal string
+ * is accepted by MySQL and MariaDB alike.
+ */
+function limitParam(limit: number): string {
+  return String(Math.max(0, Math.trunc(limit)));
 }
 
 /**

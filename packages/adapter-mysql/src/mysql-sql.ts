@@ -32,10 +32,14 @@ export function placeholders(count: number): string {
 /** The server's clock. */
 export const selectNow = "SELECT UTC_TIMESTAMP(3) AS now";
 
-/** Limits read once per adapter: the packet limit for enqueue and the id step of multi-row inserts. */
+/**
+ * Read once per adapter: the packet limit for enqueue, the id step of multi-row inserts,
+ * and the connection character set (values must travel as utf8mb4).
+ */
 export const selectServerSettings =
   "SELECT @@max_allowed_packet AS max_allowed_packet, " +
-  "@@auto_increment_increment AS auto_increment_increment";
+  "@@auto_increment_increment AS auto_increment_increment, " +
+  "@@character_set_client AS character_set_client";
 
 // ---------------------------------------------------------------------------------------
 // Enqueue

@@ -1,6 +1,11 @@
 import type { Pool, PoolConnection } from "mysql2/promise";
 import { expect, it } from "vitest";
-import { selectClaimable, selectPriorities } from "../src/mysql-sql.ts";
+import {
+  extendLeases,
+  lockOutcomeRows,
+  selectClaimable,
+  selectPriorities,
+} from "../src/mysql-sql.ts";
 import { claimRequest, describeMysql, newJob, setupMysql, tableOf } from "./mysql-test-helpers.ts";
 
 const HISTORY_ROWS = 150_000;
@@ -79,6 +84,18 @@ describeMysql("mysql claim on a deep table", () => {
 
     const { jobs } = await adapter.claim(claimRequest({ limit: 50 }));
     expect(jobs.map((job) => job.id)).toEqual(due);
+    // Heartbeats and outcome guards go by primary key, even with the row-constructor guard.
+    const heartbeatPlan = await sql<{ key: string | null; rows: number | string }>(
+      `EXPLAIN ${extendLeases(t, 2)}`,
+      [60_000, due[0], due[1], due[0], "w:1", due[1], "w:1"],
+    );
+    expect(heartbeatPlan[0]!.key).toBe("PRIMARY");
+    expect(Number(heartbeatPlan[0]!.rows)).toBeLessThanOrEqual(2);
+    const guardPlan = await sql<{ key: string | null }>(`EXPLAIN ${lockOutcomeRows(t, 2)}`, [
+      due[0],
+      due[1],
+    ]);
+    expect(guardPlan[0]!.key).toBe("PRIMARY");
     // The same plan for cleanup and counts: the (is_complete, completed_at) index.
     const cleanupPlan = await sql<{ key: string | null }>(
       `EXPLAIN SELECT id FROM ${t} WHERE is_complete = 1 AND completed_at < UTC_TIMESTAMP(3) ORDER BY completed_at LIMIT 10`,
