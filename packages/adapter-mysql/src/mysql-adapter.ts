@@ -6,7 +6,6 @@ import {
   type CompleteResult,
   type CronDefinition,
   DocketError,
-  invalidArgument,
   invalidOption,
   type JobLease,
   type JobOutcome,
@@ -21,43 +20,33 @@ import mysql, { type Pool, type ResultSetHeader } from "mysql2/promise";
 import {
   type MysqlConnection,
   MysqlExecutor,
-  markUnfit,
   padToBucket,
   release,
   rollback,
   selectRows,
   transactionOn,
+  withNamedLock,
   withRetries,
   write,
   writeOnce,
-} from "./mysql-driver.ts";
-import { toDocketError } from "./mysql-errors.ts";
+} from "./mysql-connection.ts";
+import { closedError, toDocketError } from "./mysql-errors.ts";
+import { runMigrations } from "./mysql-migrations.ts";
+import { describePool, type ResolvedMysqlOptions, toPromiseConnection } from "./mysql-options.ts";
+import { insertCronRows, writeOutcomes } from "./mysql-outcomes.ts";
 import {
-  createMigrationsTable,
-  MYSQL_MIGRATIONS,
-  pickExactCollation,
-  recordMigration,
-  selectAppliedVersions,
-  selectExactCollations,
-} from "./mysql-migrations.ts";
-import type { ResolvedMysqlOptions } from "./mysql-options.ts";
-import {
+  chunkRows,
   formatUtcDateTime,
   type JobRow,
+  jobParams,
+  limitParam,
+  PACKET_MARGIN_BYTES,
   parseUtcDateTime,
   toJobRecord,
   toNumber,
 } from "./mysql-rows.ts";
 import * as sql from "./mysql-sql.ts";
 
-/** Seconds `migrate()` and `syncCron()` wait for the named lock before giving up (retryable). */
-const LOCK_TIMEOUT_SECONDS = 60;
-/** Rows per multi-row INSERT: 5 parameters each stays far below the 65,535-placeholder limit. */
-const MAX_ROWS_PER_INSERT = 4000;
-/** Bytes a row adds to an INSERT besides its name and data (parameter headers, numbers, dates). */
-const ROW_OVERHEAD_BYTES = 128;
-/** Room left in a packet for the command header and the statement's fixed parameters. */
-const PACKET_MARGIN_BYTES = 4096;
 /** Leases end by year 9999 at the latest (DATETIME's range): ~100 years. */
 const MAX_LEASE_MS = 100 * 365 * 24 * 3600 * 1000;
 
@@ -134,29 +123,7 @@ class MysqlAdapter implements StorageAdapter {
     const t = this.table;
     await exec.withConnection(
       "migrating",
-      (connection) =>
-        this.underNamedLock(connection, async () => {
-          await connection.query(createMigrationsTable(t));
-          const applied = await selectRows<{ version: number | string }>(
-            connection,
-            selectAppliedVersions(t),
-            [],
-          );
-          const done = new Set(applied.map((row) => toNumber(row.version)));
-          const missing = MYSQL_MIGRATIONS.filter((migration) => !done.has(migration.version));
-          if (missing.length === 0) return;
-          const collations = await selectRows<{ name: string }>(
-            connection,
-            selectExactCollations,
-            [],
-          );
-          const exact = pickExactCollation(collations.map((row) => row.name));
-          for (const migration of missing) {
-            for (const statement of migration.statements(t, exact))
-              await connection.query(statement);
-            await write(connection, recordMigration(t), [migration.version, migration.description]);
-          }
-        }),
+      (connection) => withNamedLock(connection, t, () => runMigrations(connection, t)),
       { replayable: true },
     );
   }
@@ -170,13 +137,7 @@ class MysqlAdapter implements StorageAdapter {
 
   async enqueue(jobs: readonly NewJob[]): Promise<number[]> {
     if (jobs.length === 0) return [];
-    const rows = jobs.map((job) => [
-      job.name,
-      job.dataJson,
-      job.priority,
-      job.scheduledAt === null ? null : formatUtcDateTime(job.scheduledAt),
-      job.handlerTimeout,
-    ]);
+    const rows = jobs.map(jobParams);
     const settings = await this.settings();
     const chunks = chunkRows(jobs, settings.maxAllowedPacket - PACKET_MARGIN_BYTES);
     const ids: number[] = [];
@@ -328,110 +289,9 @@ class MysqlAdapter implements StorageAdapter {
       if (winners.length === 0) return { recorded, lost };
       const nowText = locked[0]!.docket_now;
       const nowMs = parseUtcDateTime(nowText).getTime();
-      await this.writeOutcomes(connection, winners, nowText, nowMs);
+      await writeOutcomes(connection, t, winners, nowText, nowMs);
       return { recorded, lost };
     });
-  }
-
-  private async writeOutcomes(
-    connection: MysqlConnection,
-    winners: readonly JobOutcome[],
-    nowText: string,
-    nowMs: number,
-  ): Promise<void> {
-    const t = this.table;
-    const deleted: JobOutcome[] = [];
-    const succeeded: JobOutcome[] = [];
-    const failed: JobOutcome[] = [];
-    const abandoned: JobOutcome[] = [];
-    const retried: JobOutcome[] = [];
-    for (const outcome of winners) {
-      const finished = outcome.kind !== "retry";
-      if (finished && outcome.deleteOnFinish) {
-        deleted.push(outcome);
-        continue;
-      }
-      switch (outcome.kind) {
-        case "succeeded":
-          succeeded.push(outcome);
-          break;
-        case "failed":
-          failed.push(outcome);
-          break;
-        case "abandoned":
-          abandoned.push(outcome);
-          break;
-        case "retry":
-          retried.push(outcome);
-          break;
-        default: {
-          const unknown: never = outcome.kind;
-          throw new DocketError("invalid_argument", `unknown outcome kind: ${String(unknown)}`, {
-            field: "kind",
-          });
-        }
-      }
-    }
-    if (succeeded.length > 0) {
-      const ids = padToBucket(succeeded.map((o) => o.id));
-      await write(connection, sql.markSucceeded(t, ids.length), [nowText, nowText, ...ids]);
-    }
-    if (failed.length > 0) {
-      const padded = padToBucket(failed);
-      await write(connection, sql.markFailed(t, padded.length), [
-        ...padded.flatMap((o) => [o.id, o.error]),
-        nowText,
-        nowText,
-        nowText,
-        ...padded.map((o) => o.id),
-      ]);
-    }
-    if (abandoned.length > 0) {
-      const ids = padToBucket(abandoned.map((o) => o.id));
-      await write(connection, sql.markAbandoned(t, ids.length), [
-        nowText,
-        nowText,
-        nowText,
-        ...ids,
-      ]);
-    }
-    if (retried.length > 0) {
-      const padded = padToBucket(retried);
-      await write(connection, sql.markRetry(t, padded.length), [
-        ...padded.flatMap((o) => [o.id, o.error]),
-        ...padded.flatMap((o) => [
-          o.id,
-          o.retryDelayMs === null
-            ? null
-            : formatUtcDateTime(new Date(nowMs + Math.max(0, o.retryDelayMs)), "retryDelayMs"),
-        ]),
-        nowText,
-        ...padded.map((o) => o.id),
-      ]);
-    }
-    if (deleted.length > 0) {
-      const ids = padToBucket(deleted.map((o) => o.id));
-      await write(connection, sql.deleteJobs(t, ids.length), ids);
-    }
-    // After the updates: the finished row no longer counts as the pending cron row.
-    const successors = winners.flatMap((o) => (o.cronSuccessor === null ? [] : [o.cronSuccessor]));
-    if (successors.length > 0) await this.insertCronRows(connection, successors);
-  }
-
-  private async insertCronRows(
-    connection: MysqlConnection,
-    definitions: readonly CronDefinition[],
-  ): Promise<void> {
-    const params = definitions.flatMap((d) => [
-      d.name,
-      d.dataJson,
-      d.priority,
-      formatUtcDateTime(d.nextRunAt, "nextRunAt"),
-      d.cronExpression,
-    ]);
-    const statement = sql.insertCronJobs(this.table, definitions.length);
-    if (definitions.length === 1) await write(connection, statement, params);
-    else await writeOnce(connection, statement, params);
   }
 
   async syncCron(definitions: readonly CronDefinition[]): Promise<void> {
@@ -445,7 +305,7 @@ class MysqlAdapter implements StorageAdapter {
     await exec.withConnection(
       "syncing cron jobs",
       (connection) =>
-        this.underNamedLock(connection, () =>
+        withNamedLock(connection, t, () =>
           transactionOn(connection, async () => {
             const pending = await selectRows<PendingCronRow>(
               connection,
@@ -476,36 +336,11 @@ class MysqlAdapter implements StorageAdapter {
                 ]);
               }
             }
-            if (missing.length > 0) await this.insertCronRows(connection, missing);
+            if (missing.length > 0) await insertCronRows(connection, t, missing);
           }),
         ),
       { replayable: true },
     );
-  }
-
-  /** Runs `work` holding the table's named lock; releases it on every path. */
-  private async underNamedLock<T>(connection: MysqlConnection, work: () => Promise<T>): Promise<T> {
-    const [lock] = await selectRows<{ acquired: number | string | null }>(connection, sql.getLock, [
-      this.table,
-      LOCK_TIMEOUT_SECONDS,
-    ]);
-    if (lock === undefined || toNumber(lock.acquired) !== 1) {
-      throw new DocketError(
-        "database_error",
-        `timed out after ${LOCK_TIMEOUT_SECONDS}s waiting for the lock of table ${this.table} (GET_LOCK)`,
-        { retryable: true },
-      );
-    }
-    try {
-      return await work();
-    } finally {
-      try {
-        await selectRows(connection, sql.releaseLock, [this.table]);
-      } catch {
-        // The lock dies with the session: make sure this connection is not reused.
-        markUnfit(connection);
-      }
-    }
   }
 
   async cleanup(request: CleanupRequest): Promise<number> {
@@ -556,8 +391,7 @@ class MysqlAdapter implements StorageAdapter {
 
   async transaction<T>(fn: (tx: AdapterTransaction) => Promise<T>): Promise<T> {
     if (this.bound !== null) return fn({ db: this.bound, adapter: this });
-    if (this.context.state.closed)
-      throw new DocketError("closed", "the MySQL adapter was used after close()");
+    if (this.context.state.closed) throw closedError();
     // Nothing of fn's has run yet: a connection that died before or during BEGIN (a
     // restart, KILL) is simply replaced.
     const connection = await withRetries(
@@ -628,86 +462,4 @@ class MysqlAdapter implements StorageAdapter {
     }
     return this.context.settings;
   }
-}
-
-/**
- * A `LIMIT ?` value. mysql2 sends JS numbers as DOUBLE, which MySQL 8.0.22+ refuses for
- * LIMIT in prepared statements ("Incorrect arguments to mysqld_stmt_execute"; newer
- * mysql2 versions may adopt the server's type hint, older ones do not); a decimal string
- * is accepted by MySQL and MariaDB alike.
- */
-function limitParam(limit: number): string {
-  return String(Math.max(0, Math.trunc(limit)));
-}
-
-/**
- * Splits jobs into INSERT statements that each fit in a packet and in the placeholder
- * limit. A single job that cannot fit is rejected before anything is written.
- */
-function chunkRows(jobs: readonly NewJob[], budgetBytes: number): [number, number][] {
-  const chunks: [number, number][] = [];
-  let start = 0;
-  let bytes = 0;
-  jobs.forEach((job, index) => {
-    const size = Buffer.byteLength(job.dataJson) + Buffer.byteLength(job.name) + ROW_OVERHEAD_BYTES;
-    if (size > budgetBytes) {
-      throw new DocketError(
-        "invalid_argument",
-        `expected data to fit in the server's max_allowed_packet (${budgetBytes + PACKET_MARGIN_BYTES} bytes), ` +
-          `got ${Buffer.byteLength(job.dataJson)} bytes of JSON for job ${index} (${JSON.stringify(job.name)}); ` +
-          "raise max_allowed_packet or store the payload elsewhere",
-        { field: "data" },
-      );
-    }
-    if (index > start && (bytes + size > budgetBytes || index - start >= MAX_ROWS_PER_INSERT)) {
-      chunks.push([start, index]);
-      start = index;
-      bytes = 0;
-    }
-    bytes += size;
-  });
-  chunks.push([start, jobs.length]);
-  return chunks;
-}
-
-/** The application's transaction handle: a mysql2 promise connection (a callback one is wrapped). */
-function toPromiseConnection(value: unknown): MysqlConnection {
-  if (typeof value === "object" && value !== null) {
-    const candidate = value as { promise?: unknown; execute?: unknown; query?: unknown };
-    const connection =
-      typeof candidate.promise === "function"
-        ? ((candidate.promise as () => typeof candidate).call(value) ?? candidate)
-        : candidate;
-    if (typeof connection.execute === "function" && typeof connection.query === "function") {
-      return connection as unknown as MysqlConnection;
-    }
-  }
-  throw invalidArgument("nativeTransaction", "a mysql2 connection inside a transaction", value);
-}
-
-/** `host:port/database` for the queue key, without credentials. */
-function describePool(options: ResolvedMysqlOptions): string {
-  if (options.kind === "uri") {
-    try {
-      const url = new URL(options.uri);
-      return `${url.hostname}:${url.port || "3306"}${url.pathname}`;
-    } catch {
-      return "uri";
-    }
-  }
-  const config = (
-    options.pool as { pool?: { config?: { connectionConfig?: Record<string, unknown> } } }
-  ).pool?.config?.connectionConfig;
-  if (config !== undefined && typeof config.host === "string") {
-    return `${config.host}:${String(config.port ?? 3306)}/${String(config.database ?? "")}`;
-  }
-  return `pool-${poolIds.get(options.pool) ?? assignPoolId(options.pool)}`;
-}
-
-const poolIds = new WeakMap<object, number>();
-let nextPoolId = 1;
-function assignPoolId(pool: object): number {
-  const id = nextPoolId++;
-  poolIds.set(pool, id);
-  return id;
 }

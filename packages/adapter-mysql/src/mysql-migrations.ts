@@ -1,3 +1,6 @@
+import { type MysqlConnection, selectRows, write } from "./mysql-connection.ts";
+import { toNumber } from "./mysql-rows.ts";
+
 /**
  * Schema migrations, numbered identically in every Docket adapter. MySQL DDL commits
  * implicitly, so a migration cannot be rolled back as a unit: each statement is
@@ -97,3 +100,29 @@ export const MYSQL_MIGRATIONS: readonly MysqlMigration[] = [
     ],
   },
 ];
+
+/**
+ * Applies the missing migrations on `connection`. The caller holds the table's named
+ * lock, so concurrent callers run this one after the other and the later ones find
+ * nothing to do.
+ */
+export async function runMigrations(connection: MysqlConnection, table: string): Promise<void> {
+  // DDL goes through the text protocol: no parameters, and no prepared statement to keep.
+  await connection.query(createMigrationsTable(table));
+  const applied = await selectRows<{ version: number | string }>(
+    connection,
+    selectAppliedVersions(table),
+    [],
+  );
+  const done = new Set(applied.map((row) => toNumber(row.version)));
+  const missing = MYSQL_MIGRATIONS.filter((migration) => !done.has(migration.version));
+  if (missing.length === 0) return;
+  const collations = await selectRows<{ name: string }>(connection, selectExactCollations, []);
+  const exact = pickExactCollation(collations.map((row) => row.name));
+  for (const migration of missing) {
+    for (const statement of migration.statements(table, exact)) {
+      await connection.query(statement);
+    }
+    await write(connection, recordMigration(table), [migration.version, migration.description]);
+  }
+}

@@ -1,5 +1,5 @@
-import { invalidOption, validateTableName } from "@docket/core";
-import type { Pool } from "mysql2/promise";
+import { invalidArgument, invalidOption, validateTableName } from "@docket/core";
+import type { Connection, Pool, PoolConnection } from "mysql2/promise";
 
 /**
  * Options of `createMysqlAdapter`. Give either `uri` (the adapter creates, owns and ends
@@ -103,4 +103,46 @@ function toPromisePool(value: unknown): Pool {
     throw invalidOption("pool", "a mysql2 pool (with getConnection, execute and query)", value);
   }
   return pool as unknown as Pool;
+}
+
+/** The application's transaction handle: a mysql2 promise connection (a callback one is wrapped). */
+export function toPromiseConnection(value: unknown): Connection | PoolConnection {
+  if (typeof value === "object" && value !== null) {
+    const candidate = value as { promise?: unknown; execute?: unknown; query?: unknown };
+    const connection =
+      typeof candidate.promise === "function"
+        ? ((candidate.promise as () => typeof candidate).call(value) ?? candidate)
+        : candidate;
+    if (typeof connection.execute === "function" && typeof connection.query === "function") {
+      return connection as unknown as Connection | PoolConnection;
+    }
+  }
+  throw invalidArgument("nativeTransaction", "a mysql2 connection inside a transaction", value);
+}
+
+/** `host:port/database` for the queue key, without credentials. */
+export function describePool(options: ResolvedMysqlOptions): string {
+  if (options.kind === "uri") {
+    try {
+      const url = new URL(options.uri);
+      return `${url.hostname}:${url.port || "3306"}${url.pathname}`;
+    } catch {
+      return "uri";
+    }
+  }
+  const config = (
+    options.pool as { pool?: { config?: { connectionConfig?: Record<string, unknown> } } }
+  ).pool?.config?.connectionConfig;
+  if (config !== undefined && typeof config.host === "string") {
+    return `${config.host}:${String(config.port ?? 3306)}/${String(config.database ?? "")}`;
+  }
+  return `pool-${poolIds.get(options.pool) ?? assignPoolId(options.pool)}`;
+}
+
+const poolIds = new WeakMap<object, number>();
+let nextPoolId = 1;
+function assignPoolId(pool: object): number {
+  const id = nextPoolId++;
+  poolIds.set(pool, id);
+  return id;
 }

@@ -1,8 +1,14 @@
-import { DocketError, invalidArgument, type JobRecord, type JsonValue } from "@docket/core";
+import {
+  DocketError,
+  invalidArgument,
+  type JobRecord,
+  type JsonValue,
+  type NewJob,
+} from "@docket/core";
 
 /**
  * Row ↔ value mapping. Every statement runs with `dateStrings` and big-number strings
- * (see `mysql-driver.ts`), so DATETIME columns arrive as `'YYYY-MM-DD HH:MM:SS.mmm'`
+ * (see `mysql-connection.ts`), so DATETIME columns arrive as `'YYYY-MM-DD HH:MM:SS.mmm'`
  * text holding UTC and BIGINTs as decimal strings; nothing here depends on the session
  * `time_zone` or on the pool's own `timezone`/`typeCast` settings.
  */
@@ -90,4 +96,62 @@ export function toNumber(value: unknown): number {
   if (typeof value === "number") return value;
   if (typeof value === "string" || typeof value === "bigint") return Number(value);
   return 0;
+}
+
+/** Bytes a row adds to an INSERT besides its name and data (parameter headers, numbers, dates). */
+const ROW_OVERHEAD_BYTES = 128;
+/** Room left in a packet for the command header and the statement's fixed parameters. */
+export const PACKET_MARGIN_BYTES = 4096;
+/** Rows per multi-row INSERT: 5 parameters each stays far below the 65,535-placeholder limit. */
+const MAX_ROWS_PER_INSERT = 4000;
+
+/** The parameters of one `insertJobs` row. */
+export function jobParams(job: NewJob): unknown[] {
+  return [
+    job.name,
+    job.dataJson,
+    job.priority,
+    job.scheduledAt === null ? null : formatUtcDateTime(job.scheduledAt),
+    job.handlerTimeout,
+  ];
+}
+
+/**
+ * A `LIMIT ?` value. mysql2 sends JS numbers as DOUBLE, which MySQL 8.0.22+ refuses for
+ * LIMIT in prepared statements ("Incorrect arguments to mysqld_stmt_execute"; newer
+ * mysql2 versions may adopt the server's type hint, older ones do not); a decimal string
+ * is accepted by MySQL and MariaDB alike.
+ */
+export function limitParam(limit: number): string {
+  return String(Math.max(0, Math.trunc(limit)));
+}
+
+/**
+ * Splits jobs into INSERT statements that each fit in a packet and in the placeholder
+ * limit. A single job that cannot fit is rejected before anything is written.
+ */
+export function chunkRows(jobs: readonly NewJob[], budgetBytes: number): [number, number][] {
+  const chunks: [number, number][] = [];
+  let start = 0;
+  let bytes = 0;
+  jobs.forEach((job, index) => {
+    const size = Buffer.byteLength(job.dataJson) + Buffer.byteLength(job.name) + ROW_OVERHEAD_BYTES;
+    if (size > budgetBytes) {
+      throw new DocketError(
+        "invalid_argument",
+        `expected data to fit in the server's max_allowed_packet (${budgetBytes + PACKET_MARGIN_BYTES} bytes), ` +
+          `got ${Buffer.byteLength(job.dataJson)} bytes of JSON for job ${index} (${JSON.stringify(job.name)}); ` +
+          "raise max_allowed_packet or store the payload elsewhere",
+        { field: "data" },
+      );
+    }
+    if (index > start && (bytes + size > budgetBytes || index - start >= MAX_ROWS_PER_INSERT)) {
+      chunks.push([start, index]);
+      start = index;
+      bytes = 0;
+    }
+    bytes += size;
+  });
+  chunks.push([start, jobs.length]);
+  return chunks;
 }

@@ -1,3 +1,4 @@
+import { DocketError } from "@docket/core";
 import type {
   Connection,
   Pool,
@@ -15,6 +16,8 @@ import {
   toDocketError,
   wasNeverSent,
 } from "./mysql-errors.ts";
+import { toNumber } from "./mysql-rows.ts";
+import { getLock, releaseLock } from "./mysql-sql.ts";
 
 /**
  * How the adapter talks to mysql2: one place for statement options, transactions and
@@ -359,4 +362,39 @@ export function release(connection: MysqlConnection, healthy: boolean): void {
     return;
   }
   pooled.release?.();
+}
+
+/** Seconds `migrate()` and `syncCron()` wait for the named lock before giving up (retryable). */
+export const LOCK_TIMEOUT_SECONDS = 60;
+
+/**
+ * Runs `work` holding the table's named lock (`GET_LOCK`, session-scoped) and releases
+ * it on every path. If the release itself fails, the connection is not returned to the
+ * pool: the lock ends with its session.
+ */
+export async function withNamedLock<T>(
+  connection: MysqlConnection,
+  table: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const [lock] = await selectRows<{ acquired: number | string | null }>(connection, getLock, [
+    table,
+    LOCK_TIMEOUT_SECONDS,
+  ]);
+  if (lock === undefined || toNumber(lock.acquired) !== 1) {
+    throw new DocketError(
+      "database_error",
+      `timed out after ${LOCK_TIMEOUT_SECONDS}s waiting for the lock of table ${table} (GET_LOCK)`,
+      { retryable: true },
+    );
+  }
+  try {
+    return await work();
+  } finally {
+    try {
+      await selectRows(connection, releaseLock, [table]);
+    } catch {
+      markUnfit(connection);
+    }
+  }
 }

@@ -1,0 +1,107 @@
+import { type CronDefinition, DocketError, type JobOutcome } from "@docket/core";
+import { type MysqlConnection, padToBucket, write, writeOnce } from "./mysql-connection.ts";
+import { formatUtcDateTime } from "./mysql-rows.ts";
+import * as sql from "./mysql-sql.ts";
+
+/**
+ * The writes of `complete()` for the outcomes whose guard won, on the transaction that
+ * holds their rows locked: one statement per kind (per-row values through `CASE id`),
+ * IN-lists padded to a few statement shapes, then the cron successors.
+ */
+export async function writeOutcomes(
+  connection: MysqlConnection,
+  table: string,
+  winners: readonly JobOutcome[],
+  nowText: string,
+  nowMs: number,
+): Promise<void> {
+  const t = table;
+  const deleted: JobOutcome[] = [];
+  const succeeded: JobOutcome[] = [];
+  const failed: JobOutcome[] = [];
+  const abandoned: JobOutcome[] = [];
+  const retried: JobOutcome[] = [];
+  for (const outcome of winners) {
+    const finished = outcome.kind !== "retry";
+    if (finished && outcome.deleteOnFinish) {
+      deleted.push(outcome);
+      continue;
+    }
+    switch (outcome.kind) {
+      case "succeeded":
+        succeeded.push(outcome);
+        break;
+      case "failed":
+        failed.push(outcome);
+        break;
+      case "abandoned":
+        abandoned.push(outcome);
+        break;
+      case "retry":
+        retried.push(outcome);
+        break;
+      default: {
+        const unknown: never = outcome.kind;
+        throw new DocketError("invalid_argument", `unknown outcome kind: ${String(unknown)}`, {
+          field: "kind",
+        });
+      }
+    }
+  }
+  if (succeeded.length > 0) {
+    const ids = padToBucket(succeeded.map((o) => o.id));
+    await write(connection, sql.markSucceeded(t, ids.length), [nowText, nowText, ...ids]);
+  }
+  if (failed.length > 0) {
+    const padded = padToBucket(failed);
+    await write(connection, sql.markFailed(t, padded.length), [
+      ...padded.flatMap((o) => [o.id, o.error]),
+      nowText,
+      nowText,
+      nowText,
+      ...padded.map((o) => o.id),
+    ]);
+  }
+  if (abandoned.length > 0) {
+    const ids = padToBucket(abandoned.map((o) => o.id));
+    await write(connection, sql.markAbandoned(t, ids.length), [nowText, nowText, nowText, ...ids]);
+  }
+  if (retried.length > 0) {
+    const padded = padToBucket(retried);
+    await write(connection, sql.markRetry(t, padded.length), [
+      ...padded.flatMap((o) => [o.id, o.error]),
+      ...padded.flatMap((o) => [
+        o.id,
+        o.retryDelayMs === null
+          ? null
+          : formatUtcDateTime(new Date(nowMs + Math.max(0, o.retryDelayMs)), "retryDelayMs"),
+      ]),
+      nowText,
+      ...padded.map((o) => o.id),
+    ]);
+  }
+  if (deleted.length > 0) {
+    const ids = padToBucket(deleted.map((o) => o.id));
+    await write(connection, sql.deleteJobs(t, ids.length), ids);
+  }
+  // After the updates: the finished row no longer counts as the pending cron row.
+  const successors = winners.flatMap((o) => (o.cronSuccessor === null ? [] : [o.cronSuccessor]));
+  if (successors.length > 0) await insertCronRows(connection, table, successors);
+}
+
+export async function insertCronRows(
+  connection: MysqlConnection,
+  table: string,
+  definitions: readonly CronDefinition[],
+): Promise<void> {
+  const params = definitions.flatMap((d) => [
+    d.name,
+    d.dataJson,
+    d.priority,
+    formatUtcDateTime(d.nextRunAt, "nextRunAt"),
+    d.cronExpression,
+  ]);
+  const statement = sql.insertCronJobs(table, definitions.length);
+  if (definitions.length === 1) await write(connection, statement, params);
+  else await writeOnce(connection, statement, params);
+}
