@@ -5,7 +5,7 @@ import {
   type CleanupRequest,
   type CompleteResult,
   type CronDefinition,
-  DocketError,
+  type DocketError,
   invalidOption,
   type JobLease,
   type JobOutcome,
@@ -30,7 +30,7 @@ import {
   write,
   writeOnce,
 } from "./mysql-connection.ts";
-import { closedError, toDocketError } from "./mysql-errors.ts";
+import { closedError, isUnsupportedStatement, toDocketError } from "./mysql-errors.ts";
 import { runMigrations } from "./mysql-migrations.ts";
 import { describePool, type ResolvedMysqlOptions, toPromiseConnection } from "./mysql-options.ts";
 import { insertCronRows, writeOutcomes } from "./mysql-outcomes.ts";
@@ -64,6 +64,8 @@ interface AdapterContext {
   readonly state: { closed: boolean };
   settings: Promise<ServerSettings> | null;
   ended: Promise<void> | null;
+  /** False once the server refused the priorities probe (see `probePriorities`). */
+  priorityProbe: boolean;
 }
 
 type LockedRow = { id: number | string; locked_by: string | null; is_complete: number | string };
@@ -94,6 +96,7 @@ export function createAdapterFromOptions(options: ResolvedMysqlOptions): Storage
     state: { closed: false },
     settings: null,
     ended: null,
+    priorityProbe: true,
   };
   return new MysqlAdapter(context, null);
 }
@@ -179,25 +182,23 @@ class MysqlAdapter implements StorageAdapter {
     const t = this.table;
     const names = padToBucket(request.names);
     const leaseMs = Math.min(request.leaseMs, MAX_LEASE_MS);
-    // A consistent (non-locking) read before the transaction: which priorities have
-    // unfinished jobs, and the clock. An empty queue ends here, without a transaction.
-    const probe = (await this.exec.statement("claiming jobs", sql.selectPriorities(t), [], {
-      replayable: true,
-    })) as unknown as { priority: number | string | null; docket_now: string }[];
-    const probeNow = parseUtcDateTime(probe[0]!.docket_now);
-    const priorities = probe.flatMap((row) =>
-      row.priority === null ? [] : [toNumber(row.priority)],
-    );
-    if (priorities.length === 0) return { jobs: [], now: probeNow };
+    const probe = await this.probePriorities();
+    if (probe !== null && probe.priorities.length === 0) return { jobs: [], now: probe.now };
     const priorityList =
-      priorities.length > sql.MAX_CLAIM_PRIORITIES ? null : padToBucket(priorities);
+      probe === null || probe.priorities.length > sql.MAX_CLAIM_PRIORITIES
+        ? null
+        : padToBucket(probe.priorities);
     return this.exec.unitOfWork("claiming jobs", async (connection) => {
       const rows = await selectRows<JobRow & { docket_now: string }>(
         connection,
         sql.selectClaimable(t, names.length, priorityList?.length ?? null, !request.ignoreSorting),
         [request.maxRetryCount, ...names, ...(priorityList ?? []), limitParam(request.limit)],
       );
-      if (rows.length === 0) return { jobs: [], now: probeNow };
+      if (rows.length === 0) {
+        if (probe !== null) return { jobs: [], now: probe.now };
+        const [clock] = await selectRows<{ now: string }>(connection, sql.selectNow, []);
+        return { jobs: [], now: parseUtcDateTime(clock!.now) };
+      }
       const nowText = rows[0]!.docket_now;
       const now = parseUtcDateTime(nowText);
       const lockedUntil = new Date(now.getTime() + leaseMs);
@@ -224,6 +225,30 @@ class MysqlAdapter implements StorageAdapter {
       });
       return { jobs, now };
     });
+  }
+
+  /**
+   * A consistent (non-locking) read before the claim's transaction: which priorities have
+   * unfinished jobs (see `selectPriorities`), and the clock. An empty queue ends there,
+   * without a transaction. Null when the server cannot run the recursive CTE (a
+   * MySQL-compatible engine without it): the claim then goes without the list.
+   */
+  private async probePriorities(): Promise<{ priorities: number[]; now: Date } | null> {
+    if (!this.context.priorityProbe) return null;
+    let rows: { priority: number | string | null; docket_now: string }[];
+    try {
+      rows = (await this.exec.statement("claiming jobs", sql.selectPriorities(this.table), [], {
+        replayable: true,
+      })) as unknown as typeof rows;
+    } catch (error) {
+      if (!isUnsupportedStatement((error as DocketError).cause)) throw error;
+      this.context.priorityProbe = false;
+      return null;
+    }
+    return {
+      priorities: rows.flatMap((row) => (row.priority === null ? [] : [toNumber(row.priority)])),
+      now: parseUtcDateTime(rows[0]!.docket_now),
+    };
   }
 
   async heartbeat(leases: readonly JobLease[], leaseMs: number): Promise<number[]> {

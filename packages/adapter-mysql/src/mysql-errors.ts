@@ -92,6 +92,16 @@ export function isPacketTooLarge(error: unknown): boolean {
   return errno === PACKET_TOO_LARGE_ERRNO || code === "ER_NET_PACKET_TOO_LARGE";
 }
 
+/**
+ * The server does not understand a statement (parse error, "not supported yet", MySQL's
+ * recursive-CTE restrictions 3573-3577, recursion depth 3636): a feature to do without.
+ */
+const UNSUPPORTED_ERRNOS = new Set([1064, 1235, 1149, 3573, 3574, 3575, 3576, 3577, 3636]);
+export function isUnsupportedStatement(error: unknown): boolean {
+  const { errno } = shape(error);
+  return typeof errno === "number" && UNSUPPORTED_ERRNOS.has(errno);
+}
+
 /** Wraps any error thrown by mysql2 (or the pool) into a `DocketError`; passes `DocketError`s through. */
 export function toDocketError(error: unknown, action: string): DocketError {
   if (error instanceof DocketError) return error;
