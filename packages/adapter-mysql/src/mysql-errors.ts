@@ -67,6 +67,9 @@ export function isTransientError(error: unknown): boolean {
 /** The connection is gone (or never came): the statement's outcome is unknown unless it was never sent. */
 export function isConnectionError(error: unknown): boolean {
   if (error instanceof DocketError) return error.code === "connection_error";
+  // The server closes the connection after an oversized packet, so mysql2 marks it fatal;
+  // it is still the statement's fault, not the connection's.
+  if (isPacketTooLarge(error)) return false;
   const { code, errno, fatal, message } = shape(error);
   if (typeof errno === "number" && CONNECTION_ERRNOS.has(errno)) return true;
   if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
