@@ -226,7 +226,7 @@ describePostgres("postgres adapter: cron, cleanup, reading, migrations, transact
       await bound.enqueue([newJob()]);
       await bound.close();
       // Still inside the caller's transaction.
-      const status = await client.query("SELECT count(*)::int AS n FROM " + quoted(adapter));
+      const status = await client.query(`SELECT count(*)::int AS n FROM ${quoted(adapter)}`);
       expect(status.rows[0].n).toBe(1);
       await client.query("ROLLBACK");
     } finally {
