@@ -30,10 +30,15 @@ interface RunningChild {
   report: Promise<{ report: ChildReport | null; exitCode: number | null; stderr: string }>;
 }
 
-function startChild(filename: string, table: string, label: string): RunningChild {
+function startChild(
+  filename: string,
+  table: string,
+  label: string,
+  mode: "seam" | "worker",
+): RunningChild {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", CHILD_SCRIPT, filename, table, label, String(CHILD_TIME_LIMIT_MS)],
+    ["--import", "tsx", CHILD_SCRIPT, filename, table, label, String(CHILD_TIME_LIMIT_MS), mode],
     { cwd: join(here, ".."), stdio: ["pipe", "pipe", "pipe"] },
   );
   let stdout = "";
@@ -60,42 +65,50 @@ function startChild(filename: string, table: string, label: string): RunningChil
 }
 
 describe("sqlite adapter: several processes on one file", () => {
-  it("drains 2,000 jobs from concurrent processes, each job completed exactly once, no errors", async () => {
-    const filename = join(directory, "queue.db");
-    const table = uniqueTableName();
-    const adapter = createSqliteAdapter({ filename, tableName: table });
-    await adapter.migrate();
-    const ids = await adapter.enqueue(
-      Array.from({ length: JOBS }, (_, i) => ({
-        name: "drain",
-        dataJson: JSON.stringify({ i }),
-        priority: i % 3,
-        scheduledAt: null,
-        handlerTimeout: null,
-      })),
-    );
+  it("drains 2,000 jobs through the seam from concurrent processes, each job completed exactly once, no errors", async () => {
+    await drainFromChildren("seam");
+  }, 120_000);
 
-    const children = Array.from({ length: CHILDREN }, (_, i) =>
-      startChild(filename, table, `child${i}`),
-    );
-    await Promise.all(children.map((child) => child.ready));
-    for (const child of children) child.process.stdin!.end("go\n");
-    const results = await Promise.all(children.map((child) => child.report));
-
-    for (const result of results) {
-      expect(result.report, `child gave no report; stderr: ${result.stderr}`).not.toBeNull();
-      expect(result.report!.errors).toEqual([]);
-      expect(result.exitCode).toBe(0);
-    }
-    const completed = results.flatMap((result) => result.report!.completed);
-    expect(new Set(completed).size).toBe(completed.length);
-    expect([...completed].sort((a, b) => a - b)).toEqual(ids);
-
-    const db = adapter.db as Database.Database;
-    const row = db
-      .prepare(`SELECT count(*) AS n FROM ${table} WHERE is_complete = 1 AND failed_at IS NULL`)
-      .get() as { n: number };
-    expect(row.n).toBe(JOBS);
-    await adapter.close();
+  it("drains 2,000 jobs with a real worker in each process, each job handled exactly once, no errors", async () => {
+    await drainFromChildren("worker");
   }, 120_000);
 });
+
+async function drainFromChildren(mode: "seam" | "worker"): Promise<void> {
+  const filename = join(directory, `queue-${mode}.db`);
+  const table = uniqueTableName();
+  const adapter = createSqliteAdapter({ filename, tableName: table });
+  await adapter.migrate();
+  const ids = await adapter.enqueue(
+    Array.from({ length: JOBS }, (_, i) => ({
+      name: "drain",
+      dataJson: JSON.stringify({ i }),
+      priority: i % 3,
+      scheduledAt: null,
+      handlerTimeout: null,
+    })),
+  );
+
+  const children = Array.from({ length: CHILDREN }, (_, i) =>
+    startChild(filename, table, `child${i}`, mode),
+  );
+  await Promise.all(children.map((child) => child.ready));
+  for (const child of children) child.process.stdin!.end("go\n");
+  const results = await Promise.all(children.map((child) => child.report));
+
+  for (const result of results) {
+    expect(result.report, `child gave no report; stderr: ${result.stderr}`).not.toBeNull();
+    expect(result.report!.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+  }
+  const completed = results.flatMap((result) => result.report!.completed);
+  expect(new Set(completed).size).toBe(completed.length);
+  expect([...completed].sort((a, b) => a - b)).toEqual(ids);
+
+  const db = adapter.db as Database.Database;
+  const row = db
+    .prepare(`SELECT count(*) AS n FROM ${table} WHERE is_complete = 1 AND failed_at IS NULL`)
+    .get() as { n: number };
+  expect(row.n).toBe(JOBS);
+  await adapter.close();
+}
