@@ -1,10 +1,4 @@
-import type {
-  ClaimRequest,
-  CronDefinition,
-  JobOutcome,
-  NewJob,
-  StorageAdapter,
-} from "@docket/core";
+import type { CronDefinition, StorageAdapter } from "@docket/core";
 import mysql, { type Pool, type ResultSetHeader, type RowDataPacket } from "mysql2/promise";
 import { afterAll, describe } from "vitest";
 import { createMysqlAdapter } from "../src/index.ts";
@@ -106,49 +100,6 @@ export function setupMysql() {
 
 export { tableOf, uniqueTableName };
 
-export function newJob(overrides: Partial<NewJob> = {}): NewJob {
-  return {
-    name: "job",
-    dataJson: "{}",
-    priority: 5,
-    scheduledAt: null,
-    handlerTimeout: null,
-    ...overrides,
-  };
-}
-
-let claimSequence = 0;
-
-export function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
-  claimSequence++;
-  return {
-    leaseToken: `test-worker:${claimSequence}`,
-    limit: 10,
-    names: ["job"],
-    maxRetryCount: 3,
-    ignoreSorting: false,
-    leaseMs: 60_000,
-    ...overrides,
-  };
-}
-
-export function outcome(
-  id: number,
-  leaseToken: string,
-  overrides: Partial<JobOutcome> = {},
-): JobOutcome {
-  return {
-    id,
-    leaseToken,
-    kind: "succeeded",
-    error: null,
-    retryDelayMs: null,
-    deleteOnFinish: false,
-    cronSuccessor: null,
-    ...overrides,
-  };
-}
-
 export function cronDefinition(
   name: string,
   overrides: Partial<CronDefinition> = {},
@@ -182,3 +133,5 @@ export async function withOneRetry<T>(
 }
 
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export { claimRequest, newJob, outcome } from "@docket/core/testing";

@@ -1,4 +1,4 @@
-import type { ClaimRequest, JobOutcome, NewJob, StorageAdapter } from "@docket/core";
+import type { StorageAdapter } from "@docket/core";
 import pg from "pg";
 import { afterAll, describe } from "vitest";
 import { postgresAvailable, postgresUrl } from "./postgres-database.ts";
@@ -38,49 +38,6 @@ export function quoted(adapter: StorageAdapter): string {
   return `"${tableOf(adapter)}"`;
 }
 
-export function newJob(overrides: Partial<NewJob> = {}): NewJob {
-  return {
-    name: "job",
-    dataJson: "{}",
-    priority: 5,
-    scheduledAt: null,
-    handlerTimeout: null,
-    ...overrides,
-  };
-}
-
-let claimSequence = 0;
-
-export function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
-  claimSequence++;
-  return {
-    leaseToken: `test-worker:${claimSequence}`,
-    limit: 10,
-    names: ["job"],
-    maxRetryCount: 3,
-    ignoreSorting: false,
-    leaseMs: 60_000,
-    ...overrides,
-  };
-}
-
-export function outcome(
-  id: number,
-  leaseToken: string,
-  overrides: Partial<JobOutcome> = {},
-): JobOutcome {
-  return {
-    id,
-    leaseToken,
-    kind: "succeeded",
-    error: null,
-    retryDelayMs: null,
-    deleteOnFinish: false,
-    cronSuccessor: null,
-    ...overrides,
-  };
-}
-
 /** Resolves when `predicate` holds, polling every 20 ms; rejects after `timeoutMs`. */
 export async function eventually(
   predicate: () => boolean | Promise<boolean>,
@@ -92,3 +49,5 @@ export async function eventually(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+export { claimRequest, newJob, outcome } from "@docket/core/testing";

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CronDefinition, JobOutcome, NewJob, StorageAdapter } from "@docket/core";
+import type { CronDefinition, NewJob, StorageAdapter } from "@docket/core";
 import type Database from "better-sqlite3";
 import { afterAll } from "vitest";
 import { createSqliteAdapter } from "../src/index.ts";
@@ -61,23 +61,6 @@ export function claimAll(adapter: StorageAdapter, leaseToken: string, overrides 
   });
 }
 
-export function outcome(
-  id: number,
-  leaseToken: string,
-  overrides: Partial<JobOutcome> = {},
-): JobOutcome {
-  return {
-    id,
-    leaseToken,
-    kind: "succeeded",
-    error: null,
-    retryDelayMs: null,
-    deleteOnFinish: false,
-    cronSuccessor: null,
-    ...overrides,
-  };
-}
-
 export function cron(name: string, overrides: Partial<CronDefinition> = {}): CronDefinition {
   const cronExpression = overrides.cronExpression ?? "0 * * * *";
   return {
@@ -97,3 +80,5 @@ export function pendingCronRows(q: Queue, name: string) {
     )
     .all(name) as { id: number; scheduled_at: number; cron_expression: string; priority: number }[];
 }
+
+export { outcome } from "@docket/core/testing";

@@ -1,0 +1,51 @@
+import type { ClaimRequest, JobOutcome, NewJob } from "../storage-adapter.ts";
+
+/**
+ * Small builders for seam-level adapter tests, shared so every adapter's tests speak the
+ * same defaults: a job named `job`, claims for `job` with 3 attempts and a one-minute
+ * lease, and a `succeeded` outcome.
+ */
+export function newJob(overrides: Partial<NewJob> = {}): NewJob {
+  return {
+    name: "job",
+    dataJson: "{}",
+    priority: 5,
+    scheduledAt: null,
+    handlerTimeout: null,
+    ...overrides,
+  };
+}
+
+let claimSequence = 0;
+
+/** A claim request with a fresh lease token each call. */
+export function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
+  claimSequence++;
+  return {
+    leaseToken: `test-worker:${claimSequence}`,
+    limit: 10,
+    names: ["job"],
+    maxRetryCount: 3,
+    ignoreSorting: false,
+    leaseMs: 60_000,
+    ...overrides,
+  };
+}
+
+/** A `succeeded` outcome for `id` under `leaseToken`, with `overrides` applied. */
+export function outcome(
+  id: number,
+  leaseToken: string,
+  overrides: Partial<JobOutcome> = {},
+): JobOutcome {
+  return {
+    id,
+    leaseToken,
+    kind: "succeeded",
+    error: null,
+    retryDelayMs: null,
+    deleteOnFinish: false,
+    cronSuccessor: null,
+    ...overrides,
+  };
+}
