@@ -20,7 +20,10 @@ export interface Counts {
   /** Postgres/MySQL deep table: completed history + future-scheduled rows. */
   serverDeepHistory: number;
   serverDeepFuture: number;
-  bareClaimLimit: number;
+  /** Claim limits of the bare claim/complete loop (matched to `drainConcurrencies`). */
+  bareClaimLimits: readonly number[];
+  /** A timed drain stops after this long and reports the rate over the jobs done (not scaled). */
+  drainBudgetMs: number;
 }
 
 export const BASE_COUNTS: Counts = {
@@ -37,7 +40,8 @@ export const BASE_COUNTS: Counts = {
   sqliteDeepFuture: 200_000,
   serverDeepHistory: 200_000,
   serverDeepFuture: 100_000,
-  bareClaimLimit: 10,
+  bareClaimLimits: [1, 10],
+  drainBudgetMs: 40_000,
 };
 
 /** Every job count times `scale`, rounded, at least 1 (latency: at least 10). */

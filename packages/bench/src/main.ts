@@ -108,6 +108,7 @@ async function main(): Promise<void> {
       await enqueueBatch(context);
       for (const concurrency of counts.drainConcurrencies) await drain(context, concurrency);
       await bareFloor(context);
+      if (database === "postgres") await drain(context, 10, { cold: true });
       if (database !== "sqlite") await drainProcesses(context);
       await latency(context, "same-process");
       if (database === "postgres") await latency(context, "other-process");

@@ -14,10 +14,14 @@ export type ScenarioId =
 export interface Measurement {
   database: DatabaseId;
   scenario: ScenarioId;
-  /** `c1`, `c10`, `4x10`, `same-process`, `other-process`, `empty`, `deep`, … or `""`. */
+  /** `c1`, `c10`, `c10-cold`, `4x10`, `same-process`, `other-process`, `empty`, `deep`, `claim10`, … or `""`. */
   variant: string;
   system: SystemId;
   jobs: number;
+  /** Drains: the jobs it was given, when the time budget ran out before `jobs` reached it. */
+  of?: number;
+  /** Drains: the time budget. */
+  budgetMs?: number;
   elapsedMs?: number;
   jobsPerSecond?: number;
   latency?: LatencySummary;

@@ -41,7 +41,10 @@ export interface BenchEnv {
 }
 
 export interface DrainResult {
+  /** Jobs handled within the time: `of` unless the time budget ran out first. */
   jobs: number;
+  /** Jobs the drain was given. */
+  of: number;
   elapsedMs: number;
   jobsPerSecond: number;
   /** Handler calls for a job that had already run (should be 0). */
@@ -70,8 +73,11 @@ export interface BenchSystem {
   /** One call of the system's batch API. */
   enqueueBatch(jobs: readonly BenchJob[]): Promise<void>;
 
-  /** Time from worker start until `n` already-enqueued jobs have been handled. */
-  drain(n: number, concurrency: number): Promise<DrainResult>;
+  /**
+   * Time from worker start until `n` already-enqueued jobs have been handled, or until
+   * `budgetMs` has passed (then the rate is over the jobs handled so far).
+   */
+  drain(n: number, concurrency: number, budgetMs: number): Promise<DrainResult>;
   /**
    * Enqueue-to-handler-start latency in ms for `count` jobs added one at a time to an idle
    * worker (each waits for the previous one to start, then a random 5–15 ms gap).

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { DRAIN_TIMEOUT_MS, JobCounter, measureLatency, withTimeout } from "../measure.ts";
-import { jobsPerSecond } from "../stats.ts";
+import { finishDrain, JobCounter, measureLatency, withTimeout } from "../measure.ts";
 import type { BenchEnv, BenchSystem, DrainResult, OnJob, WorkerPurpose } from "../system.ts";
 import type { FromChild, ToChild } from "./messages.ts";
 
@@ -106,7 +105,8 @@ async function stopAll(workers: readonly WorkerProcess[]): Promise<string[]> {
 /**
  * Drain of `n` enqueued jobs by `processes` child processes, each one worker with
  * `concurrency`. The children connect first; the clock starts when all are ready and
- * told to start, and stops when the last job's handler has reported (20 ms batches).
+ * told to start, and stops when the last job's handler has reported (20 ms batches) or
+ * when `budgetMs` has passed.
  */
 export async function drainWithProcesses(
   system: BenchSystem,
@@ -114,6 +114,7 @@ export async function drainWithProcesses(
   n: number,
   processes: number,
   concurrency: number,
+  budgetMs: number,
 ): Promise<DrainResult & { loggedErrors: string[] }> {
   const counter = new JobCounter(n);
   const workers = await spawnWorkers(system, env, processes, concurrency, "drain", (message) => {
@@ -123,18 +124,7 @@ export async function drainWithProcesses(
   try {
     const startedAt = performance.now();
     for (const worker of workers) worker.send({ type: "start" });
-    const endedAt = await withTimeout(
-      counter.done,
-      DRAIN_TIMEOUT_MS,
-      () => `drain timed out with ${counter.count} of ${n} jobs handled`,
-    );
-    const elapsedMs = endedAt - startedAt;
-    result = {
-      jobs: n,
-      elapsedMs,
-      jobsPerSecond: jobsPerSecond(n, elapsedMs),
-      duplicates: counter.duplicates,
-    };
+    result = await finishDrain(counter, startedAt, budgetMs);
   } catch (error) {
     await stopAll(workers).catch(() => {});
     throw error;

@@ -17,7 +17,14 @@ export interface ScenarioContext {
 /** What a scenario body measured; `measureOn` adds the keys and the time. */
 export type Measured = Pick<
   Measurement,
-  "jobs" | "elapsedMs" | "jobsPerSecond" | "latency" | "duplicates" | "loggedErrors"
+  | "jobs"
+  | "of"
+  | "budgetMs"
+  | "elapsedMs"
+  | "jobsPerSecond"
+  | "latency"
+  | "duplicates"
+  | "loggedErrors"
 >;
 
 /**
@@ -89,9 +96,10 @@ export async function enqueueAll(
   }
 }
 
-export function fromDrain(result: DrainResult): Measured {
+export function fromDrain(result: DrainResult, budgetMs: number): Measured {
   return {
     jobs: result.jobs,
+    ...(result.jobs < result.of ? { of: result.of, budgetMs } : {}),
     elapsedMs: result.elapsedMs,
     jobsPerSecond: result.jobsPerSecond,
     duplicates: result.duplicates,

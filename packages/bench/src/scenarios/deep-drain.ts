@@ -7,7 +7,7 @@ import { enqueueAll, fromDrain, measureOn, type ScenarioContext } from "./contex
  * ANALYZE) so both run on fresh statistics, as autovacuum would leave them.
  */
 export async function deepDrain(context: ScenarioContext): Promise<void> {
-  const { deepDue: n, deepConcurrency, batchSize } = context.counts;
+  const { deepDue: n, deepConcurrency, batchSize, drainBudgetMs } = context.counts;
   const history = context.database === "sqlite" ? 0 : context.counts.serverDeepHistory;
   const future =
     context.database === "sqlite"
@@ -21,7 +21,7 @@ export async function deepDrain(context: ScenarioContext): Promise<void> {
         if (variant === "deep") await fillDeep(history, future);
         await enqueueAll(system, n, batchSize);
         await system.analyze?.();
-        return fromDrain(await system.drain(n, deepConcurrency));
+        return fromDrain(await system.drain(n, deepConcurrency, drainBudgetMs), drainBudgetMs);
       });
     }
   }

@@ -26,8 +26,12 @@ export abstract class SystemBase implements BenchSystem {
   abstract enqueueBatch(jobs: readonly BenchJob[]): Promise<void>;
   abstract startWorker(options: WorkerOptions): Promise<RunningWorker>;
 
-  drain(n: number, concurrency: number): Promise<DrainResult> {
-    return measureDrain((onJob) => this.startWorker({ concurrency, purpose: "drain", onJob }), n);
+  drain(n: number, concurrency: number, budgetMs: number): Promise<DrainResult> {
+    return measureDrain(
+      (onJob) => this.startWorker({ concurrency, purpose: "drain", onJob }),
+      n,
+      budgetMs,
+    );
   }
 
   latency(count: number): Promise<number[]> {

@@ -255,14 +255,15 @@ export class DocketSystem extends SystemBase {
 
   /**
    * The floor: the adapter's own `claim` (limit `limit`) and `complete` in a bare loop, no
-   * worker, no timeouts, no heartbeat, until `n` enqueued jobs are complete.
+   * worker, no timeouts, no heartbeat, until `n` enqueued jobs are complete or `budgetMs`
+   * has passed.
    */
-  async bareDrain(n: number, limit: number): Promise<DrainResult> {
+  async bareDrain(n: number, limit: number, budgetMs: number): Promise<DrainResult> {
     const adapter = this.open;
     let done = 0;
     let sequence = 0;
     const startedAt = performance.now();
-    while (done < n) {
+    while (done < n && performance.now() - startedAt < budgetMs) {
       sequence += 1;
       const leaseToken = `bench-bare:${sequence}`;
       const { jobs } = await adapter.claim({
@@ -273,8 +274,9 @@ export class DocketSystem extends SystemBase {
         ignoreSorting: false,
         leaseMs: 30_000,
       });
-      if (jobs.length === 0)
+      if (jobs.length === 0) {
         throw new Error(`bare loop: claim found nothing after ${done} of ${n} jobs`);
+      }
       const outcomes: JobOutcome[] = jobs.map((job) => ({
         id: job.id,
         leaseToken,
@@ -289,6 +291,12 @@ export class DocketSystem extends SystemBase {
       done += jobs.length;
     }
     const elapsedMs = performance.now() - startedAt;
-    return { jobs: n, elapsedMs, jobsPerSecond: jobsPerSecond(n, elapsedMs), duplicates: 0 };
+    return {
+      jobs: done,
+      of: n,
+      elapsedMs,
+      jobsPerSecond: jobsPerSecond(done, elapsedMs),
+      duplicates: 0,
+    };
   }
 }
