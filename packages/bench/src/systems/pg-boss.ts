@@ -25,6 +25,8 @@ export class PgBossSystem extends SystemBase {
       "maintenance or cron timers); drain at concurrency c = c `work()` workers, each " +
       `\`batchSize: ${DRAIN_BATCH_SIZE}\`, \`pollingIntervalSeconds: ${MIN_POLLING_INTERVAL_SECONDS}\` (its minimum); ` +
       "latency = one worker, batchSize 1, same interval; batch enqueue = `insert`",
+    "pg-boss latency: each job arrives just after the fetch that found the previous one, so " +
+      "the figure sits near the full polling interval (random arrivals would average about half)",
   ];
   /** Polling-bound: ~200 jobs/s with one worker, ~0.25 s per latency sample. */
   override readonly caps = { drainConcurrency1: 2_000, latency: 60 };

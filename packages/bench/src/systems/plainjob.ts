@@ -24,6 +24,8 @@ export class PlainjobSystem extends SystemBase {
       "(its default logs every job at debug level to the console); concurrency c = c `defineWorker` " +
       "workers on one queue (a worker runs one job at a time); batch enqueue = `queue.addMany` " +
       "(one transaction); default pollIntervall 1000 ms (no wake-up on enqueue)",
+    "plainjob latency: each job arrives just after the poll that found the previous one, so " +
+      "the figure sits near the full poll interval (random arrivals would average about half)",
   ];
   /** Polling (1 s) makes each latency sample ~0.5 s on average. */
   override readonly caps = { latency: 40 };
