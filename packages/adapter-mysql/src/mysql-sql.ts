@@ -122,6 +122,9 @@ export function selectPriorities(table: string): string {
  * `LIMIT` matches, so completed history (is_complete = 1) is never visited; with
  * `priorityCount`, only the due part of each priority (see `selectPriorities`).
  * Params: maxRetryCount, ...names, ...priorities, limit.
+ * The priorities are cast: mysql2 sends JS numbers as DOUBLE, and MariaDB does not use
+ * an INT index range for a DOUBLE parameter — the claim then examined every unfinished
+ * row (70 ms on 20,000 jobs instead of 0.4 ms).
  * Differs from Postgres: no CTE feeding `UPDATE ... RETURNING`; MySQL has neither
  * data-modifying CTEs nor `RETURNING`, so claim is SELECT ... FOR UPDATE SKIP LOCKED +
  * UPDATE in one short transaction.
@@ -137,7 +140,9 @@ export function selectClaimable(
     "WHERE is_complete = 0 AND scheduled_at <= UTC_TIMESTAMP(3) AND retry_count < ? " +
     "AND (locked_until IS NULL OR locked_until <= UTC_TIMESTAMP(3)) " +
     `AND name IN (${placeholders(nameCount)}) ` +
-    (priorityCount === null ? "" : `AND priority IN (${placeholders(priorityCount)}) `) +
+    (priorityCount === null
+      ? ""
+      : `AND priority IN (${Array.from({ length: priorityCount }, () => "CAST(? AS SIGNED)").join(", ")}) `) +
     (ordered ? "ORDER BY priority, scheduled_at, id " : "") +
     "LIMIT ? FOR UPDATE SKIP LOCKED"
   );
