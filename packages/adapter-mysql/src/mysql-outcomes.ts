@@ -1,4 +1,9 @@
-import { type CronDefinition, DocketError, type JobOutcome } from "@docket/core";
+import {
+  type CronDefinition,
+  DocketError,
+  isFinishingOutcome,
+  type JobOutcome,
+} from "@docket/core";
 import { type MysqlConnection, padToBucket, write, writeOnce } from "./mysql-connection.ts";
 import { formatUtcDateTime } from "./mysql-rows.ts";
 import * as sql from "./mysql-sql.ts";
@@ -21,9 +26,9 @@ export async function writeOutcomes(
   const failed: JobOutcome[] = [];
   const abandoned: JobOutcome[] = [];
   const retried: JobOutcome[] = [];
+  const released: JobOutcome[] = [];
   for (const outcome of winners) {
-    const finished = outcome.kind !== "retry";
-    if (finished && outcome.deleteOnFinish) {
+    if (isFinishingOutcome(outcome.kind) && outcome.deleteOnFinish) {
       deleted.push(outcome);
       continue;
     }
@@ -39,6 +44,9 @@ export async function writeOutcomes(
         break;
       case "retry":
         retried.push(outcome);
+        break;
+      case "released":
+        released.push(outcome);
         break;
       default: {
         const unknown: never = outcome.kind;
@@ -79,6 +87,10 @@ export async function writeOutcomes(
       nowText,
       ...padded.map((o) => o.id),
     ]);
+  }
+  if (released.length > 0) {
+    const ids = padToBucket(released.map((o) => o.id));
+    await write(connection, sql.releaseLeases(t, ids.length), [nowText, ...ids]);
   }
   if (deleted.length > 0) {
     const ids = padToBucket(deleted.map((o) => o.id));

@@ -232,6 +232,14 @@ export function markAbandoned(table: string, count: number): string {
   );
 }
 
+/** A prefetched job handed back unstarted: only the lease is cleared. Params: now, ...ids. */
+export function releaseLeases(table: string, count: number): string {
+  return (
+    `UPDATE ${table} SET updated_at = ?, locked_by = NULL, locked_until = NULL ` +
+    `WHERE id IN (${placeholders(count)})`
+  );
+}
+
 /**
  * Failed attempt, to be retried. Params: ...(id, error) pairs, ...(id, scheduledAt|null)
  * pairs, now, ...ids. A null retry time keeps `scheduled_at`.

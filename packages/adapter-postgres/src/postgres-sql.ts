@@ -183,7 +183,8 @@ export const heartbeatJobs = (n: PostgresTableNames) => `
  * Each outcome is guarded by `id AND locked_by = token AND NOT is_complete`; the ids the
  * guards let through are returned, the rest lost their lease. Outcomes that finish
  * (every kind but `retry`) with `deleteOnFinish` delete the row, the others update it;
- * `abandoned` finishes as failed without counting another attempt (the claim counted it). A finished cron job's successor
+ * `abandoned` finishes as failed without counting another attempt (the claim counted it);
+ * `released` only clears the lease. A finished cron job's successor
  * is inserted only when its outcome's guard won, and `ON CONFLICT DO NOTHING` on the
  * pending-cron unique index skips it when a pending row for the name exists already (the
  * row this statement just finished no longer counts: its new version is complete).
@@ -201,17 +202,18 @@ export const completeJobs = (n: PostgresTableNames) => `
   ), deleted AS (
     DELETE FROM ${n.table} AS t USING input
     WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete
-      AND input.delete_on_finish AND input.kind <> 'retry'
+      AND input.delete_on_finish AND input.kind NOT IN ('retry', 'released')
     RETURNING t.id
   ), updated AS (
     UPDATE ${n.table} AS t SET
-      is_complete = input.kind <> 'retry',
+      is_complete = input.kind NOT IN ('retry', 'released'),
       retry_count = t.retry_count + CASE WHEN input.kind IN ('retry', 'failed') THEN 1 ELSE 0 END,
       last_error = CASE WHEN input.kind IN ('retry', 'failed') THEN input.error ELSE t.last_error END,
       scheduled_at = CASE WHEN input.kind = 'retry' AND input.retry_delay_ms IS NOT NULL
         THEN statement_timestamp() + input.retry_delay_ms * interval '1 millisecond'
         ELSE t.scheduled_at END,
-      completed_at = CASE WHEN input.kind = 'retry' THEN t.completed_at ELSE statement_timestamp() END,
+      completed_at = CASE WHEN input.kind IN ('retry', 'released') THEN t.completed_at
+        ELSE statement_timestamp() END,
       failed_at = CASE WHEN input.kind IN ('failed', 'abandoned') THEN statement_timestamp()
         ELSE t.failed_at END,
       locked_by = NULL,
@@ -219,7 +221,7 @@ export const completeJobs = (n: PostgresTableNames) => `
       updated_at = statement_timestamp()
     FROM input
     WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete
-      AND NOT (input.delete_on_finish AND input.kind <> 'retry')
+      AND NOT (input.delete_on_finish AND input.kind NOT IN ('retry', 'released'))
     RETURNING t.id
   ), won AS (
     SELECT id FROM deleted UNION ALL SELECT id FROM updated

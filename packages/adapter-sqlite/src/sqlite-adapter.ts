@@ -7,6 +7,7 @@ import {
   type CronDefinition,
   DocketError,
   invalidArgument,
+  isFinishingOutcome,
   type JobLease,
   type JobOutcome,
   type JobRecord,
@@ -361,7 +362,7 @@ class SqliteAdapter implements StorageAdapter {
   /** One outcome's guarded write; returns 1 when its lease guard won, else 0. */
   private recordOutcome(outcome: JobOutcome, now: number): number {
     const guard = { id: outcome.id, leaseToken: outcome.leaseToken, now };
-    if (outcome.deleteOnFinish && outcome.kind !== "retry") {
+    if (outcome.deleteOnFinish && isFinishingOutcome(outcome.kind)) {
       return prepared(this.db, sql.deleteFinished(this.table)).run(guard).changes;
     }
     switch (outcome.kind) {
@@ -380,6 +381,8 @@ class SqliteAdapter implements StorageAdapter {
         }).changes;
       case "abandoned":
         return prepared(this.db, sql.completeAbandoned(this.table)).run(guard).changes;
+      case "released":
+        return prepared(this.db, sql.releaseLease(this.table)).run(guard).changes;
       default: {
         const unknownKind: never = outcome.kind;
         throw new DocketError("invalid_argument", `unknown outcome kind: ${String(unknownKind)}`, {

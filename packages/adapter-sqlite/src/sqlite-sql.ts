@@ -94,6 +94,12 @@ SET is_complete = 1, completed_at = @now, failed_at = @now, updated_at = @now,
 WHERE ${LEASE_GUARD}`;
 }
 
+/** Hands a prefetched, never started job back: only the lease is cleared. */
+export function releaseLease(table: string): string {
+  return `UPDATE ${table} SET updated_at = @now, locked_by = NULL, locked_until = NULL
+WHERE ${LEASE_GUARD}`;
+}
+
 export function deleteFinished(table: string): string {
   return `DELETE FROM ${table} WHERE ${LEASE_GUARD}`;
 }

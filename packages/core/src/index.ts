@@ -37,7 +37,7 @@ export type {
   QueueCounts,
   StorageAdapter,
 } from "./storage-adapter.ts";
-export { CRON_JOB_TYPE, LEASE_EXPIRED_ERROR } from "./storage-adapter.ts";
+export { CRON_JOB_TYPE, isFinishingOutcome, LEASE_EXPIRED_ERROR } from "./storage-adapter.ts";
 export { DEFAULT_TABLE_NAME, validateTableName } from "./table-name.ts";
 export type { QueueWorker } from "./worker.ts";
 export { queueWorkerCreate } from "./worker.ts";

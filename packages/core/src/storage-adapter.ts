@@ -173,10 +173,18 @@ export interface JobLease {
  * - `abandoned`: like `failed` but `retry_count` unchanged and `last_error` kept as is —
  *   for a job whose claim just counted its lost attempt (expired lease) and found its
  *   attempts exhausted, so it must finish without running again
+ * - `released`: the lease is cleared and nothing else changes (no attempt counted, no
+ *   error, `scheduled_at` kept) — for a prefetched job the worker never started, handed
+ *   back on `stop()`
  * With `deleteOnFinish`, `succeeded`, `failed` and `abandoned` delete the row instead
- * (after the guard).
+ * (after the guard); `retry` and `released` never delete.
  */
-export type JobOutcomeKind = "succeeded" | "retry" | "failed" | "abandoned";
+export type JobOutcomeKind = "succeeded" | "retry" | "failed" | "abandoned" | "released";
+
+/** Whether an outcome of this kind finishes the job (and so may delete it or schedule a cron successor). */
+export function isFinishingOutcome(kind: JobOutcomeKind): boolean {
+  return kind !== "retry" && kind !== "released";
+}
 
 export interface JobOutcome {
   id: number;

@@ -56,6 +56,13 @@ export interface QueueWorkerOptions {
   deleteJobOnCompletion?: boolean;
   /** Docket: lease length in ms, renewed by heartbeat every third of it. Default 30 000. */
   leaseMs?: number;
+  /**
+   * Docket: jobs claimed beyond `parallelCount` and kept leased in a local buffer, so one
+   * claim serves many jobs (throughput on busy queues). Buffered jobs are invisible to
+   * other workers, and a more urgent job enqueued later waits behind the buffer; `stop()`
+   * hands unstarted ones back untouched. Default 0 (claim only for free slots).
+   */
+  prefetchCount?: number;
   /** Docket: delay before a failed job is retried. Default null (at once). */
   retryBackoff?: RetryBackoff;
   /** Docket: where the worker logs. Default one JSON object per line. */
@@ -81,6 +88,7 @@ export interface ResolvedWorkerOptions {
   unsafeIgnoreSorting: boolean;
   deleteJobOnCompletion: boolean;
   leaseMs: number;
+  prefetchCount: number;
   retryBackoff: RetryBackoff;
   logger: Logger;
   workerId: string;
@@ -104,6 +112,7 @@ const KNOWN_KEYS = [
   "unsafeIgnoreSorting",
   "deleteJobOnCompletion",
   "leaseMs",
+  "prefetchCount",
   "retryBackoff",
   "logger",
   "workerId",
@@ -156,6 +165,7 @@ export function resolveWorkerOptions(input: unknown): ResolvedWorkerOptions {
     unsafeIgnoreSorting: booleanOption(options.unsafeIgnoreSorting, "unsafeIgnoreSorting"),
     deleteJobOnCompletion: booleanOption(options.deleteJobOnCompletion, "deleteJobOnCompletion"),
     leaseMs: integerOption(options.leaseMs, "leaseMs", 30_000, 100),
+    prefetchCount: integerOption(options.prefetchCount, "prefetchCount", 0, 0, 10_000),
     retryBackoff: validateRetryBackoff(options.retryBackoff, "retryBackoff"),
     logger: guardLogger(maybeLogger as Logger),
     workerId,

@@ -7,7 +7,12 @@ import type { JobRecord } from "./job-record.ts";
 import { onLocalEnqueue } from "./local-wake.ts";
 import { OutcomeRecorder } from "./outcome-recorder.ts";
 import { retryDelayMs } from "./retry-backoff.ts";
-import { type JobOutcome, LEASE_EXPIRED_ERROR, type StorageAdapter } from "./storage-adapter.ts";
+import {
+  isFinishingOutcome,
+  type JobOutcome,
+  LEASE_EXPIRED_ERROR,
+  type StorageAdapter,
+} from "./storage-adapter.ts";
 import {
   type QueueWorkerOptions,
   type ResolvedWorkerOptions,
@@ -62,6 +67,8 @@ class WorkerLoop {
   private clockOffsetMs = 0;
   private readonly held = new Map<number, HeldLease>();
   private readonly settling = new Set<Promise<void>>();
+  /** Claimed (leased) jobs waiting for a free slot; only non-empty with `prefetchCount`. */
+  private readonly buffer: JobRecord[] = [];
   private readonly recorder: OutcomeRecorder;
   private wakeUp: (() => void) | undefined;
   private wakeRequested = false;
@@ -107,6 +114,7 @@ class WorkerLoop {
     this.stopping = true;
     this.wake();
     await this.loopDone;
+    this.releaseBuffered();
     while (this.settling.size > 0) await Promise.all([...this.settling]);
     await this.recorder.drain();
     for (const cleanup of this.cleanups.splice(0)) cleanup();
@@ -120,9 +128,16 @@ class WorkerLoop {
 
   private async loop(): Promise<void> {
     let errorBackoffMs = 0;
+    const { parallelCount, prefetchCount } = this.options;
+    // With a prefetch buffer, claim again only once half of it can be refilled, so claims
+    // stay large; without one this is 1 slot and every free slot claims.
+    const refillAt = Math.max(1, Math.ceil((parallelCount + prefetchCount) / 2));
     while (!this.stopping) {
-      const free = this.options.parallelCount - this.busySlots;
-      if (free <= 0 || this.options.names.length === 0) {
+      this.startBuffered();
+      const free = parallelCount - this.busySlots;
+      const capacity = parallelCount + prefetchCount - this.busySlots - this.buffer.length;
+      const starving = free > 0 && this.buffer.length === 0;
+      if (this.options.names.length === 0 || capacity <= 0 || !(starving || capacity >= refillAt)) {
         await this.idle(this.options.pollInterval);
         continue;
       }
@@ -131,7 +146,7 @@ class WorkerLoop {
       try {
         // No await between the `stopping` check above and this call: after stop() no
         // claim starts.
-        claimed = await this.claim(free);
+        claimed = await this.claim(capacity);
         errorBackoffMs = 0;
       } catch (error) {
         errorBackoffMs = Math.min(
@@ -142,10 +157,26 @@ class WorkerLoop {
         await this.idle(errorBackoffMs);
         continue;
       }
-      // A full batch means more work is likely waiting: look again as soon as a slot frees.
-      if (claimed < free && !this.wakeRequested) await this.idle(this.options.pollInterval);
-      else if (this.busySlots >= this.options.parallelCount)
-        await this.idle(this.options.pollInterval);
+      this.startBuffered();
+      // A short batch means the queue is drained for now: sleep until woken or polled.
+      // A full one means more work is likely waiting: look again as soon as there is room.
+      if (claimed < capacity && !this.wakeRequested) await this.idle(this.options.pollInterval);
+    }
+  }
+
+  /** Starts buffered jobs while slots are free (never after stop()). */
+  private startBuffered(): void {
+    while (!this.stopping && this.busySlots < this.options.parallelCount) {
+      const job = this.buffer.shift();
+      if (job === undefined) return;
+      this.startJob(job);
+    }
+  }
+
+  /** Hands prefetched, never started jobs back to the queue, attempts untouched. */
+  private releaseBuffered(): void {
+    for (const job of this.buffer.splice(0)) {
+      void this.finish(job, this.outcome(job, job.lockedBy ?? "", "released", null));
     }
   }
 
@@ -178,20 +209,25 @@ class WorkerLoop {
       leaseMs: this.options.leaseMs,
     });
     this.clockOffsetMs = now.getTime() - Date.now();
-    for (const job of jobs) this.startJob(job);
+    for (const job of jobs) {
+      this.held.set(job.id, { job, attempt: undefined });
+      if (job.retryCount >= this.options.maxRetryCount) {
+        // The claim just counted an attempt lost to an expired lease and the job has no
+        // attempts left: finish it without running it again.
+        void this.finish(
+          job,
+          this.outcome(job, job.lockedBy ?? "", "abandoned", LEASE_EXPIRED_ERROR),
+        );
+      } else {
+        this.buffer.push(job);
+      }
+    }
     return jobs.length;
   }
 
   private startJob(job: JobRecord): void {
     const leaseToken = job.lockedBy ?? "";
-    const held: HeldLease = { job, attempt: undefined };
-    this.held.set(job.id, held);
-    if (job.retryCount >= this.options.maxRetryCount) {
-      // The claim just counted an attempt lost to an expired lease and the job has no
-      // attempts left: finish it without running it again.
-      void this.finish(job, this.outcome(job, leaseToken, "abandoned", LEASE_EXPIRED_ERROR));
-      return;
-    }
+    const held = this.held.get(job.id) ?? { job, attempt: undefined };
     const entry = this.options.handlers.get(job.name);
     if (entry === undefined) {
       // Cannot happen (claims ask only for handled names); never lose the job over it.
@@ -224,15 +260,30 @@ class WorkerLoop {
     }
     held.attempt = attempt;
     const recorded = attempt.result.then((result) => this.onResult(job, leaseToken, result));
+    this.track(recorded);
     // The slot frees once the handler has settled (a handler that ignored its timeout
-    // still occupies it) and its outcome is recorded (so a failed job is eligible again
-    // before the next claim, and a retry keeps its place in the priority order).
-    const slotFreed = Promise.all([attempt.settled, recorded]).then(() => {
-      this.busySlots -= 1;
-      this.settling.delete(slotFreed);
-      this.wake();
+    // still occupies it). After a failure it also waits for the outcome to be recorded,
+    // so the job is eligible again before the next claim and its retry keeps its place in
+    // the priority order; a success frees the slot at once and its outcome joins the next
+    // batched write.
+    const recordedIfFailed = attempt.result.then((result) =>
+      result.kind === "failed" ? recorded : undefined,
+    );
+    this.track(
+      Promise.all([attempt.settled, recordedIfFailed]).then(() => {
+        this.busySlots -= 1;
+        this.startBuffered();
+        this.wake();
+      }),
+    );
+  }
+
+  /** Keeps `promise` in the set `stop()` waits for until it settles. */
+  private track(promise: Promise<unknown>): void {
+    const tracked = promise.then(() => {
+      this.settling.delete(tracked);
     });
-    this.settling.add(slotFreed);
+    this.settling.add(tracked);
   }
 
   private async onResult(job: JobRecord, leaseToken: string, result: AttemptResult): Promise<void> {
@@ -283,7 +334,7 @@ class WorkerLoop {
     kind: JobOutcome["kind"],
     error: string | null,
   ): JobOutcome {
-    const finished = kind !== "retry";
+    const finished = isFinishingOutcome(kind);
     return {
       id: job.id,
       leaseToken,
@@ -314,7 +365,14 @@ class WorkerLoop {
       for (const id of lost) {
         const held = this.held.get(id);
         if (held === undefined) continue; // finished meanwhile
-        held.attempt?.abort(
+        if (held.attempt === undefined) {
+          // Still in the buffer: another worker owns it now, never start it here.
+          const index = this.buffer.indexOf(held.job);
+          if (index >= 0) this.buffer.splice(index, 1);
+          this.held.delete(id);
+          continue;
+        }
+        held.attempt.abort(
           new DocketError("lease_lost", "the job's lease was lost to another worker"),
         );
       }

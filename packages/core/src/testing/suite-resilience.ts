@@ -148,6 +148,35 @@ export function resilienceSuite({ queue, harness }: SuiteContext): void {
     expect(await adapter.heartbeat([{ id, leaseToken: "slow:1" }], HOUR)).toEqual([id]);
   });
 
+  it("releases a lease without counting an attempt, and only for the lease holder", async () => {
+    const adapter = await queue();
+    const id = await queueWorkerAddJob(adapter, { name: "r" });
+    await adapter.claim({
+      leaseToken: "holder",
+      limit: 1,
+      names: ["r"],
+      maxRetryCount: 2,
+      ignoreSorting: false,
+      leaseMs: HOUR,
+    });
+    const base = { error: null, retryDelayMs: null, deleteOnFinish: true, cronSuccessor: null };
+    expect(
+      await adapter.complete([{ ...base, id, leaseToken: "stranger", kind: "released" }]),
+    ).toEqual({ recorded: [], lost: [id] });
+    expect(
+      await adapter.complete([{ ...base, id, leaseToken: "holder", kind: "released" }]),
+    ).toEqual({ recorded: [id], lost: [] });
+    expect(await queueWorkerGetJob(adapter, id)).toMatchObject({
+      isComplete: false,
+      retryCount: 0,
+      lockedBy: null,
+      lockedUntil: null,
+      lastError: null,
+      completedAt: null,
+    });
+    expect(await queueWorkerListJobs(adapter, { state: "pending" })).toHaveLength(1);
+  });
+
   it("claims a batch atomically across concurrent claimers", async () => {
     const adapter = await queue();
     const other = await harness.reopen(adapter);

@@ -95,6 +95,75 @@ export function workerRunSuite({ queue }: SuiteContext): void {
     expect(order).toEqual([urgent, early, late, tieA, tieB, low]);
   });
 
+  it("retries a failed job before a less urgent one, as the order says", async () => {
+    const adapter = await queue();
+    const urgent = await queueWorkerAddJob(adapter, { name: "o", priority: 1 });
+    const later = await queueWorkerAddJob(adapter, { name: "o", priority: 5 });
+    const order: number[] = [];
+    let failedOnce = false;
+    await withWorker(
+      adapter,
+      {
+        handler: {
+          o: async (_e, _db, job) => {
+            order.push(job.id);
+            if (job.id === urgent && !failedOnce) {
+              failedOnce = true;
+              throw new Error("first attempt fails");
+            }
+          },
+        },
+      },
+      async () => {
+        await waitFor(() => order.length === 3, { what: "three attempts" });
+      },
+    );
+    expect(order).toEqual([urgent, urgent, later]);
+  });
+
+  it("prefetches jobs into a local buffer, runs them in order, and hands unstarted ones back on stop()", async () => {
+    const adapter = await queue();
+    const ids: number[] = [];
+    for (let i = 0; i < 8; i++)
+      ids.push(await queueWorkerAddJob(adapter, { name: "pf", priority: i }));
+    const order: number[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await withWorker(
+      adapter,
+      {
+        prefetchCount: 4,
+        handler: {
+          pf: async (_e, _db, job) => {
+            order.push(job.id);
+            if (order.length === 3) await gate;
+          },
+        },
+      },
+      async (worker) => {
+        await waitFor(() => order.length === 3, { what: "three jobs" });
+        // One job runs (held at the gate) and the buffer holds claimed, unstarted jobs.
+        expect((await queueWorkerListJobs(adapter, { state: "running" })).length).toBeGreaterThan(
+          1,
+        );
+        const stopped = worker.stop();
+        release();
+        await stopped;
+      },
+    );
+    expect(order).toEqual(ids.slice(0, 3));
+    for (const id of ids.slice(3)) {
+      expect(await queueWorkerGetJob(adapter, id)).toMatchObject({
+        isComplete: false,
+        retryCount: 0,
+        lockedBy: null,
+        lockedUntil: null,
+        lastError: null,
+      });
+    }
+    expect(await queueWorkerListJobs(adapter, { state: "completed" })).toHaveLength(3);
+  });
+
   it("never runs a job scheduled in the future", async () => {
     const adapter = await queue();
     const future = await queueWorkerAddJob(adapter, {
