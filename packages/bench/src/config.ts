@@ -73,18 +73,22 @@ export interface CliOptions {
   only: DatabaseId[];
   scale: number;
   jsonPath: string | null;
+  /** Docket workers' `prefetchCount` (0: the default, claim only for free slots). */
+  prefetch: number;
 }
 
 const ALL_DATABASES: readonly DatabaseId[] = ["sqlite", "postgres", "mysql"];
 
-export const USAGE = `usage: pnpm bench [--only sqlite,postgres,mysql] [--scale 0.1] [--json out.json]
+export const USAGE = `usage: pnpm bench [--only sqlite,postgres,mysql] [--scale 0.1] [--json out.json] [--prefetch 500]
 
   --only    databases to run (default: all; unreachable ones are skipped with a notice)
   --scale   multiplies every job count (default 1; 0.05 is a quick smoke run)
-  --json    also write the raw measurements to this file`;
+  --json    also write the raw measurements to this file
+  --prefetch  Docket workers' prefetchCount (default 0); the bare loop then claims
+            concurrency + prefetch jobs per call, like the worker`;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { only: [...ALL_DATABASES], scale: 1, jsonPath: null };
+  const options: CliOptions = { only: [...ALL_DATABASES], scale: 1, jsonPath: null, prefetch: 0 };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes("=") ? arg.split(/=(.*)/s, 2) : [arg, undefined];
@@ -119,6 +123,14 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case "--json":
         options.jsonPath = value();
         break;
+      case "--prefetch": {
+        const prefetch = Number(value());
+        if (!Number.isSafeInteger(prefetch) || prefetch < 0 || prefetch > 10_000) {
+          throw new Error("--prefetch takes an integer from 0 to 10000");
+        }
+        options.prefetch = prefetch;
+        break;
+      }
       case "--help":
       case "-h":
         console.log(USAGE);

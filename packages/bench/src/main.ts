@@ -70,12 +70,19 @@ function redact(url: string): string {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const counts = scaleCounts(BASE_COUNTS, options.scale);
+  const scaled = scaleCounts(BASE_COUNTS, options.scale);
+  // With a prefetch buffer the worker claims concurrency + prefetch jobs per call; the
+  // bare loop it is compared with claims as many.
+  const counts = {
+    ...scaled,
+    bareClaimLimits: scaled.drainConcurrencies.map((c) => c + options.prefetch),
+  };
   const sqliteDir = await mkdtemp(join(os.tmpdir(), "docket-bench-"));
   const env: BenchEnv = {
     postgresUrl: process.env.DOCKET_POSTGRES_URL ?? DEFAULT_POSTGRES_URL,
     mysqlUrl: process.env.DOCKET_MYSQL_URL ?? DEFAULT_MYSQL_URL,
     sqliteDir,
+    docketPrefetch: options.prefetch,
   };
   const startedAt = new Date();
   const results = new Results();

@@ -38,6 +38,8 @@ export interface BenchEnv {
   postgresUrl: string;
   mysqlUrl: string;
   sqliteDir: string;
+  /** Docket workers' `prefetchCount`. */
+  docketPrefetch: number;
 }
 
 export interface DrainResult {

@@ -50,8 +50,10 @@ export class OutcomeRecorder {
   }
 
   private async flush(): Promise<void> {
-    // Let outcomes settled in the same tick join this batch.
-    await Promise.resolve();
+    // Let every outcome settled in this turn of the event loop join the batch (the worker
+    // loop yields to the event loop between claims, so this turn ends): on SQLite, where
+    // a write completes synchronously, this is what makes batches larger than a handful.
+    await new Promise((resolve) => setImmediate(resolve));
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       await this.write(batch);

@@ -29,6 +29,10 @@ export interface QueueWorker {
   stop(): Promise<void>;
 }
 
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Errors outside handlers back off from this delay, doubling up to `MAX_ERROR_BACKOFF_MS`. */
 const MIN_ERROR_BACKOFF_MS = 100;
 const MAX_ERROR_BACKOFF_MS = 10_000;
@@ -141,6 +145,10 @@ class WorkerLoop {
         await this.idle(this.options.pollInterval);
         continue;
       }
+      // Let timers and I/O run between claims: with a synchronous database (SQLite) a busy
+      // queue would otherwise keep the process in microtasks and starve everything else.
+      await yieldToEventLoop();
+      if (this.stopping) break;
       this.wakeRequested = false;
       let claimed: number;
       try {
@@ -259,21 +267,20 @@ class WorkerLoop {
       return;
     }
     held.attempt = attempt;
-    const recorded = attempt.result.then((result) => this.onResult(job, leaseToken, result));
-    this.track(recorded);
-    // The slot frees once the handler has settled (a handler that ignored its timeout
-    // still occupies it). After a failure it also waits for the outcome to be recorded,
-    // so the job is eligible again before the next claim and its retry keeps its place in
-    // the priority order; a success frees the slot at once and its outcome joins the next
-    // batched write.
-    const recordedIfFailed = attempt.result.then((result) =>
-      result.kind === "failed" ? recorded : undefined,
-    );
     this.track(
-      Promise.all([attempt.settled, recordedIfFailed]).then(() => {
+      attempt.result.then(async (result) => {
+        const recording = this.onResult(job, leaseToken, result);
+        // The slot frees once the handler has settled (a handler that ignored its timeout
+        // still occupies it). After a failure it also waits for the outcome to be
+        // recorded, so the job is eligible again before the next claim and its retry
+        // keeps its place in the priority order; a success frees the slot at once and its
+        // outcome joins the next batched write.
+        if (result.kind === "failed") await recording;
+        await attempt.settled;
         this.busySlots -= 1;
         this.startBuffered();
         this.wake();
+        await recording;
       }),
     );
   }

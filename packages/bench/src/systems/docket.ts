@@ -65,7 +65,8 @@ export class DocketSystem extends SystemBase {
     super();
     this.settings = [
       "Docket: worker defaults (pollInterval 1500, leaseMs 30000, handlerTimeout 30000) except " +
-        "parallelCount; logger `{ info() {}, error() {} }` so logging is not measured",
+        `parallelCount${env.docketPrefetch > 0 ? ` and prefetchCount ${env.docketPrefetch}` : " (prefetchCount 0, the default)"}; ` +
+        "logger `{ info() {}, error() {} }` so logging is not measured",
       database === "postgres"
         ? "Docket: adapter defaults (pool 10, LISTEN/NOTIFY on), own schema `docket_bench`"
         : database === "mysql"
@@ -189,6 +190,7 @@ export class DocketSystem extends SystemBase {
         },
       },
       parallelCount: options.concurrency,
+      prefetchCount: this.env.docketPrefetch,
       logger: this.logger,
     });
     worker.start();
