@@ -57,8 +57,9 @@ interface HeldLease {
 }
 
 /**
- * One loop per worker: it claims as many jobs as it has free slots in one `claim`, runs
- * them concurrently, and hands their outcomes to a batching recorder. It sleeps until a
+ * One loop per worker: it claims as many jobs as it has free slots (plus `prefetchCount`
+ * for its local buffer) in one `claim`, runs them concurrently, and hands their outcomes
+ * to a batching recorder. It sleeps until a
  * slot frees, a local enqueue or adapter wake-up arrives, or the poll timer fires.
  */
 class WorkerLoop {
