@@ -235,7 +235,11 @@ class MysqlAdapter implements StorageAdapter {
    */
   private async probePriorities(): Promise<{ priorities: number[]; now: Date } | null> {
     if (!this.context.priorityProbe) return null;
-    let rows: { priority: number | string | null; docket_now: string }[];
+    let rows: {
+      priority: number | string | null;
+      due: number | string | null;
+      docket_now: string;
+    }[];
     try {
       rows = (await this.exec.statement("claiming jobs", sql.selectPriorities(this.table), [], {
         replayable: true,
@@ -245,8 +249,14 @@ class MysqlAdapter implements StorageAdapter {
       this.context.priorityProbe = false;
       return null;
     }
+    // More priorities than the list may hold: claim without it (`probe.priorities` is
+    // then longer than MAX_CLAIM_PRIORITIES and ignored).
+    const tooMany = rows.length > sql.MAX_CLAIM_PRIORITIES;
     return {
-      priorities: rows.flatMap((row) => (row.priority === null ? [] : [toNumber(row.priority)])),
+      priorities: rows
+        .filter((row) => row.priority !== null && (tooMany || toNumber(row.due ?? 0) === 1))
+        .map((row) => toNumber(row.priority!))
+        .sort((a, b) => a - b),
       now: parseUtcDateTime(rows[0]!.docket_now),
     };
   }

@@ -90,27 +90,28 @@ export function insertCronJobs(table: string, rows: number): string {
 export const MAX_CLAIM_PRIORITIES = 64;
 
 /**
- * The distinct priorities of unfinished jobs, ascending, by a loose index scan emulated
- * with a recursive CTE (one index seek per priority, however many rows share it), and the
- * clock. Always at least one row: the anchor's MIN() is NULL on an empty queue.
- * Stops after `MAX_CLAIM_PRIORITIES` rows (then the claim goes without the list).
+ * The priorities that have unfinished jobs, each with whether its earliest job is due,
+ * and the clock (one row with NULL priority when the queue is empty). The inner GROUP BY
+ * on the claim index's prefix `(is_complete, priority)` is a loose index scan ("Using
+ * index for group-by": one seek per priority, however many rows share it).
  * Why: with the claim index `(is_complete, priority, scheduled_at, id)`, a claim that
  * finds fewer than `LIMIT` due jobs in a priority walks all of that priority's
- * future-scheduled rows (and locks them, under REPEATABLE READ). `priority IN (...)`
- * turns the scan into one range per priority that ends at `scheduled_at <= now`.
- * Differs from Postgres: Postgres has the same walk but no next-key locks; the list keeps
- * an idle poll on a deep table to a few index seeks here. Recursive CTEs: MySQL 8.0.1+,
- * MariaDB 10.2.2+; MySQL 8 caps recursion at 1000 (cte_max_recursion_depth), far above
- * the cap used here.
+ * future-scheduled rows (and locks them, under REPEATABLE READ). `priority IN (...)` over
+ * the priorities that have due jobs turns the scan into one range per priority that ends
+ * at `scheduled_at <= now`, and a queue with nothing due answers without a transaction.
+ * Stops after `MAX_CLAIM_PRIORITIES + 1` priorities (then the claim goes without the list).
+ * Differs from Postgres: Postgres has the same walk but no next-key locks. (A recursive
+ * CTE of MIN() seeks did the same job here in 4–6 ms at 20,000 rows; MariaDB does not
+ * optimise its correlated MIN. This takes 0.4 ms.)
  */
 export function selectPriorities(table: string): string {
   return (
-    "WITH RECURSIVE priorities (priority, n) AS (" +
-    `SELECT MIN(priority), 1 FROM ${table} WHERE is_complete = 0 ` +
-    "UNION ALL " +
-    `SELECT (SELECT MIN(j.priority) FROM ${table} j WHERE j.is_complete = 0 AND j.priority > p.priority), p.n + 1 ` +
-    `FROM priorities p WHERE p.priority IS NOT NULL AND p.n < ${MAX_CLAIM_PRIORITIES + 1}` +
-    ") SELECT priority, UTC_TIMESTAMP(3) AS docket_now FROM priorities ORDER BY n"
+    "SELECT clock.docket_now, grouped.priority, grouped.due FROM " +
+    "(SELECT UTC_TIMESTAMP(3) AS docket_now) AS clock LEFT JOIN (" +
+    "SELECT priority, MIN(scheduled_at) <= UTC_TIMESTAMP(3) AS due " +
+    `FROM ${table} WHERE is_complete = 0 GROUP BY is_complete, priority ` +
+    `ORDER BY priority LIMIT ${MAX_CLAIM_PRIORITIES + 1}` +
+    ") AS grouped ON TRUE"
   );
 }
 

@@ -49,8 +49,13 @@ describeMysql("mysql claim on a deep table", () => {
     const due = await adapter.enqueue(Array.from({ length: 30 }, () => newJob()));
 
     // What claim() runs: the priorities probe, then the claim with their list.
-    const probe = await sql<{ priority: number | null }>(selectPriorities(t));
-    expect(probe.map((row) => row.priority)).toEqual([5, null]);
+    const probe = await sql<{ priority: number | null; due: number | string | null }>(
+      selectPriorities(t),
+    );
+    // One priority, and its earliest unfinished job is due.
+    expect(probe.map((row) => [row.priority, Number(row.due)])).toEqual([[5, 1]]);
+    const probePlan = await sql<{ Extra: string }>(`EXPLAIN ${selectPriorities(t)}`);
+    expect(probePlan.some((row) => /Using index for group-by/.test(row.Extra ?? ""))).toBe(true);
     const statement = selectClaimable(t, 1, 1, true);
     const plan = await sql<{ key: string | null; Extra: string }>(`EXPLAIN ${statement}`, [
       3,

@@ -147,23 +147,32 @@ class SqliteAdapter implements StorageAdapter {
   }
 
   claim(request: ClaimRequest): Promise<ClaimResult> {
-    return this.run("worker", "claim", () => {
-      const now = Date.now();
-      const rows = prepared<SqliteJobRow>(
-        this.db,
-        sql.claimJobs(this.table, request.ignoreSorting),
-      ).all({
-        leaseToken: request.leaseToken,
-        now,
-        leaseMs: request.leaseMs,
-        leaseExpiredError: LEASE_EXPIRED_ERROR,
-        names: JSON.stringify(request.names),
-        maxRetryCount: request.maxRetryCount,
-        limit: request.limit,
-      });
-      if (!request.ignoreSorting) rows.sort(compareClaimOrder);
-      return { jobs: rows.map(toJobRecord), now: new Date(now) };
-    });
+    return this.run("worker", "claim", () =>
+      inImmediateTransaction(this.db, () => {
+        const now = Date.now();
+        const ids = prepared<{ id: number }>(
+          this.db,
+          sql.selectClaimable(this.table, request.ignoreSorting),
+        )
+          .all({
+            now,
+            names: JSON.stringify(request.names),
+            maxRetryCount: request.maxRetryCount,
+            limit: request.limit,
+          })
+          .map((row) => row.id);
+        if (ids.length === 0) return { jobs: [], now: new Date(now) };
+        const rows = prepared<SqliteJobRow>(this.db, sql.leaseJobs(this.table)).all({
+          ids: JSON.stringify(ids),
+          leaseToken: request.leaseToken,
+          now,
+          leaseMs: request.leaseMs,
+          leaseExpiredError: LEASE_EXPIRED_ERROR,
+        });
+        if (!request.ignoreSorting) rows.sort(compareClaimOrder);
+        return { jobs: rows.map(toJobRecord), now: new Date(now) };
+      }),
+    );
   }
 
   heartbeat(leases: readonly JobLease[], leaseMs: number): Promise<number[]> {
