@@ -38,9 +38,17 @@ export class OutcomeRecorder {
   record(outcome: JobOutcome): Promise<RecordResult> {
     return new Promise((resolve) => {
       this.queue.push({ outcome, giveUpAt: Date.now() + this.leaseMs, resolve });
-      this.flushing ??= this.flush().finally(() => {
-        this.flushing = undefined;
-      });
+      this.ensureFlushing();
+    });
+  }
+
+  private ensureFlushing(): void {
+    if (this.flushing !== undefined) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = undefined;
+      // An outcome handed in after the last batch was taken but before this callback ran
+      // would otherwise wait for the next outcome (or forever, after stop()).
+      if (this.queue.length > 0) this.ensureFlushing();
     });
   }
 
