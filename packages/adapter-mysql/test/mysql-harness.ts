@@ -1,22 +1,11 @@
-import { randomBytes } from "node:crypto";
 import type { StorageAdapter } from "@docket/core";
-import type { AdapterHarness } from "@docket/core/testing";
+import { type AdapterHarness, tableOf, uniqueTableName } from "@docket/core/testing";
 import mysql, { type Pool, type PoolConnection } from "mysql2/promise";
 import { createMysqlAdapter } from "../src/index.ts";
 import { mysqlUrl } from "./mysql-database.ts";
 
 /** Connections per adapter in tests: many adapters run at once on a shared server. */
 const TEST_POOL_SIZE = 4;
-
-/** A fresh `t_<random>` table name. */
-export function uniqueTableName(): string {
-  return `t_${randomBytes(6).toString("hex")}`;
-}
-
-/** The table name of an adapter (or one bound to its transaction), from its queue key. */
-export function tableOf(adapter: StorageAdapter): string {
-  return adapter.queueKey.slice(adapter.queueKey.lastIndexOf("#") + 1);
-}
 
 /**
  * The MySQL `AdapterHarness`: every `create()` gets its own table on the test database
@@ -121,3 +110,5 @@ export function createMysqlHarness(): AdapterHarness & { url(): Promise<string> 
     },
   };
 }
+
+export { tableOf, uniqueTableName };

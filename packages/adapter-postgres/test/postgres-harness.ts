@@ -1,22 +1,11 @@
-import { randomBytes } from "node:crypto";
 import type { StorageAdapter } from "@docket/core";
-import type { AdapterHarness } from "@docket/core/testing";
+import { type AdapterHarness, tableOf, uniqueTableName } from "@docket/core/testing";
 import pg from "pg";
 import { createPostgresAdapter } from "../src/index.ts";
 import { postgresUrl } from "./postgres-database.ts";
 
 /** Connections per adapter in tests: many adapters run at once on a shared server. */
 const TEST_POOL_SIZE = 4;
-
-/** A fresh `t_<random>` table name. */
-export function uniqueTableName(): string {
-  return `t_${randomBytes(6).toString("hex")}`;
-}
-
-/** The table name of an adapter (or one bound to its transaction), from its queue key. */
-export function tableOf(adapter: StorageAdapter): string {
-  return adapter.queueKey.slice(adapter.queueKey.lastIndexOf("#") + 1);
-}
 
 /**
  * The Postgres `AdapterHarness`: every `create()` gets its own table on the test database
@@ -126,3 +115,5 @@ export function createPostgresHarness(): AdapterHarness & { url(): Promise<strin
     },
   };
 }
+
+export { tableOf, uniqueTableName };

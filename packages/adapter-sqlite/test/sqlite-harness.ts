@@ -1,18 +1,12 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StorageAdapter } from "@docket/core";
-import type { AdapterHarness } from "@docket/core/testing";
+import { type AdapterHarness, uniqueTableName } from "@docket/core/testing";
 import Database from "better-sqlite3";
 import { createSqliteAdapter } from "../src/index.ts";
 
 const MARKER_TABLE = "docket_test_marker";
-
-/** A fresh, unique table name for one queue. */
-export function uniqueTableName(): string {
-  return `t_${randomBytes(6).toString("hex")}`;
-}
 
 /**
  * The conformance harness on SQLite: one temporary database file per harness (under
@@ -96,3 +90,5 @@ export function createSqliteHarness(): AdapterHarness & { readonly filename: str
     },
   };
 }
+
+export { uniqueTableName };

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CronDefinition, NewJob, StorageAdapter } from "@docket/core";
+import type { CronDefinition, StorageAdapter } from "@docket/core";
 import type Database from "better-sqlite3";
 import { afterAll } from "vitest";
 import { createSqliteAdapter } from "../src/index.ts";
@@ -38,17 +38,6 @@ export async function queue(): Promise<Queue> {
   return { adapter, db: adapter.db as Database.Database, table, reopen: open };
 }
 
-export function job(overrides: Partial<NewJob> = {}): NewJob {
-  return {
-    name: "job",
-    dataJson: "{}",
-    priority: 5,
-    scheduledAt: null,
-    handlerTimeout: null,
-    ...overrides,
-  };
-}
-
 export function claimAll(adapter: StorageAdapter, leaseToken: string, overrides = {}) {
   return adapter.claim({
     leaseToken,
@@ -81,4 +70,5 @@ export function pendingCronRows(q: Queue, name: string) {
     .all(name) as { id: number; scheduled_at: number; cron_expression: string; priority: number }[];
 }
 
-export { outcome } from "@docket/core/testing";
+/** A new job named `job` (the seam fixture `newJob`). */
+export { newJob as job, outcome } from "@docket/core/testing";

@@ -1,4 +1,4 @@
 export { describeStorageAdapter } from "./conformance.ts";
 export type { AdapterHarness } from "./harness.ts";
 export { delay, expectDocketError, memoryLogger, waitFor, withWorker } from "./helpers.ts";
-export { claimRequest, newJob, outcome } from "./seam-fixtures.ts";
+export { claimRequest, newJob, outcome, tableOf, uniqueTableName } from "./seam-fixtures.ts";

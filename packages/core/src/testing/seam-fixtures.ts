@@ -1,4 +1,5 @@
-import type { ClaimRequest, JobOutcome, NewJob } from "../storage-adapter.ts";
+import { randomBytes } from "node:crypto";
+import type { ClaimRequest, JobOutcome, NewJob, StorageAdapter } from "../storage-adapter.ts";
 
 /**
  * Small builders for seam-level adapter tests, shared so every adapter's tests speak the
@@ -48,4 +49,14 @@ export function outcome(
     cronSuccessor: null,
     ...overrides,
   };
+}
+
+/** A fresh `t_<12 hex>` table name, so every test works in a table of its own. */
+export function uniqueTableName(): string {
+  return `t_${randomBytes(6).toString("hex")}`;
+}
+
+/** The table of an adapter (or one bound to its transaction): the tail of its queue key. */
+export function tableOf(adapter: StorageAdapter): string {
+  return adapter.queueKey.slice(adapter.queueKey.lastIndexOf("#") + 1);
 }
