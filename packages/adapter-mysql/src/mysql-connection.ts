@@ -228,14 +228,7 @@ export class MysqlExecutor {
     work: (connection: MysqlConnection) => Promise<T>,
   ): Promise<T> {
     this.check();
-    const bound = this.boundConnection;
-    if (bound !== null) {
-      try {
-        return await work(bound);
-      } catch (error) {
-        throw toDocketError(error, action);
-      }
-    }
+    if (this.boundConnection !== null) return this.onBoundConnection(action, work);
     return withRetries(
       action,
       () => this.ownTransaction(work),
@@ -243,6 +236,18 @@ export class MysqlExecutor {
     ).catch((error: unknown) => {
       throw error instanceof CommitError ? toDocketError(error.original, action) : error;
     });
+  }
+
+  /** Runs `work` on the caller's connection: no transaction, retry or release of ours. */
+  private async onBoundConnection<T>(
+    action: string,
+    work: (connection: MysqlConnection) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work(this.boundConnection!);
+    } catch (error) {
+      throw toDocketError(error, action);
+    }
   }
 
   private async ownTransaction<T>(work: (connection: MysqlConnection) => Promise<T>): Promise<T> {
@@ -286,14 +291,7 @@ export class MysqlExecutor {
     policy: RetryPolicy,
   ): Promise<T> {
     this.check();
-    const bound = this.boundConnection;
-    if (bound !== null) {
-      try {
-        return await work(bound);
-      } catch (error) {
-        throw toDocketError(error, action);
-      }
-    }
+    if (this.boundConnection !== null) return this.onBoundConnection(action, work);
     return withRetries(
       action,
       async () => {
