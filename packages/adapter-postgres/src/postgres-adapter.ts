@@ -45,6 +45,7 @@ interface Statements {
   readonly enqueue: QueryText;
   readonly heartbeat: QueryText;
   readonly complete: QueryText;
+  readonly completeSucceeded: QueryText;
 }
 
 interface QueryText {
@@ -104,6 +105,10 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): StorageA
     },
     heartbeat: { name: statementName("heartbeat"), text: sql.heartbeatJobs(names) },
     complete: { name: statementName("complete"), text: sql.completeJobs(names) },
+    completeSucceeded: {
+      name: statementName("complete_ok"),
+      text: sql.completeSucceededJobs(names),
+    },
   };
 
   const shared: SharedState = {
@@ -226,22 +231,30 @@ class PostgresAdapter implements StorageAdapter {
   async complete(outcomes: readonly JobOutcome[]): Promise<CompleteResult> {
     if (outcomes.length === 0) return { recorded: [], lost: [] };
     const successor = (outcome: JobOutcome) => outcome.cronSuccessor;
-    const result = await this.runQuery<{ id: unknown }>("complete", {
-      ...this.shared.statements.complete,
-      values: [
-        outcomes.map((o) => o.id),
-        outcomes.map((o) => o.leaseToken),
-        outcomes.map((o) => o.kind),
-        outcomes.map((o) => o.error),
-        outcomes.map((o) => o.retryDelayMs),
-        outcomes.map((o) => o.deleteOnFinish),
-        outcomes.map((o) => successor(o)?.name ?? null),
-        outcomes.map((o) => successor(o)?.cronExpression ?? null),
-        outcomes.map((o) => successor(o)?.priority ?? null),
-        outcomes.map((o) => successor(o)?.nextRunAt ?? null),
-        outcomes.map((o) => successor(o)?.dataJson ?? null),
-      ],
-    });
+    const plainSuccesses = outcomes.every(
+      (o) => o.kind === "succeeded" && !o.deleteOnFinish && o.cronSuccessor === null,
+    );
+    const result = plainSuccesses
+      ? await this.runQuery<{ id: unknown }>("complete", {
+          ...this.shared.statements.completeSucceeded,
+          values: [outcomes.map((o) => o.id), outcomes.map((o) => o.leaseToken)],
+        })
+      : await this.runQuery<{ id: unknown }>("complete", {
+          ...this.shared.statements.complete,
+          values: [
+            outcomes.map((o) => o.id),
+            outcomes.map((o) => o.leaseToken),
+            outcomes.map((o) => o.kind),
+            outcomes.map((o) => o.error),
+            outcomes.map((o) => o.retryDelayMs),
+            outcomes.map((o) => o.deleteOnFinish),
+            outcomes.map((o) => successor(o)?.name ?? null),
+            outcomes.map((o) => successor(o)?.cronExpression ?? null),
+            outcomes.map((o) => successor(o)?.priority ?? null),
+            outcomes.map((o) => successor(o)?.nextRunAt ?? null),
+            outcomes.map((o) => successor(o)?.dataJson ?? null),
+          ],
+        });
     const won = new Set(result.rows.map((row) => toNumber(row.id)));
     const recorded: number[] = [];
     const lost: number[] = [];

@@ -238,6 +238,23 @@ export const completeJobs = (n: PostgresTableNames) => `
   )
   SELECT id FROM won`;
 
+/**
+ * The common case of `completeJobs` — every outcome succeeded, none deletes its row or
+ * schedules a cron successor — as one plain guarded UPDATE over `unnest($1 ids, $2
+ * tokens)`: the general statement's CTEs (delete, successors) cost a third of a drain's
+ * database time when there is nothing for them to do. Returns the ids whose guard won.
+ */
+export const completeSucceededJobs = (n: PostgresTableNames) => `
+  UPDATE ${n.table} AS t SET
+    is_complete = true,
+    completed_at = statement_timestamp(),
+    locked_by = NULL,
+    locked_until = NULL,
+    updated_at = statement_timestamp()
+  FROM unnest($1::bigint[], $2::text[]) AS input(id, lease_token)
+  WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete
+  RETURNING t.id`;
+
 // ---------------------------------------------------------------------------------------
 // Cron registration (inside one transaction, under the advisory lock)
 
