@@ -143,8 +143,6 @@ export function resolveWorkerOptions(input: unknown): ResolvedWorkerOptions {
   );
 
   const logger = options.logger ?? newJsonLogger({ type: "docket.queue" });
-  if (!isPlainObject(logger) && typeof logger !== "object")
-    throw invalidOption("logger", "an object with info and error functions", logger);
   const maybeLogger = logger as Partial<Logger>;
   if (typeof maybeLogger.info !== "function" || typeof maybeLogger.error !== "function") {
     throw invalidOption("logger", "an object with info and error functions", logger);
