@@ -20,12 +20,14 @@ import {
 
 const bin = (name: string) => join(WORKSPACE_ROOT, "node_modules", ".bin", name);
 
-buildWorkspace();
+await buildWorkspace();
 const destination = mkdtempSync(join(tmpdir(), "docket-lint-packages-"));
 let failed = 0;
 try {
-  for (const pkg of packPackages(publishablePackages(), destination)) {
-    console.log(`\n== ${pkg.name}@${pkg.version} (${formatBytes(pkg.bytes)}, ${pkg.fileCount} files)`);
+  for (const pkg of await packPackages(publishablePackages(), destination)) {
+    console.log(
+      `\n== ${pkg.name}@${pkg.version} (${formatBytes(pkg.bytes)}, ${pkg.fileCount} files)`,
+    );
     const checks: [string, string[]][] = [
       [bin("publint"), ["run", pkg.tarball, "--strict"]],
       [bin("attw"), [pkg.tarball, "--profile", "esm-only", "--format", "table-flipped"]],

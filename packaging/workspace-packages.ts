@@ -3,9 +3,12 @@
  * new package is linted, packed and installed by the pack test as soon as it exists and
  * is not `private` (docs/packaging.md).
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+
+const execFileAsync = promisify(execFile);
 
 export const WORKSPACE_ROOT = resolve(import.meta.dirname, "..");
 
@@ -59,9 +62,15 @@ export function publishablePackages(): WorkspacePackage[] {
   return result;
 }
 
-/** Runs `pnpm build` at the root (incremental `tsc -b`: a no-op when dist is current). */
-export function buildWorkspace(): void {
-  execFileSync("pnpm", ["build"], { cwd: WORKSPACE_ROOT, stdio: "inherit" });
+/**
+ * Runs `pnpm build` at the root (incremental `tsc -b`: quick when dist is current).
+ * Asynchronous, like everything here that takes a while, so a vitest worker stays
+ * responsive to its runner meanwhile.
+ */
+export async function buildWorkspace(): Promise<void> {
+  const { stdout, stderr } = await execFileAsync("pnpm", ["build"], { cwd: WORKSPACE_ROOT });
+  process.stdout.write(stdout);
+  process.stderr.write(stderr);
 }
 
 /**
@@ -69,21 +78,22 @@ export function buildWorkspace(): void {
  * `publishConfig.exports` and turns `workspace:^` into a real range, exactly as
  * `pnpm publish` / `changeset publish` will.
  */
-export function packPackages(packages: WorkspacePackage[], destination: string): PackedPackage[] {
-  return packages.map((pkg) => {
-    const output = execFileSync("pnpm", ["pack", "--json", "--pack-destination", destination], {
-      cwd: pkg.dir,
-      encoding: "utf8",
-    });
-    const packed = JSON.parse(output) as { filename: string; files: unknown[] };
+export async function packPackages(
+  packages: WorkspacePackage[],
+  destination: string,
+): Promise<PackedPackage[]> {
+  const result: PackedPackage[] = [];
+  for (const pkg of packages) {
+    const { stdout } = await execFileAsync(
+      "pnpm",
+      ["pack", "--json", "--pack-destination", destination],
+      { cwd: pkg.dir },
+    );
+    const packed = JSON.parse(stdout) as { filename: string; files: unknown[] };
     const tarball = resolve(destination, packed.filename);
-    return {
-      ...pkg,
-      tarball,
-      bytes: statSync(tarball).size,
-      fileCount: packed.files.length,
-    };
-  });
+    result.push({ ...pkg, tarball, bytes: statSync(tarball).size, fileCount: packed.files.length });
+  }
+  return result;
 }
 
 /** `12.3 kB`-style size for reports. */
