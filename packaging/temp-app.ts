@@ -9,8 +9,6 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import type { PackedPackage } from "./workspace-packages.ts";
 
-/** Peers that the pack test does not install: only core's `./testing` needs vitest. */
-const NOT_INSTALLED_PEERS = new Set(["vitest"]);
 /** Types the TypeScript consumer needs beyond the packages' own peers. */
 const EXTRA_DEV_PACKAGES = ["@types/node@20"];
 
@@ -30,13 +28,19 @@ export function floorOfRange(range: string): string {
   return caret?.[1] ?? range;
 }
 
-/** The driver peers of all packed packages, with the version to install for each. */
+/**
+ * The peers of all packed packages that an application installs — the drivers and their
+ * optional `@types/*` — with the version to install for each. Other optional peers
+ * (vitest for `@docket/core/testing`) are left out, as most applications would.
+ */
 export function driverInstallSpecs(packed: PackedPackage[]): Map<string, string> {
   const publishedNames = new Set(packed.map((pkg) => pkg.name));
   const specs = new Map<string, string>();
   for (const pkg of packed) {
+    const meta = pkg.manifest.peerDependenciesMeta ?? {};
     for (const [name, range] of Object.entries(pkg.manifest.peerDependencies ?? {})) {
-      if (publishedNames.has(name) || NOT_INSTALLED_PEERS.has(name)) continue;
+      if (publishedNames.has(name)) continue;
+      if (meta[name]?.optional === true && !name.startsWith("@types/")) continue;
       specs.set(name, floorOfRange(range));
     }
   }
