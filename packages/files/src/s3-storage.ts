@@ -23,7 +23,7 @@ export interface S3StorageOptions {
    * Your configured client. For MinIO and other S3-compatible servers use
    * `forcePathStyle: true`; servers that reject the SDK's default CRC checksums need
    * `requestChecksumCalculation: "WHEN_REQUIRED"` and `responseChecksumValidation:
-   * "WHEN_REQUIRED"` (see docs/files.md).
+   * "WHEN_REQUIRED"` (see the @docket/files README).
    */
   client: S3Client;
 }
