@@ -10,7 +10,7 @@ import type { StorageFactory } from "./storage-factory.ts";
  * A real S3-compatible server for tests: s3rver, in-process, on a free local port, with
  * its data in a temporary directory. The client is configured as for MinIO: path-style,
  * and checksums only when an operation requires them (s3rver predates the SDK's default
- * CRC checksums; docs/files.md).
+ * CRC checksums; see the @docket/files README).
  */
 export async function startS3TestServer(): Promise<{
   client: S3Client;
