@@ -112,6 +112,11 @@ export class MysqlFileStore implements FileStoreSeam {
     return rows[0] === undefined ? null : toFileRow(rows[0]);
   }
 
+  /**
+   * A plain read after `lockFile` in the same transaction: InnoDB takes a transaction's
+   * snapshot at its first non-locking read, which comes after the row lock was granted, so
+   * it sees the job a previous holder of the lock committed (REPEATABLE READ included).
+   */
   async hasPendingTransformJob(fileId: string, transformKey: string): Promise<boolean> {
     const rows = await this.rows("file pending transform", sql.pendingTransformJob(this.table), [
       FILE_TRANSFORM_JOB_NAME,
