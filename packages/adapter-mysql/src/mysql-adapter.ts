@@ -6,6 +6,7 @@ import {
   type CompleteResult,
   type CronDefinition,
   type DocketError,
+  type FileStoreSeam,
   invalidOption,
   type JobLease,
   type JobOutcome,
@@ -31,6 +32,7 @@ import {
   writeOnce,
 } from "./mysql-connection.ts";
 import { closedError, isUnsupportedStatement, toDocketError } from "./mysql-errors.ts";
+import { MysqlFileStore } from "./mysql-files.ts";
 import { runMigrations } from "./mysql-migrations.ts";
 import { describePool, type ResolvedMysqlOptions, toPromiseConnection } from "./mysql-options.ts";
 import { insertCronRows, writeOutcomes } from "./mysql-outcomes.ts";
@@ -116,6 +118,11 @@ class MysqlAdapter implements StorageAdapter {
     this.db = bound ?? context.pool;
     this.table = context.table;
     this.exec = new MysqlExecutor(context.pool, context.state, bound);
+  }
+
+  /** File rows (docs/stores.md), on the pool or this adapter's bound connection. */
+  get files(): FileStoreSeam {
+    return new MysqlFileStore(this.exec, this.table);
   }
 
   async migrate(): Promise<void> {

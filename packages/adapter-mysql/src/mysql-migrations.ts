@@ -1,4 +1,5 @@
 import { type MysqlConnection, selectRows, write } from "./mysql-connection.ts";
+import { createFileTable } from "./mysql-files-sql.ts";
 import { toNumber } from "./mysql-rows.ts";
 
 /**
@@ -98,6 +99,11 @@ export const MYSQL_MIGRATIONS: readonly MysqlMigration[] = [
         `KEY ${t}_completed (is_complete, completed_at)` +
         ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
     ],
+  },
+  {
+    version: 3,
+    description: "create file table (docs/stores.md)",
+    statements: (t) => createFileTable(t),
   },
 ];
 

@@ -103,7 +103,9 @@ export function createMysqlHarness(): AdapterHarness & { url(): Promise<string> 
         const pool = admin;
         admin = null;
         for (const table of dropping) {
-          await pool.query(`DROP TABLE IF EXISTS ${table}, ${table}_migrations, ${table}_marker`);
+          await pool.query(
+            `DROP TABLE IF EXISTS ${table}, ${table}_migrations, ${table}_marker, ${table}_file`,
+          );
         }
         await pool.end();
       }

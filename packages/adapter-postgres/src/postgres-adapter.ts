@@ -7,6 +7,7 @@ import {
   type CompleteResult,
   type CronDefinition,
   DocketError,
+  type FileStoreSeam,
   type JobLease,
   type JobOutcome,
   type JobRecord,
@@ -19,6 +20,7 @@ import {
 import type { ClientBase, ClientConfig, Pool, QueryConfig, QueryResultRow } from "pg";
 import pg from "pg";
 import { brokeConnection, toDocketError } from "./postgres-errors.ts";
+import { PostgresFileStore } from "./postgres-files.ts";
 import { PostgresListener } from "./postgres-listener.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
 import { type PostgresAdapterOptions, resolvePostgresOptions } from "./postgres-options.ts";
@@ -153,6 +155,13 @@ class PostgresAdapter implements StorageAdapter {
 
   get db(): unknown {
     return this.client ?? this.shared.pool;
+  }
+
+  /** File rows (docs/stores.md), on the pool or this adapter's bound client. */
+  get files(): FileStoreSeam {
+    return new PostgresFileStore(this.shared.names, (operation, config) =>
+      this.runQuery(operation, config),
+    );
   }
 
   async migrate(): Promise<void> {

@@ -1,3 +1,4 @@
+import { createFileTable } from "./postgres-files-sql.ts";
 import { createJobTable, type PostgresTableNames } from "./postgres-sql.ts";
 
 /**
@@ -13,4 +14,5 @@ export interface PostgresMigration {
 
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   { version: 1, description: "create job table", statements: createJobTable },
+  { version: 3, description: "create file table (docs/stores.md)", statements: createFileTable },
 ];

@@ -20,6 +20,9 @@ export interface PostgresTableNames {
   readonly claimIndex: string;
   readonly cronIndex: string;
   readonly doneIndex: string;
+  /** `"schema"."table_file"` or `"table_file"`: file rows (docs/stores.md). */
+  readonly file: string;
+  readonly fileBucketIndex: string;
 }
 
 export function postgresTableNames(schema: string | null, tableName: string): PostgresTableNames {
@@ -30,6 +33,8 @@ export function postgresTableNames(schema: string | null, tableName: string): Po
     claimIndex: `"${tableName}_claim_idx"`,
     cronIndex: `"${tableName}_cron_uidx"`,
     doneIndex: `"${tableName}_done_idx"`,
+    file: qualify(`${tableName}_file`),
+    fileBucketIndex: `"${tableName}_file_bucket_idx"`,
   };
 }
 

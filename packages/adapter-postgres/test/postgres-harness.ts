@@ -107,7 +107,7 @@ export function createPostgresHarness(): AdapterHarness & { url(): Promise<strin
         admin = null;
         for (const table of dropping) {
           await pool.query(
-            `DROP TABLE IF EXISTS "${table}", "${table}_migrations", "${table}_marker"`,
+            `DROP TABLE IF EXISTS "${table}", "${table}_migrations", "${table}_marker", "${table}_file"`,
           );
         }
         await pool.end();

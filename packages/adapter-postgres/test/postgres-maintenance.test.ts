@@ -182,12 +182,14 @@ describePostgres("postgres adapter: cron, cleanup, reading, migrations, transact
       const versions = await sql<{ version: number }>(
         `SELECT version FROM "${tableName}_migrations"`,
       );
-      expect(versions.map((row) => row.version)).toEqual([1]);
+      expect(versions.map((row) => row.version)).toEqual([1, 3]);
       const [id] = await adapters[1]!.enqueue([newJob()]);
       expect((await adapters[2]!.getJob(id!))!.name).toBe("job");
     } finally {
       await Promise.all(adapters.map((adapter) => adapter.close()));
-      await sql(`DROP TABLE IF EXISTS "${tableName}", "${tableName}_migrations"`);
+      await sql(
+        `DROP TABLE IF EXISTS "${tableName}", "${tableName}_migrations", "${tableName}_file"`,
+      );
     }
   });
 

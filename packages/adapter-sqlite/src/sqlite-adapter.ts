@@ -6,6 +6,7 @@ import {
   type CompleteResult,
   type CronDefinition,
   DocketError,
+  type FileStoreSeam,
   invalidArgument,
   isFinishingOutcome,
   type JobLease,
@@ -27,6 +28,7 @@ import {
   type SqliteDatabase,
 } from "./sqlite-connection.ts";
 import { toDocketError } from "./sqlite-errors.ts";
+import { SqliteFileStore } from "./sqlite-files.ts";
 import { TransactionGate } from "./sqlite-gate.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
 import { isDatabase, resolveSqliteOptions, type SqliteAdapterOptions } from "./sqlite-options.ts";
@@ -78,6 +80,13 @@ class SqliteAdapter implements StorageAdapter {
     /** Null on an adapter bound to a transaction: it runs directly on `db`, ungated. */
     private readonly owner: OwnerState | null,
   ) {}
+
+  /** File rows (docs/stores.md), on this adapter's connection and gate. */
+  get files(): FileStoreSeam {
+    return new SqliteFileStore(this.db, this.table, (action, work) =>
+      this.run("application", action, work),
+    );
+  }
 
   migrate(): Promise<void> {
     return this.run("application", "migrate", () =>

@@ -1,3 +1,5 @@
+import { createFileTable } from "./sqlite-files-sql.ts";
+
 /**
  * Schema migrations, numbered identically in every adapter. Each is a list of DDL
  * statements run inside the migration transaction (SQLite DDL is transactional, so a
@@ -44,5 +46,10 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   WHERE cron_expression IS NOT NULL AND is_complete = 0`,
       `CREATE INDEX ${table}_completed_at_idx ON ${table} (completed_at) WHERE is_complete = 1`,
     ],
+  },
+  {
+    version: 3,
+    description: "create file table (docs/stores.md)",
+    statements: createFileTable,
   },
 ];

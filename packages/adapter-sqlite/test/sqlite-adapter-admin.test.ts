@@ -170,7 +170,7 @@ describe("sqlite adapter: migrations, transactions, lifecycle", () => {
     await adapters[0]!.migrate();
     const db = adapters[0]!.db as Database.Database;
     const versions = db.prepare(`SELECT version FROM ${table}_migrations`).all();
-    expect(versions).toEqual([{ version: 1 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 3 }]);
     expect(await adapters[3]!.enqueue([job()])).toHaveLength(1);
   });
 

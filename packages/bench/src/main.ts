@@ -25,6 +25,7 @@ import { drain } from "./scenarios/drain.ts";
 import { drainProcesses } from "./scenarios/drain-processes.ts";
 import { enqueueBatch } from "./scenarios/enqueue-batch.ts";
 import { enqueueSequential } from "./scenarios/enqueue-sequential.ts";
+import { runFilePlaceholderBench } from "./scenarios/file-placeholders.ts";
 import { latency } from "./scenarios/latency.ts";
 import type { BenchEnv, DatabaseId } from "./system.ts";
 import { DOCKET_PG_SCHEMA } from "./systems/docket.ts";
@@ -69,6 +70,11 @@ function redact(url: string): string {
 }
 
 async function main(): Promise<void> {
+  // The file store's own benchmark (issue 10): a separate run, not part of the queue report.
+  if (process.argv.includes("--files")) {
+    await runFilePlaceholderBench(process.argv.slice(2));
+    return;
+  }
   const options = parseArgs(process.argv.slice(2));
   const scaled = scaleCounts(BASE_COUNTS, options.scale);
   // With a prefetch buffer the worker claims concurrency + prefetch jobs per call; the

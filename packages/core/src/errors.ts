@@ -20,7 +20,22 @@ export type DocketErrorCode =
   /** A job's lease was lost before its outcome could be recorded. */
   | "lease_lost"
   /** The adapter was used after `close()`. */
-  | "closed";
+  | "closed"
+  // File store (docs/stores.md)
+  /** The adapter has no seam for this store (`adapter.files` is missing). */
+  | "unsupported"
+  /** No file row with this id. */
+  | "file_not_found"
+  /** The content type is not in `allowedContentTypes`. */
+  | "file_content_type_not_allowed"
+  /** A file access token with a bad signature, a malformed one, or one for another file. */
+  | "file_token_invalid"
+  /** A file access token past its expiry. */
+  | "file_token_expired"
+  /** An optional peer dependency (sharp, @aws-sdk/client-s3) could not be loaded. */
+  | "dependency_missing"
+  /** The object storage refused or failed an operation; `field` names the bucket or key. */
+  | "storage_error";
 
 export interface DocketErrorOptions {
   field?: string;

@@ -13,6 +13,14 @@ export {
 } from "./errors.ts";
 export type { DocketEvent, EventSpan } from "./events.ts";
 export { eventRename, eventStart, eventStop, newEvent, newEventFromEvent } from "./events.ts";
+export type {
+  FileMeta,
+  FileMetaPatch,
+  FileRow,
+  FileStoreSeam,
+  FileUpsert,
+} from "./file-store-seam.ts";
+export { FILE_TRANSFORM_JOB_NAME } from "./file-store-seam.ts";
 export type { AddJobInput } from "./job-input.ts";
 export { DEFAULT_JOB_PRIORITY } from "./job-input.ts";
 export type { JobRecord, JobState, JsonValue } from "./job-record.ts";

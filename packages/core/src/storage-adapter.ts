@@ -1,3 +1,4 @@
+import type { FileStoreSeam } from "./file-store-seam.ts";
 import type { JobRecord, JobState } from "./job-record.ts";
 
 /**
@@ -123,6 +124,12 @@ export interface StorageAdapter {
 
   /** Releases what the adapter opened (never a pool or database the caller passed in). */
   close(): Promise<void>;
+
+  /**
+   * File rows for `@docket/files` (docs/stores.md), in `<tableName>_file`. Present on
+   * transaction-bound adapters too, writing on that transaction.
+   */
+  readonly files?: FileStoreSeam;
 }
 
 export interface AdapterTransaction {

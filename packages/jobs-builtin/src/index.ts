@@ -1,3 +1,7 @@
+export type { JobFileCleanupOptions } from "./job-file-cleanup.ts";
+export { jobFileCleanup } from "./job-file-cleanup.ts";
+export type { ImageJobOptions } from "./job-file-images.ts";
+export { jobFileGeneratePlaceholderImage, jobFileTransformImage } from "./job-file-images.ts";
 export type { JobQueueCleanupOptions } from "./job-queue-cleanup.ts";
 export { jobQueueCleanup } from "./job-queue-cleanup.ts";
 export type { QueueInsights } from "./job-queue-insights.ts";
@@ -7,4 +11,6 @@ export { jobQueueInsights } from "./job-queue-insights.ts";
 export const BUILTIN_CRON_JOBS = Object.freeze([
   Object.freeze({ name: "compas.queue.cleanup", cronExpression: "0 1 * * *" }),
   Object.freeze({ name: "compas.queue.insights", cronExpression: "0 * * * *" }),
+  // Register `jobFileCleanup(storage, bucketName)` under this name (docs/stores.md).
+  Object.freeze({ name: "compas.file.cleanup", cronExpression: "0 2 * * *" }),
 ]);
