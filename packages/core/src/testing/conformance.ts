@@ -4,6 +4,7 @@ import type { AdapterHarness } from "./harness.ts";
 import { addJobsSuite } from "./suite-add-jobs.ts";
 import type { SuiteContext } from "./suite-context.ts";
 import { cronSuite } from "./suite-cron.ts";
+import { expiredLeasesSuite } from "./suite-expired-leases.ts";
 import { queueCountsSuite } from "./suite-queue-counts.ts";
 import { readJobsSuite } from "./suite-read-jobs.ts";
 import { resilienceSuite } from "./suite-resilience.ts";
@@ -31,6 +32,8 @@ export function describeStorageAdapter(harness: AdapterHarness): void {
     describe("running jobs (§3)", () => workerRunSuite(context));
     describe("timeouts (§3, §7)", () => timeoutsSuite(context));
     describe("many workers, leases and crashes (§3, §7)", () => resilienceSuite(context));
+    describe("expired leases that held a job's last attempt (§3, §7)", () =>
+      expiredLeasesSuite(context));
     describe("transactions (§2, §3)", () => transactionsSuite(context));
     describe("cron jobs (§5)", () => cronSuite(context));
     describe("queue counts and cleanup (§6)", () => queueCountsSuite(context));
