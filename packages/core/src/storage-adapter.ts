@@ -168,14 +168,16 @@ export interface ClaimRequest {
   /**
    * For jobs the claim finishes (an expired lease that held their last attempt): delete
    * the row instead of keeping it as failed history (the worker's `deleteJobOnCompletion`).
+   * Default false.
    */
-  deleteOnFinish: boolean;
+  deleteOnFinish?: boolean;
   /**
    * For cron rows the claim finishes: the next pending row, computed by core's cron code
    * at `now` (the adapter's clock during the claim). Null when none can be computed (an
-   * unparsable stored expression); the row is still finished. Must not throw.
+   * unparsable stored expression); the row is still finished. Must not throw. Default:
+   * core's `nextCronRow`.
    */
-  cronSuccessor: (job: FinishedCronJob, now: Date) => CronDefinition | null;
+  cronSuccessor?: (job: FinishedCronJob, now: Date) => CronDefinition | null;
 }
 
 /** What `ClaimRequest.cronSuccessor` gets of a cron row the claim finished. */

@@ -2,8 +2,8 @@ import { expect, it } from "vitest";
 import { nextCronOccurrence } from "../cron.ts";
 import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
 import {
-  CRON_JOB_TYPE,
   type ClaimRequest,
+  CRON_JOB_TYPE,
   LEASE_EXPIRED_ERROR,
   type StorageAdapter,
 } from "../storage-adapter.ts";
@@ -69,7 +69,9 @@ export function expiredLeasesSuite({ queue, harness }: SuiteContext): void {
       const names = ["strand"];
       const [id] = await adapter.enqueue([newJob({ name: "strand" })]);
       const claim = (leaseToken: string, leaseMs = HOUR) =>
-        adapter.claim(claimRequest({ names, leaseToken, leaseMs, maxRetryCount: 2, ignoreSorting }));
+        adapter.claim(
+          claimRequest({ names, leaseToken, leaseMs, maxRetryCount: 2, ignoreSorting }),
+        );
       await claimAndDie(adapter, id!, { names, leaseToken: "dead:1", maxRetryCount: 2 });
       // The first takeover still has an attempt left: the job is leased and handed out.
       const second = await claim("dead:2", SHORT_LEASE_MS);

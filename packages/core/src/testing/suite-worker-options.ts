@@ -149,7 +149,8 @@ export function workerOptionsSuite({ queue }: SuiteContext): void {
   it("stop() during the first claim runs the jobs claimed for free slots and hands back only the prefetch surplus", async () => {
     const adapter = await queue();
     const ids: number[] = [];
-    for (let i = 0; i < 4; i++) ids.push(await queueWorkerAddJob(adapter, { name: "b", priority: i }));
+    for (let i = 0; i < 4; i++)
+      ids.push(await queueWorkerAddJob(adapter, { name: "b", priority: i }));
     const ran: number[] = [];
     let open: () => void = () => {};
     const gate = new Promise<void>((resolve) => (open = resolve));
