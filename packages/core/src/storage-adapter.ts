@@ -66,8 +66,10 @@ export interface StorageAdapter {
    * or deletes it when `deleteOnFinish`, and for a cron row inserts
    * `cronSuccessor(row, now)` unless a pending row for the name exists. No process death
    * can then leave a job that is neither runnable nor finished. Such jobs are reported
-   * in `finished`, never in `jobs`. Rows with exhausted attempts and no lease at all
-   * (e.g. a worker with a lower `maxRetryCount`) are left alone.
+   * in `finished`, never in `jobs`, and take up room in `limit`: a claim that finishes
+   * some may lease fewer jobs, even none (Postgres then leases none), so core claims again
+   * at once. Rows with exhausted attempts and no lease at all (e.g. left by a worker with
+   * a higher `maxRetryCount`) are left alone.
    *
    * The extra work happens only when such a row is found: a claim that finds none costs
    * what it did before (Postgres: one statement; MySQL and SQLite: one transaction).
