@@ -218,7 +218,7 @@ class WorkerLoop {
 
   private async claim(limit: number): Promise<number> {
     this.claimSequence += 1;
-    const { jobs, finished, now } = await this.adapter.claim({
+    const result = await this.adapter.claim({
       leaseToken: `${this.options.workerId}:${this.claimSequence}`,
       limit,
       names: this.options.names,
@@ -230,6 +230,9 @@ class WorkerLoop {
       deleteOnFinish: this.options.deleteJobOnCompletion,
       cronSuccessor: nextCronRow,
     });
+    const { jobs, now } = result;
+    // An adapter written before `ClaimResult.finished` existed reports none.
+    const finished = result.finished ?? [];
     this.clockOffsetMs = now.getTime() - Date.now();
     if (finished.length > 0) {
       this.options.logger.error({
