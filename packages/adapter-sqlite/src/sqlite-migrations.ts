@@ -1,3 +1,5 @@
+import { createSessionTables } from "./sqlite-sessions-sql.ts";
+
 /**
  * Schema migrations, numbered identically in every adapter. Each is a list of DDL
  * statements run inside the migration transaction (SQLite DDL is transactional, so a
@@ -45,4 +47,5 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       `CREATE INDEX ${table}_completed_at_idx ON ${table} (completed_at) WHERE is_complete = 1`,
     ],
   },
+  { version: 4, description: "create session store tables", statements: createSessionTables },
 ];

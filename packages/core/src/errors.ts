@@ -20,7 +20,25 @@ export type DocketErrorCode =
   /** A job's lease was lost before its outcome could be recorded. */
   | "lease_lost"
   /** The adapter was used after `close()`. */
-  | "closed";
+  | "closed"
+  /** The adapter lacks what a store needs (e.g. no `sessions` seam). */
+  | "unsupported"
+  // Session store (`@docket/sessions`, docs/sessions.md). Messages never contain a token
+  // or the signing key; `field` names the argument (`accessToken`, `refreshToken`, …).
+  /** No token was given (empty, not a string, no `Authorization: Bearer` header). */
+  | "session_token_missing"
+  /** Not a well-formed HS256 JWT with exactly the expected claims. */
+  | "session_token_malformed"
+  /** The signature does not verify with the signing key. */
+  | "session_token_bad_signature"
+  /** The token's expiry has passed. */
+  | "session_token_expired"
+  /** A refresh token where an access token belongs, or the other way round. */
+  | "session_token_wrong_type"
+  /** No such token or session (deleted, or never existed). */
+  | "session_not_found"
+  /** The session or the token was revoked (invalidated, rotated, or a leak was detected). */
+  | "session_revoked";
 
 export interface DocketErrorOptions {
   field?: string;

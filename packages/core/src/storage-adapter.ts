@@ -1,4 +1,5 @@
 import type { JobRecord, JobState } from "./job-record.ts";
+import type { SessionStoreSeam } from "./session-store-seam.ts";
 
 /**
  * The seam between Docket's core and a database. Core decides policy (which names a
@@ -123,6 +124,12 @@ export interface StorageAdapter {
 
   /** Releases what the adapter opened (never a pool or database the caller passed in). */
   close(): Promise<void>;
+
+  /**
+   * Session store rows (docs/stores.md, session store), used by `@docket/sessions`.
+   * Present on the three Docket adapters and on their transaction-bound adapters.
+   */
+  readonly sessions?: SessionStoreSeam;
 }
 
 export interface AdapterTransaction {

@@ -138,7 +138,11 @@ describe("built-in jobs in a worker", () => {
   it("run as cron jobs under their Compas names", async () => {
     await queueWorkerRegisterCronJobs(adapter, { jobs: [...BUILTIN_CRON_JOBS] });
     const pending = (await queueWorkerListJobs(adapter, {})).map((job) => job.name).sort();
-    expect(pending).toEqual(["compas.queue.cleanup", "compas.queue.insights"]);
+    expect(pending).toEqual([
+      "compas.queue.cleanup",
+      "compas.queue.insights",
+      "compas.sessionStore.cleanup",
+    ]);
     // Run the insights job now through a real worker.
     const id = await queueWorkerAddJob(adapter, { name: "compas.queue.insights" });
     const logger = memoryLogger();
