@@ -103,7 +103,10 @@ export function createMysqlHarness(): AdapterHarness & { url(): Promise<string> 
         const pool = admin;
         admin = null;
         for (const table of dropping) {
-          await pool.query(`DROP TABLE IF EXISTS ${table}, ${table}_migrations, ${table}_marker`);
+          await pool.query(
+            `DROP TABLE IF EXISTS ${table}, ${table}_migrations, ${table}_marker, ` +
+              `${table}_session_token, ${table}_session`,
+          );
         }
         await pool.end();
       }

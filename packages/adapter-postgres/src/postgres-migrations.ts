@@ -1,3 +1,4 @@
+import { createSessionTables } from "./postgres-sessions-sql.ts";
 import { createJobTable, type PostgresTableNames } from "./postgres-sql.ts";
 
 /**
@@ -13,4 +14,9 @@ export interface PostgresMigration {
 
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   { version: 1, description: "create job table", statements: createJobTable },
+  {
+    version: 4,
+    description: "create session store tables",
+    statements: (names) => createSessionTables(names.sessions),
+  },
 ];

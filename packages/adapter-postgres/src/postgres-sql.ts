@@ -10,6 +10,8 @@
  * is constant within one statement, so every row a statement touches gets the same time.
  */
 
+import { type PostgresSessionNames, postgresSessionNames } from "./postgres-sessions-sql.ts";
+
 /** Quoted names derived from the validated table (and schema) name. */
 export interface PostgresTableNames {
   /** `"schema"."table"` or `"table"`. */
@@ -20,6 +22,8 @@ export interface PostgresTableNames {
   readonly claimIndex: string;
   readonly cronIndex: string;
   readonly doneIndex: string;
+  /** The session store's tables (docs/sessions.md). */
+  readonly sessions: PostgresSessionNames;
 }
 
 export function postgresTableNames(schema: string | null, tableName: string): PostgresTableNames {
@@ -30,6 +34,7 @@ export function postgresTableNames(schema: string | null, tableName: string): Po
     claimIndex: `"${tableName}_claim_idx"`,
     cronIndex: `"${tableName}_cron_uidx"`,
     doneIndex: `"${tableName}_done_idx"`,
+    sessions: postgresSessionNames(schema, tableName),
   };
 }
 
