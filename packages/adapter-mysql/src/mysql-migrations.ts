@@ -1,5 +1,6 @@
 import { type MysqlConnection, selectRows, write } from "./mysql-connection.ts";
 import { toNumber } from "./mysql-rows.ts";
+import { createSessionTables } from "./mysql-sessions-sql.ts";
 
 /**
  * Schema migrations, numbered identically in every Docket adapter. MySQL DDL commits
@@ -98,6 +99,11 @@ export const MYSQL_MIGRATIONS: readonly MysqlMigration[] = [
         `KEY ${t}_completed (is_complete, completed_at)` +
         ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
     ],
+  },
+  {
+    version: 4,
+    description: "create session store tables",
+    statements: (t) => createSessionTables(t),
   },
 ];
 

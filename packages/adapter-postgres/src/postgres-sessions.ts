@@ -19,7 +19,9 @@ export interface PostgresSessionRunner {
   transaction<T>(
     operation: string,
     work: (
-      query: <R extends QueryResultRow>(config: QueryConfig) => Promise<{ rows: R[]; rowCount: number | null }>,
+      query: <R extends QueryResultRow>(
+        config: QueryConfig,
+      ) => Promise<{ rows: R[]; rowCount: number | null }>,
     ) => Promise<T>,
   ): Promise<T>;
 }
@@ -79,10 +81,10 @@ export function createPostgresSessions(
     id: string,
     refresh: boolean,
   ): Promise<SessionTokenLookup | null> => {
-    const result = await runner.query<SessionDbRow & TokenDbRow & { db_now: unknown }>(
-      operation,
-      { text: sql.selectTokenWithSession(names, refresh), values: [id] },
-    );
+    const result = await runner.query<SessionDbRow & TokenDbRow & { db_now: unknown }>(operation, {
+      text: sql.selectTokenWithSession(names, refresh),
+      values: [id],
+    });
     const row = result.rows[0];
     if (row === undefined) return null;
     return { token: toTokenRow(row), session: toSessionRow(row), now: toDate(row.db_now) };
