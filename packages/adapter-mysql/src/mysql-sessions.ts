@@ -6,7 +6,7 @@ import type {
   SessionTokenRow,
 } from "@docket/core";
 import type { ResultSetHeader } from "mysql2/promise";
-import { type MysqlConnection, type MysqlExecutor, selectRows, write } from "./mysql-connection.ts";
+import { type MysqlConnection, type MysqlExecutor, write } from "./mysql-connection.ts";
 import { formatUtcDateTime, parseUtcDateTime } from "./mysql-rows.ts";
 import * as sql from "./mysql-sessions-sql.ts";
 
