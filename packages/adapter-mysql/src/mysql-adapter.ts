@@ -109,7 +109,7 @@ class MysqlAdapter implements StorageAdapter {
   readonly db: unknown;
   private readonly exec: MysqlExecutor;
   private readonly table: string;
-  /** Session store rows, on the pool or the bound connection (docs/sessions.md). */
+  /** Session store rows, on the pool or the bound connection (docs/stores.md). */
   readonly sessions: SessionStoreSeam;
 
   constructor(

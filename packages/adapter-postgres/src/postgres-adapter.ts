@@ -141,7 +141,7 @@ class PostgresAdapter implements StorageAdapter {
   private readonly client: ClientBase | null;
   /** Absent when `notify: false`, so core polls. */
   readonly subscribe?: (onWake: () => void) => () => void;
-  /** Session store rows, on the pool or this adapter's bound client (docs/sessions.md). */
+  /** Session store rows, on the pool or this adapter's bound client (docs/stores.md). */
   readonly sessions: SessionStoreSeam;
 
   constructor(shared: SharedState, client: ClientBase | null) {

@@ -22,7 +22,7 @@ export interface PostgresTableNames {
   readonly claimIndex: string;
   readonly cronIndex: string;
   readonly doneIndex: string;
-  /** The session store's tables (docs/sessions.md). */
+  /** The session store's tables (docs/stores.md). */
   readonly sessions: PostgresSessionNames;
 }
 

@@ -72,7 +72,7 @@ let savepointCounter = 0;
  */
 class SqliteAdapter implements StorageAdapter {
   readonly dialect = "sqlite";
-  /** Session store rows, gated like every application operation (docs/sessions.md). */
+  /** Session store rows, gated like every application operation (docs/stores.md). */
   readonly sessions: SessionStoreSeam;
 
   constructor(

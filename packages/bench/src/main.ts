@@ -71,7 +71,7 @@ function redact(url: string): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  // `--sessions`: only the session store scenario (docs/sessions.md), its own report.
+  // `--sessions`: only the session store scenario (docs/stores.md), its own report.
   if (argv.includes("--sessions")) {
     await runSessionsBench(parseArgs(argv.filter((arg) => arg !== "--sessions")));
     return;

@@ -23,7 +23,7 @@ export type DocketErrorCode =
   | "closed"
   /** The adapter lacks what a store needs (e.g. no `sessions` seam). */
   | "unsupported"
-  // Session store (`@docket/sessions`, docs/sessions.md). Messages never contain a token
+  // Session store (`@docket/sessions`, docs/stores.md). Messages never contain a token
   // or the signing key; `field` names the argument (`accessToken`, `refreshToken`, …).
   /** No token was given (empty, not a string, no `Authorization: Bearer` header). */
   | "session_token_missing"
