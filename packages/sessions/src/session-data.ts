@@ -29,6 +29,11 @@ function stableJson(value: unknown, path: string, ancestors: Set<object>): strin
   if (value === null) return "null";
   switch (typeof value) {
     case "string":
+      // Postgres jsonb cannot hold NUL or lone surrogates: refuse them everywhere, so data
+      // that works on SQLite in tests also works in production.
+      if (!isStorableText(value)) {
+        throw invalidArgument(path, "text without NUL characters or lone surrogates", value);
+      }
       return JSON.stringify(value);
     case "boolean":
       return value ? "true" : "false";
@@ -55,16 +60,22 @@ function stableJson(value: unknown, path: string, ancestors: Set<object>): strin
   } else if (isPlainObject(object)) {
     const entries = Object.keys(object)
       .sort()
-      .map(
-        (key) =>
-          `${JSON.stringify(key)}:${stableJson((object as Record<string, unknown>)[key], `${path}.${key}`, ancestors)}`,
-      );
+      .map((key) => {
+        if (!isStorableText(key)) {
+          throw invalidArgument(`${path}.${key}`, "a key without NUL or lone surrogates", key);
+        }
+        return `${JSON.stringify(key)}:${stableJson((object as Record<string, unknown>)[key], `${path}.${key}`, ancestors)}`;
+      });
     json = `{${entries.join(",")}}`;
   } else {
     throw invalidArgument(path, "a plain object, array or JSON primitive", value);
   }
   ancestors.delete(object);
   return json;
+}
+
+function isStorableText(text: string): boolean {
+  return !text.includes("\u0000") && text.isWellFormed();
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -102,6 +102,8 @@ export function describeSessionLifecycle(harness: SessionStoreHarness): void {
         [{ p: new Point() }, "data.p"],
         [{ m: new Map() }, "data.m"],
         [cyclic, "data.self"],
+        [{ s: "a\u0000b" }, "data.s"],
+        [{ s: "\ud800" }, "data.s"],
         [[1, 2], "data"],
         ["text", "data"],
         [null, "data"],
