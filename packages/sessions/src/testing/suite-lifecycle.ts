@@ -182,6 +182,24 @@ export function describeSessionLifecycle(harness: SessionStoreHarness): void {
         expect(token.revokedAt?.getTime()).toBe(firstRevokedAt?.getTime());
     });
 
+    it("writes through a transaction-bound adapter, committing or rolling back with it", async () => {
+      const before = await harness.countRows(adapter);
+      const rollback = new Error("roll back");
+      await expect(
+        adapter.transaction(async (tx) => {
+          await sessionStoreCreate(tx.adapter, settings, { inside: "rolled back" });
+          throw rollback;
+        }),
+      ).rejects.toBe(rollback);
+      expect(await harness.countRows(adapter)).toEqual(before);
+      const pair = await adapter.transaction((tx) =>
+        sessionStoreCreate(tx.adapter, settings, { inside: "committed" }),
+      );
+      expect((await sessionStoreGet(adapter, settings, pair.accessToken)).data).toEqual({
+        inside: "committed",
+      });
+    });
+
     it("keeps times to the millisecond", async () => {
       const pair = await sessionStoreCreate(adapter, settings, {});
       const session = await sessionStoreGet(adapter, settings, pair.accessToken);
