@@ -15,6 +15,7 @@ import {
   type ListJobsQuery,
   type NewJob,
   type QueueCounts,
+  type SessionStoreSeam,
   type StorageAdapter,
 } from "@docket/core";
 import mysql, { type Pool, type ResultSetHeader } from "mysql2/promise";
@@ -47,6 +48,7 @@ import {
   toJobRecord,
   toNumber,
 } from "./mysql-rows.ts";
+import { createMysqlSessions } from "./mysql-sessions.ts";
 import * as sql from "./mysql-sql.ts";
 
 /** Leases end by year 9999 at the latest (DATETIME's range): ~100 years. */
@@ -109,6 +111,8 @@ class MysqlAdapter implements StorageAdapter {
   readonly db: unknown;
   private readonly exec: MysqlExecutor;
   private readonly table: string;
+  /** Session store rows, on the pool or the bound connection (docs/stores.md). */
+  readonly sessions: SessionStoreSeam;
 
   constructor(
     private readonly context: AdapterContext,
@@ -118,6 +122,7 @@ class MysqlAdapter implements StorageAdapter {
     this.db = bound ?? context.pool;
     this.table = context.table;
     this.exec = new MysqlExecutor(context.pool, context.state, bound);
+    this.sessions = createMysqlSessions(this.exec, this.table);
   }
 
   /** File rows (docs/stores.md), on the pool or this adapter's bound connection. */

@@ -1,6 +1,7 @@
 import { type MysqlConnection, selectRows, write } from "./mysql-connection.ts";
 import { createFileTable } from "./mysql-files-sql.ts";
 import { toNumber } from "./mysql-rows.ts";
+import { createSessionTables } from "./mysql-sessions-sql.ts";
 
 /**
  * Schema migrations, numbered identically in every Docket adapter. MySQL DDL commits
@@ -104,6 +105,11 @@ export const MYSQL_MIGRATIONS: readonly MysqlMigration[] = [
     version: 3,
     description: "create file table (docs/stores.md)",
     statements: (t) => createFileTable(t),
+  },
+  {
+    version: 4,
+    description: "create session store tables",
+    statements: (t) => createSessionTables(t),
   },
 ];
 

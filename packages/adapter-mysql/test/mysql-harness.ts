@@ -104,7 +104,8 @@ export function createMysqlHarness(): AdapterHarness & { url(): Promise<string> 
         admin = null;
         for (const table of dropping) {
           await pool.query(
-            `DROP TABLE IF EXISTS ${table}, ${table}_migrations, ${table}_marker, ${table}_file`,
+            `DROP TABLE IF EXISTS ${table}, ${table}_migrations, ${table}_marker, ${table}_file, ` +
+              `${table}_session_token, ${table}_session`,
           );
         }
         await pool.end();

@@ -32,7 +32,9 @@ export function setupMysql() {
     await harness.teardown();
     const pool = await sidePool();
     for (const table of tables) {
-      await pool.query(`DROP TABLE IF EXISTS ${table}, ${table}_migrations, ${table}_file`);
+      await pool.query(
+        `DROP TABLE IF EXISTS ${table}, ${table}_migrations, ${table}_file, ${table}_session_token, ${table}_session`,
+      );
     }
     await Promise.all(pools.map((p) => p.end()));
     await pool.end();

@@ -16,6 +16,7 @@ import {
   type NewJob,
   nextCronRow,
   type QueueCounts,
+  type SessionStoreSeam,
   type StorageAdapter,
 } from "@docket/core";
 import type { ClientBase, ClientConfig, Pool, QueryConfig, QueryResultRow } from "pg";
@@ -32,6 +33,7 @@ import {
   toNumber,
   toQueueCounts,
 } from "./postgres-rows.ts";
+import { createPostgresSessions } from "./postgres-sessions.ts";
 import * as sql from "./postgres-sql.ts";
 
 /** Anything that runs a query: the pool, or one client (a transaction's). */
@@ -151,10 +153,17 @@ class PostgresAdapter implements StorageAdapter {
   private readonly client: ClientBase | null;
   /** Absent when `notify: false`, so core polls. */
   readonly subscribe?: (onWake: () => void) => () => void;
+  /** Session store rows, on the pool or this adapter's bound client (docs/stores.md). */
+  readonly sessions: SessionStoreSeam;
 
   constructor(shared: SharedState, client: ClientBase | null) {
     this.shared = shared;
     this.client = client;
+    this.sessions = createPostgresSessions(shared.names.sessions, {
+      query: (operation, config) => this.runQuery(operation, config),
+      transaction: (operation, work) =>
+        this.inTransaction(operation, (bound) => work((config) => run(bound, operation, config))),
+    });
     const listener = shared.listener;
     if (listener !== null) this.subscribe = (onWake) => listener.subscribe(onWake);
   }

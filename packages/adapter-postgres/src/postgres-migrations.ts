@@ -1,4 +1,5 @@
 import { createFileTable } from "./postgres-files-sql.ts";
+import { createSessionTables } from "./postgres-sessions-sql.ts";
 import { createJobTable, type PostgresTableNames } from "./postgres-sql.ts";
 
 /**
@@ -15,4 +16,9 @@ export interface PostgresMigration {
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   { version: 1, description: "create job table", statements: createJobTable },
   { version: 3, description: "create file table (docs/stores.md)", statements: createFileTable },
+  {
+    version: 4,
+    description: "create session store tables",
+    statements: (names) => createSessionTables(names.sessions),
+  },
 ];

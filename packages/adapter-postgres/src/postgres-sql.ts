@@ -10,6 +10,8 @@
  * is constant within one statement, so every row a statement touches gets the same time.
  */
 
+import { type PostgresSessionNames, postgresSessionNames } from "./postgres-sessions-sql.ts";
+
 /** Quoted names derived from the validated table (and schema) name. */
 export interface PostgresTableNames {
   /** `"schema"."table"` or `"table"`. */
@@ -23,6 +25,8 @@ export interface PostgresTableNames {
   /** `"schema"."table_file"` or `"table_file"`: file rows (docs/stores.md). */
   readonly file: string;
   readonly fileBucketIndex: string;
+  /** The session store's tables (docs/stores.md). */
+  readonly sessions: PostgresSessionNames;
 }
 
 export function postgresTableNames(schema: string | null, tableName: string): PostgresTableNames {
@@ -35,6 +39,7 @@ export function postgresTableNames(schema: string | null, tableName: string): Po
     doneIndex: `"${tableName}_done_idx"`,
     file: qualify(`${tableName}_file`),
     fileBucketIndex: `"${tableName}_file_bucket_idx"`,
+    sessions: postgresSessionNames(schema, tableName),
   };
 }
 

@@ -107,7 +107,8 @@ export function createPostgresHarness(): AdapterHarness & { url(): Promise<strin
         admin = null;
         for (const table of dropping) {
           await pool.query(
-            `DROP TABLE IF EXISTS "${table}", "${table}_migrations", "${table}_marker", "${table}_file"`,
+            `DROP TABLE IF EXISTS "${table}", "${table}_migrations", "${table}_marker", "${table}_file", ` +
+              `"${table}_session_token", "${table}_session"`,
           );
         }
         await pool.end();

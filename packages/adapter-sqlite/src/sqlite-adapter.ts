@@ -17,6 +17,7 @@ import {
   type NewJob,
   nextCronRow,
   type QueueCounts,
+  type SessionStoreSeam,
   type StorageAdapter,
 } from "@docket/core";
 import {
@@ -34,6 +35,7 @@ import { TransactionGate } from "./sqlite-gate.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
 import { isDatabase, resolveSqliteOptions, type SqliteAdapterOptions } from "./sqlite-options.ts";
 import { compareClaimOrder, type SqliteJobRow, toJobRecord } from "./sqlite-rows.ts";
+import { createSqliteSessions } from "./sqlite-sessions.ts";
 import * as sql from "./sqlite-sql.ts";
 
 /** State of the adapter that opened the connection; adapters bound to a transaction have none. */
@@ -80,6 +82,8 @@ let savepointCounter = 0;
  */
 class SqliteAdapter implements StorageAdapter {
   readonly dialect = "sqlite";
+  /** Session store rows, gated like every application operation (docs/stores.md). */
+  readonly sessions: SessionStoreSeam;
 
   constructor(
     readonly db: SqliteDatabase,
@@ -87,7 +91,11 @@ class SqliteAdapter implements StorageAdapter {
     readonly queueKey: string,
     /** Null on an adapter bound to a transaction: it runs directly on `db`, ungated. */
     private readonly owner: OwnerState | null,
-  ) {}
+  ) {
+    this.sessions = createSqliteSessions(db, table, (action, work) =>
+      this.run("application", action, work),
+    );
+  }
 
   /** File rows (docs/stores.md), on this adapter's connection and gate. */
   get files(): FileStoreSeam {

@@ -3,7 +3,12 @@ import { DocketError } from "@docket/core";
 import Database from "better-sqlite3";
 import { isBusyError, toDocketError } from "./sqlite-errors.ts";
 import type { ResolvedSqliteOptions } from "./sqlite-options.ts";
-import { SET_JOURNAL_MODE_WAL, SET_SYNCHRONOUS_NORMAL, setBusyTimeout } from "./sqlite-sql.ts";
+import {
+  SET_FOREIGN_KEYS_ON,
+  SET_JOURNAL_MODE_WAL,
+  SET_SYNCHRONOUS_NORMAL,
+  setBusyTimeout,
+} from "./sqlite-sql.ts";
 
 /** Connection-level helpers: opening, the prepared-statement cache, busy retries. */
 
@@ -78,6 +83,10 @@ export function openDatabase(options: ResolvedSqliteOptions): {
     // NORMAL is durable across application crashes in WAL mode; only a power loss may
     // lose the last commits, which the lease model tolerates (jobs run again).
     pragmaWithRetry(db, SET_SYNCHRONOUS_NORMAL);
+    // The session store's cascades (a session's tokens, a refresh token's access token)
+    // need it; the job table has no foreign keys, so nothing else changes. An adopted
+    // database keeps the application's setting (docs/stores.md).
+    db.pragma(SET_FOREIGN_KEYS_ON);
   } catch (error) {
     db.close();
     throw toDocketError(error, "configure database");

@@ -1,4 +1,5 @@
 import { createFileTable } from "./sqlite-files-sql.ts";
+import { createSessionTables } from "./sqlite-sessions-sql.ts";
 
 /**
  * Schema migrations, numbered identically in every adapter. Each is a list of DDL
@@ -52,4 +53,5 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     description: "create file table (docs/stores.md)",
     statements: createFileTable,
   },
+  { version: 4, description: "create session store tables", statements: createSessionTables },
 ];

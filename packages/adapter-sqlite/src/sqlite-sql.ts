@@ -255,3 +255,4 @@ export function setBusyTimeout(ms: number): string {
 
 export const SET_JOURNAL_MODE_WAL = "journal_mode = WAL";
 export const SET_SYNCHRONOUS_NORMAL = "synchronous = NORMAL";
+export const SET_FOREIGN_KEYS_ON = "foreign_keys = ON";

@@ -80,6 +80,7 @@ export interface CliOptions {
 const ALL_DATABASES: readonly DatabaseId[] = ["sqlite", "postgres", "mysql"];
 
 export const USAGE = `usage: pnpm bench [--only sqlite,postgres,mysql] [--scale 0.1] [--json out.json] [--prefetch 500]
+       pnpm bench --sessions [--only …] [--scale …]   (the session store scenario only)
 
   --only    databases to run (default: all; unreachable ones are skipped with a notice)
   --scale   multiplies every job count (default 1; 0.05 is a quick smoke run)

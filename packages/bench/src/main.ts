@@ -27,6 +27,7 @@ import { enqueueBatch } from "./scenarios/enqueue-batch.ts";
 import { enqueueSequential } from "./scenarios/enqueue-sequential.ts";
 import { runFilePlaceholderBench } from "./scenarios/file-placeholders.ts";
 import { latency } from "./scenarios/latency.ts";
+import { runSessionsBench } from "./scenarios/sessions.ts";
 import type { BenchEnv, DatabaseId } from "./system.ts";
 import { DOCKET_PG_SCHEMA } from "./systems/docket.ts";
 import { createSystem, SYSTEMS_BY_DATABASE } from "./systems/index.ts";
@@ -70,12 +71,18 @@ function redact(url: string): string {
 }
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
   // The file store's own benchmark (issue 10): a separate run, not part of the queue report.
-  if (process.argv.includes("--files")) {
-    await runFilePlaceholderBench(process.argv.slice(2));
+  if (argv.includes("--files")) {
+    await runFilePlaceholderBench(argv);
     return;
   }
-  const options = parseArgs(process.argv.slice(2));
+  // `--sessions`: only the session store scenario (docs/stores.md), its own report.
+  if (argv.includes("--sessions")) {
+    await runSessionsBench(parseArgs(argv.filter((arg) => arg !== "--sessions")));
+    return;
+  }
+  const options = parseArgs(argv);
   const scaled = scaleCounts(BASE_COUNTS, options.scale);
   // With a prefetch buffer the worker claims concurrency + prefetch jobs per call; the
   // bare loop it is compared with claims as many.

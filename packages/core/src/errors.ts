@@ -35,7 +35,23 @@ export type DocketErrorCode =
   /** An optional peer dependency (sharp, @aws-sdk/client-s3) could not be loaded. */
   | "dependency_missing"
   /** The object storage refused or failed an operation; `field` names the bucket or key. */
-  | "storage_error";
+  | "storage_error"
+  // Session store (`@docket/sessions`, docs/stores.md). Messages never contain a token
+  // or the signing key; `field` names the argument (`accessToken`, `refreshToken`, …).
+  /** No token was given (empty, not a string, no `Authorization: Bearer` header). */
+  | "session_token_missing"
+  /** Not a well-formed HS256 JWT with exactly the expected claims. */
+  | "session_token_malformed"
+  /** The signature does not verify with the signing key. */
+  | "session_token_bad_signature"
+  /** The token's expiry has passed. */
+  | "session_token_expired"
+  /** A refresh token where an access token belongs, or the other way round. */
+  | "session_token_wrong_type"
+  /** No such token or session (deleted, or never existed). */
+  | "session_not_found"
+  /** The session or the token was revoked (invalidated, rotated, or a leak was detected). */
+  | "session_revoked";
 
 export interface DocketErrorOptions {
   field?: string;

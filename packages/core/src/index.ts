@@ -36,6 +36,16 @@ export type { ListJobsOptions } from "./read-jobs.ts";
 export { DEFAULT_LIST_LIMIT, queueWorkerGetJob, queueWorkerListJobs } from "./read-jobs.ts";
 export type { RetryBackoff } from "./retry-backoff.ts";
 export type {
+  NewSessionRow,
+  NewTokenPair,
+  SessionCleanupRequest,
+  SessionCleanupResult,
+  SessionRow,
+  SessionStoreSeam,
+  SessionTokenLookup,
+  SessionTokenRow,
+} from "./session-store-seam.ts";
+export type {
   AdapterTransaction,
   ClaimRequest,
   ClaimResult,

@@ -1,5 +1,6 @@
 import type { FileStoreSeam } from "./file-store-seam.ts";
 import type { JobRecord, JobState } from "./job-record.ts";
+import type { SessionStoreSeam } from "./session-store-seam.ts";
 
 /**
  * The seam between Docket's core and a database. Core decides policy (which names a
@@ -146,6 +147,12 @@ export interface StorageAdapter {
    * transaction-bound adapters too, writing on that transaction.
    */
   readonly files?: FileStoreSeam;
+
+  /**
+   * Session store rows (docs/stores.md, session store), used by `@docket/sessions`.
+   * Present on the three Docket adapters and on their transaction-bound adapters.
+   */
+  readonly sessions?: SessionStoreSeam;
 }
 
 export interface AdapterTransaction {

@@ -142,6 +142,7 @@ describe("built-in jobs in a worker", () => {
       "compas.file.cleanup",
       "compas.queue.cleanup",
       "compas.queue.insights",
+      "compas.sessionStore.cleanup",
     ]);
     // Run the insights job now through a real worker.
     const id = await queueWorkerAddJob(adapter, { name: "compas.queue.insights" });

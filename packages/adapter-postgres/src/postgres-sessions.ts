@@ -1,0 +1,188 @@
+import type {
+  SessionCleanupResult,
+  SessionRow,
+  SessionStoreSeam,
+  SessionTokenLookup,
+  SessionTokenRow,
+} from "@docket/core";
+import type { QueryConfig, QueryResultRow } from "pg";
+import { toDate } from "./postgres-rows.ts";
+import * as sql from "./postgres-sessions-sql.ts";
+
+/** How the seam reaches the database: the adapter's pool or bound client, and its transactions. */
+export interface PostgresSessionRunner {
+  query<R extends QueryResultRow>(
+    operation: string,
+    config: QueryConfig,
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
+  /** Several statements atomically (BEGIN … COMMIT, or a savepoint on a bound client). */
+  transaction<T>(
+    operation: string,
+    work: (
+      query: <R extends QueryResultRow>(
+        config: QueryConfig,
+      ) => Promise<{ rows: R[]; rowCount: number | null }>,
+    ) => Promise<T>,
+  ): Promise<T>;
+}
+
+interface SessionDbRow {
+  id: string;
+  data: string;
+  checksum: string;
+  revoked_at: unknown;
+  created_at: unknown;
+  updated_at: unknown;
+}
+
+interface TokenDbRow {
+  token_id: string;
+  token_session: string;
+  token_expires_at: unknown;
+  token_refresh_token: string | null;
+  token_revoked_at: unknown;
+  token_created_at: unknown;
+}
+
+const toDateOrNull = (value: unknown) => (value === null ? null : toDate(value));
+
+function toSessionRow(row: SessionDbRow): SessionRow {
+  return {
+    id: row.id,
+    dataJson: row.data,
+    checksum: row.checksum,
+    revokedAt: toDateOrNull(row.revoked_at),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
+function toTokenRow(row: TokenDbRow): SessionTokenRow {
+  return {
+    id: row.token_id,
+    sessionId: row.token_session,
+    expiresAt: toDate(row.token_expires_at),
+    refreshTokenId: row.token_refresh_token,
+    revokedAt: toDateOrNull(row.token_revoked_at),
+    createdAt: toDate(row.token_created_at),
+  };
+}
+
+/**
+ * The session seam on Postgres (docs/stores.md). Each write is one statement (CTEs),
+ * so it is atomic on the pool and joins a caller's transaction on a bound client.
+ */
+export function createPostgresSessions(
+  names: sql.PostgresSessionNames,
+  runner: PostgresSessionRunner,
+): SessionStoreSeam {
+  const lookup = async (
+    operation: string,
+    id: string,
+    refresh: boolean,
+  ): Promise<SessionTokenLookup | null> => {
+    const result = await runner.query<SessionDbRow & TokenDbRow & { db_now: unknown }>(operation, {
+      text: sql.selectTokenWithSession(names, refresh),
+      values: [id],
+    });
+    const row = result.rows[0];
+    if (row === undefined) return null;
+    return { token: toTokenRow(row), session: toSessionRow(row), now: toDate(row.db_now) };
+  };
+
+  return {
+    async createSession(session, pair, now) {
+      await runner.query("createSession", {
+        text: sql.createSession(names),
+        values: [
+          session.id,
+          session.dataJson,
+          session.checksum,
+          now,
+          pair.refreshTokenId,
+          pair.refreshExpiresAt,
+          pair.accessTokenId,
+          pair.accessExpiresAt,
+        ],
+      });
+    },
+
+    getAccessToken: (tokenId) => lookup("getAccessToken", tokenId, false),
+
+    getRefreshToken: (tokenId) => lookup("getRefreshToken", tokenId, true),
+
+    async getSession(sessionId) {
+      const result = await runner.query<SessionDbRow>("getSession", {
+        text: sql.selectSession(names),
+        values: [sessionId],
+      });
+      const row = result.rows[0];
+      return row === undefined ? null : toSessionRow(row);
+    },
+
+    async listTokens(sessionId) {
+      const result = await runner.query<TokenDbRow>("listTokens", {
+        text: sql.selectTokens(names),
+        values: [sessionId],
+      });
+      return result.rows.map(toTokenRow);
+    },
+
+    async rotateTokens(usedRefreshTokenId, pair, now) {
+      const result = await runner.query<{ changed: number }>("rotateTokens", {
+        text: sql.rotateTokens(names),
+        values: [
+          usedRefreshTokenId,
+          now,
+          pair.refreshTokenId,
+          pair.sessionId,
+          pair.refreshExpiresAt,
+          pair.accessTokenId,
+          pair.accessExpiresAt,
+        ],
+      });
+      return result.rows[0]?.changed ?? 0;
+    },
+
+    async updateSessionData(sessionId, dataJson, checksum, now) {
+      const result = await runner.query("updateSessionData", {
+        text: sql.updateSessionData(names),
+        values: [sessionId, dataJson, checksum, now],
+      });
+      return result.rowCount ?? 0;
+    },
+
+    async revokeSession(sessionId, now) {
+      const result = await runner.query<{ changed: number }>("revokeSession", {
+        text: sql.revokeSession(names),
+        values: [sessionId, now],
+      });
+      return result.rows[0]?.changed ?? 0;
+    },
+
+    cleanup: (request) =>
+      runner.transaction("sessionCleanup", async (query): Promise<SessionCleanupResult> => {
+        const tokens = await query({
+          text: sql.deleteOldRefreshTokens(names),
+          values: [request.tokensBefore],
+        });
+        const orphans = await query({
+          text: sql.deleteSessionsWithoutTokens(names),
+          values: [request.orphansCreatedBefore],
+        });
+        let deletedSessions = orphans.rowCount ?? 0;
+        if (request.sessionsCreatedBefore !== null) {
+          const old = await query({
+            text: sql.deleteSessionsCreatedBefore(names),
+            values: [request.sessionsCreatedBefore],
+          });
+          deletedSessions += old.rowCount ?? 0;
+        }
+        return { deletedRefreshTokens: tokens.rowCount ?? 0, deletedSessions };
+      }),
+
+    async ageSession(sessionId, ms) {
+      await runner.query("ageSession", { text: sql.ageSession(names), values: [sessionId, ms] });
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import type {
+  NewSessionRow,
+  NewTokenPair,
+  SessionCleanupRequest,
+  SessionCleanupResult,
+  SessionRow,
+  SessionStoreSeam,
+  SessionTokenLookup,
+  SessionTokenRow,
+} from "@docket/core";
+import { inImmediateTransaction, prepared, type SqliteDatabase } from "./sqlite-connection.ts";
+import * as sql from "./sqlite-sessions-sql.ts";
+
+/** Runs one synchronous unit of work the way the adapter runs its own (gate, busy retries). */
+export type SqliteRunner = <T>(action: string, work: () => T) => Promise<T>;
+
+interface SessionDbRow {
+  id: string;
+  data: string;
+  checksum: string;
+  revoked_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface TokenDbRow {
+  token_id: string;
+  token_session: string;
+  token_expires_at: number;
+  token_refresh_token: string | null;
+  token_revoked_at: number | null;
+  token_created_at: number;
+}
+
+const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+function toSessionRow(row: SessionDbRow): SessionRow {
+  return {
+    id: row.id,
+    dataJson: row.data,
+    checksum: row.checksum,
+    revokedAt: toDate(row.revoked_at),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+function toTokenRow(row: TokenDbRow): SessionTokenRow {
+  return {
+    id: row.token_id,
+    sessionId: row.token_session,
+    expiresAt: new Date(row.token_expires_at),
+    refreshTokenId: row.token_refresh_token,
+    revokedAt: toDate(row.token_revoked_at),
+    createdAt: new Date(row.token_created_at),
+  };
+}
+
+/**
+ * The session seam on SQLite (docs/stores.md). Multi-statement writes run in one
+ * `BEGIN IMMEDIATE` transaction (a savepoint inside an open one), so they are atomic
+ * across processes; the clock is the process's, like the rest of the adapter.
+ */
+export function createSqliteSessions(
+  db: SqliteDatabase,
+  table: string,
+  run: SqliteRunner,
+): SessionStoreSeam {
+  const insertPair = (pair: NewTokenPair, now: number) =>
+    prepared(db, sql.insertTokenPair(table)).run({
+      refreshId: pair.refreshTokenId,
+      accessId: pair.accessTokenId,
+      sessionId: pair.sessionId,
+      refreshExpiresAt: pair.refreshExpiresAt.getTime(),
+      accessExpiresAt: pair.accessExpiresAt.getTime(),
+      now,
+    });
+
+  const lookup = (id: string, refresh: boolean): SessionTokenLookup | null => {
+    const row = prepared<SessionDbRow & TokenDbRow>(
+      db,
+      sql.selectTokenWithSession(table, refresh),
+    ).get({ id });
+    if (row === undefined) return null;
+    return { token: toTokenRow(row), session: toSessionRow(row), now: new Date(Date.now()) };
+  };
+
+  return {
+    createSession: (session: NewSessionRow, pair: NewTokenPair, now: Date) =>
+      run("createSession", () =>
+        inImmediateTransaction(db, () => {
+          prepared(db, sql.insertSession(table)).run({
+            id: session.id,
+            data: session.dataJson,
+            checksum: session.checksum,
+            now: now.getTime(),
+          });
+          insertPair(pair, now.getTime());
+        }),
+      ),
+
+    getAccessToken: (tokenId) => run("getAccessToken", () => lookup(tokenId, false)),
+
+    getRefreshToken: (tokenId) => run("getRefreshToken", () => lookup(tokenId, true)),
+
+    getSession: (sessionId) =>
+      run("getSession", () => {
+        const row = prepared<SessionDbRow>(db, sql.selectSession(table)).get({ id: sessionId });
+        return row === undefined ? null : toSessionRow(row);
+      }),
+
+    listTokens: (sessionId) =>
+      run("listTokens", () =>
+        prepared<TokenDbRow>(db, sql.selectTokens(table)).all({ sessionId }).map(toTokenRow),
+      ),
+
+    rotateTokens: (usedRefreshTokenId, pair, now) =>
+      run("rotateTokens", () =>
+        inImmediateTransaction(db, () => {
+          const params = { id: usedRefreshTokenId, now: now.getTime() };
+          const revoked = prepared(db, sql.revokeRefreshToken(table)).run(params).changes;
+          prepared(db, sql.revokeAccessTokensOf(table)).run(params);
+          insertPair(pair, now.getTime());
+          return revoked;
+        }),
+      ),
+
+    updateSessionData: (sessionId, dataJson, checksum, now) =>
+      run(
+        "updateSessionData",
+        () =>
+          prepared(db, sql.updateSessionData(table)).run({
+            id: sessionId,
+            data: dataJson,
+            checksum,
+            now: now.getTime(),
+          }).changes,
+      ),
+
+    revokeSession: (sessionId, now) =>
+      run("revokeSession", () =>
+        inImmediateTransaction(db, () => {
+          const params = { id: sessionId, now: now.getTime() };
+          const changed = prepared(db, sql.revokeSession(table)).run(params).changes;
+          prepared(db, sql.revokeSessionTokens(table)).run(params);
+          return changed;
+        }),
+      ),
+
+    cleanup: (request: SessionCleanupRequest) =>
+      run(
+        "sessionCleanup",
+        (): SessionCleanupResult =>
+          inImmediateTransaction(db, () => {
+            const deletedRefreshTokens = prepared(db, sql.deleteOldRefreshTokens(table)).run({
+              before: request.tokensBefore.getTime(),
+            }).changes;
+            let deletedSessions = prepared(db, sql.deleteSessionsWithoutTokens(table)).run({
+              before: request.orphansCreatedBefore.getTime(),
+            }).changes;
+            if (request.sessionsCreatedBefore !== null) {
+              deletedSessions += prepared(db, sql.deleteSessionsCreatedBefore(table)).run({
+                before: request.sessionsCreatedBefore.getTime(),
+              }).changes;
+            }
+            return { deletedRefreshTokens, deletedSessions };
+          }),
+      ),
+
+    ageSession: (sessionId, ms) =>
+      run("ageSession", () =>
+        inImmediateTransaction(db, () => {
+          prepared(db, sql.ageSession(table)).run({ id: sessionId, ms });
+          prepared(db, sql.ageSessionTokens(table)).run({ id: sessionId, ms });
+        }),
+      ),
+  };
+}
