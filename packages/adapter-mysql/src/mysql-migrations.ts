@@ -1,3 +1,4 @@
+import { migration5 } from "./mysql-actions.ts";
 import { type MysqlConnection, selectRows, write } from "./mysql-connection.ts";
 import { createFileTable } from "./mysql-files-sql.ts";
 import { toNumber } from "./mysql-rows.ts";
@@ -110,6 +111,11 @@ export const MYSQL_MIGRATIONS: readonly MysqlMigration[] = [
     version: 4,
     description: "create session store tables",
     statements: (t) => createSessionTables(t),
+  },
+  {
+    version: 5,
+    description: "operator actions: cancelled state, index for counts by name",
+    statements: migration5,
   },
 ];
 

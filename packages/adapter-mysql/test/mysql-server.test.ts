@@ -190,6 +190,7 @@ describeMysql("mysql server settings", () => {
         `${tableName}_claim`,
         `${tableName}_cron_pending`,
         `${tableName}_completed`,
+        `${tableName}_finished`,
       ]),
     );
     // The named lock is free again.

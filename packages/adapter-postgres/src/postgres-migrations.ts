@@ -1,3 +1,4 @@
+import { migration5 } from "./postgres-actions.ts";
 import { createFileTable } from "./postgres-files-sql.ts";
 import { createSessionTables } from "./postgres-sessions-sql.ts";
 import { createJobTable, type PostgresTableNames } from "./postgres-sql.ts";
@@ -20,5 +21,10 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     version: 4,
     description: "create session store tables",
     statements: (names) => createSessionTables(names.sessions),
+  },
+  {
+    version: 5,
+    description: "operator actions: cancelled state, indexes for counts and activity",
+    statements: migration5,
   },
 ];

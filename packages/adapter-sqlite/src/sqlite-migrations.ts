@@ -1,3 +1,4 @@
+import { migration5 } from "./sqlite-actions.ts";
 import { createFileTable } from "./sqlite-files-sql.ts";
 import { createSessionTables } from "./sqlite-sessions-sql.ts";
 
@@ -54,4 +55,9 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     statements: createFileTable,
   },
   { version: 4, description: "create session store tables", statements: createSessionTables },
+  {
+    version: 5,
+    description: "operator actions: cancelled state, index for counts by name",
+    statements: migration5,
+  },
 ];

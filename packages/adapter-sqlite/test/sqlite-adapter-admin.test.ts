@@ -170,10 +170,8 @@ describe("sqlite adapter: migrations, transactions, lifecycle", () => {
     await Promise.all(adapters.map((adapter) => adapter.migrate()));
     await adapters[0]!.migrate();
     const db = adapters[0]!.db as Database.Database;
-    const versions = db.prepare(`SELECT version FROM ${table}_migrations`).all();
-    expect(versions).toEqual(
-      SQLITE_MIGRATIONS.map((migration) => ({ version: migration.version })),
-    );
+    const versions = db.prepare(`SELECT version FROM ${table}_migrations ORDER BY version`).all();
+    expect(versions).toEqual(SQLITE_MIGRATIONS.map(({ version }) => ({ version })));
     expect(await adapters[3]!.enqueue([job()])).toHaveLength(1);
   });
 
