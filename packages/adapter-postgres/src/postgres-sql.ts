@@ -328,17 +328,22 @@ const STATE_CONDITIONS = {
 } as const;
 
 /**
- * Newest first. $1 limit, then $2 the name when `byName`. The state is chosen from the
- * fixed conditions above, never spliced from input.
+ * Newest first. $1 limit, then the name when `byName`, then the id bound when `paged`.
+ * The state is chosen from the fixed conditions above, never spliced from input.
  */
 export const listJobs = (
   n: PostgresTableNames,
   byName: boolean,
   state: keyof typeof STATE_CONDITIONS | null,
+  paged: boolean,
+  cronOnly: boolean,
 ) => {
+  const idParam = byName ? "$3" : "$2";
   const conditions = [
     ...(byName ? ["name = $2"] : []),
     ...(state === null ? [] : [STATE_CONDITIONS[state]]),
+    ...(paged ? [`id < ${idParam}`] : []),
+    ...(cronOnly ? ["cron_expression IS NOT NULL"] : []),
   ];
   const where = conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`;
   return `SELECT ${JOB_COLUMNS} FROM ${n.table} ${where} ORDER BY id DESC LIMIT $1`;
