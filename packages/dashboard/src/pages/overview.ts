@@ -1,0 +1,96 @@
+import { JOB_STATES, type JobState } from "@docket/core";
+import { ACTIVITY_BUCKET_MS, activityChart, activitySince } from "../activity-chart.ts";
+import { formatCount } from "../format.ts";
+import { html, type SafeHtml } from "../html.ts";
+import { actionForm, layout } from "../layout.ts";
+import {
+  type JobNameCounts,
+  queueWorkerCountJobsByName,
+  queueWorkerJobActivity,
+} from "../operator-api.ts";
+import { href, type PageContext } from "../page-context.ts";
+
+/** The overview page: totals by state, the last hour's chart, counts per name. */
+export async function overviewPage(
+  context: PageContext,
+  notice: SafeHtml | null,
+): Promise<SafeHtml> {
+  const live = await overviewLive(context);
+  return layout(context, "Overview", "overview", html`<h1>Overview</h1>${live}`, notice);
+}
+
+/**
+ * The part of the overview that refreshes itself every 5 s (htmx swaps this element with
+ * the same fragment, served at /fragments/overview).
+ */
+export async function overviewLive(context: PageContext): Promise<SafeHtml> {
+  const since = activitySince(context.now);
+  const [byName, activity] = await Promise.all([
+    queueWorkerCountJobsByName(context.adapter),
+    queueWorkerJobActivity(context.adapter, { since, bucketMs: ACTIVITY_BUCKET_MS }),
+  ]);
+  const totals = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<
+    JobState,
+    number
+  >;
+  for (const row of byName) {
+    for (const state of JOB_STATES) totals[state] += countOf(row, state);
+  }
+  const cards = JOB_STATES.map(
+    (state) => html`<a class="card state-${state}" href="${href(context, "/jobs", { state })}">
+<span class="card-count" data-state="${state}">${formatCount(totals[state])}</span>
+<span class="card-label">${state}</span></a>`,
+  );
+  return html`<div id="overview-live" hx-get="${href(context, "/fragments/overview")}" hx-trigger="every 5s" hx-swap="outerHTML">
+<section class="cards" aria-label="Jobs by state">${cards}</section>
+<section><h2>Last hour</h2>${activityChart(activity, since)}</section>
+<section><h2>By name</h2>${namesTable(context, byName)}</section>
+</div>`;
+}
+
+function countOf(row: JobNameCounts, state: JobState): number {
+  const value = (row as unknown as Record<string, unknown>)[state];
+  return typeof value === "number" ? value : 0;
+}
+
+function namesTable(context: PageContext, byName: readonly JobNameCounts[]): SafeHtml {
+  if (byName.length === 0) return html`<p class="muted">No jobs yet.</p>`;
+  // Bounded like every other response: the names with the most jobs first.
+  const shown = [...byName]
+    .sort((a, b) => total(b) - total(a) || (a.name < b.name ? -1 : 1))
+    .slice(0, context.options.pageSize);
+  const rows = shown.map((row) => {
+    const cells = JOB_STATES.map((state) => {
+      const count = countOf(row, state);
+      return html`<td class="num">${
+        count === 0
+          ? html`<span class="muted">0</span>`
+          : html`<a href="${href(context, "/jobs", { name: row.name, state })}">${formatCount(count)}</a>`
+      }</td>`;
+    });
+    const retry =
+      row.failed > 0
+        ? actionForm(
+            context,
+            href(context, "/jobs/retry-failed"),
+            `Retry ${formatCount(row.failed)} failed`,
+            {
+              fields: { name: row.name },
+              confirm: `Retry every failed "${row.name}" job?`,
+            },
+          )
+        : html``;
+    return html`<tr><th scope="row"><a href="${href(context, "/jobs", { name: row.name })}">${row.name}</a></th>${cells}<td>${retry}</td></tr>`;
+  });
+  const more =
+    byName.length > shown.length
+      ? html`<p class="muted">${formatCount(byName.length - shown.length)} more names not shown; filter the job list by name.</p>`
+      : html``;
+  return html`<table class="names"><thead><tr><th scope="col">name</th>${JOB_STATES.map(
+    (state) => html`<th scope="col" class="num">${state}</th>`,
+  )}<th scope="col"></th></tr></thead><tbody>${rows}</tbody></table>${more}`;
+}
+
+function total(row: JobNameCounts): number {
+  return JOB_STATES.reduce((sum, state) => sum + countOf(row, state), 0);
+}
