@@ -28,6 +28,7 @@ export function layout(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
 <title>${title} · Docket</title>
+<link rel="icon" href="${href(context, "/assets/favicon.svg")}" type="image/svg+xml">
 <link rel="stylesheet" href="${href(context, "/assets/dashboard.css")}">
 <script src="${href(context, "/assets/htmx.min.js")}" defer></script>
 <script src="${href(context, "/assets/dashboard.js")}" defer></script>

@@ -9,7 +9,7 @@ export interface StaticAsset {
 /**
  * The files the pages load, read once when the handler is created: htmx from the
  * `htmx.org` package (served from here, never from a CDN) and the dashboard's own
- * stylesheet and small script from `assets/`.
+ * stylesheet, small script and icon from `assets/`.
  */
 export function loadStaticAssets(): ReadonlyMap<string, StaticAsset> {
   const require = createRequire(import.meta.url);
@@ -24,5 +24,6 @@ export function loadStaticAssets(): ReadonlyMap<string, StaticAsset> {
     ],
     ["dashboard.js", { contentType: "text/javascript; charset=utf-8", body: own("dashboard.js") }],
     ["dashboard.css", { contentType: "text/css; charset=utf-8", body: own("dashboard.css") }],
+    ["favicon.svg", { contentType: "image/svg+xml", body: own("favicon.svg") }],
   ]);
 }
