@@ -7,16 +7,23 @@ import {
   type CronDefinition,
   type DocketError,
   invalidOption,
+  type JobActionResult,
+  type JobActivityCount,
+  type JobActivityRequest,
   type JobLease,
+  type JobNameCounts,
   type JobOutcome,
   type JobRecord,
   LEASE_EXPIRED_ERROR,
   type ListJobsQuery,
   type NewJob,
   type QueueCounts,
+  type RetryFailedRequest,
+  refusedAction,
   type StorageAdapter,
 } from "@docket/core";
 import mysql, { type Pool, type ResultSetHeader } from "mysql2/promise";
+import * as actions from "./mysql-actions.ts";
 import {
   type MysqlConnection,
   MysqlExecutor,
@@ -399,6 +406,76 @@ class MysqlAdapter implements StorageAdapter {
       runningCount: toNumber(row.running_count),
       failedCount: toNumber(row.failed_count),
     };
+  }
+
+  async retryJob(id: number): Promise<JobActionResult> {
+    return this.guardedAction("retrying a job", id, actions.retryJob(this.table));
+  }
+
+  async retryFailedJobs(request: RetryFailedRequest): Promise<number> {
+    const header = await this.exec.statement<ResultSetHeader>(
+      "retrying failed jobs",
+      actions.retryFailedJobs(this.table, request.name !== null),
+      request.name === null ? [] : [request.name],
+      // Replaying after a lost connection retries what is still failed: same end state.
+      { replayable: true },
+    );
+    return header.affectedRows;
+  }
+
+  async cancelJob(id: number): Promise<JobActionResult> {
+    return this.guardedAction("cancelling a job", id, actions.cancelJob(this.table));
+  }
+
+  async deleteJob(id: number): Promise<JobActionResult> {
+    return this.guardedAction("deleting a job", id, actions.deleteJob(this.table));
+  }
+
+  async countJobsByName(): Promise<JobNameCounts[]> {
+    const rows = (await this.exec.statement(
+      "counting jobs by name",
+      actions.countJobsByName(this.table),
+      [],
+      { replayable: true },
+    )) as unknown as Record<string, unknown>[];
+    return rows.map((row) => ({
+      name: String(row.name),
+      pending: toNumber(row.pending),
+      scheduled: toNumber(row.scheduled),
+      running: toNumber(row.running),
+      completed: toNumber(row.completed),
+      failed: toNumber(row.failed),
+      cancelled: toNumber(row.cancelled),
+    }));
+  }
+
+  async jobActivity(request: JobActivityRequest): Promise<JobActivityCount[]> {
+    const since = formatUtcDateTime(request.since, "since");
+    const rows = (await this.exec.statement(
+      "reading job activity",
+      actions.jobActivity(this.table),
+      [since, String(request.bucketMs), since],
+      { replayable: true },
+    )) as unknown as Record<string, unknown>[];
+    return rows.map((row) => ({
+      bucket: toNumber(row.bucket),
+      completed: toNumber(row.completed),
+      failed: toNumber(row.failed),
+    }));
+  }
+
+  /**
+   * One guarded single-row write; when it changed nothing, says why from the row as it
+   * is now. Not replayed after a lost connection: a replay could not tell "done by the
+   * first try" from "refused", so the error surfaces instead.
+   */
+  private async guardedAction(action: string, id: number, text: string): Promise<JobActionResult> {
+    const header = await this.exec.statement<ResultSetHeader>(action, text, [id], {
+      replayable: false,
+    });
+    if (header.affectedRows === 1) return { ok: true };
+    const [job, now] = await Promise.all([this.getJob(id), this.now()]);
+    return refusedAction(job, now);
   }
 
   async getJob(id: number): Promise<JobRecord | null> {

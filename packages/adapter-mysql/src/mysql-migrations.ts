@@ -1,3 +1,4 @@
+import { migration5 } from "./mysql-actions.ts";
 import { type MysqlConnection, selectRows, write } from "./mysql-connection.ts";
 import { toNumber } from "./mysql-rows.ts";
 
@@ -98,6 +99,12 @@ export const MYSQL_MIGRATIONS: readonly MysqlMigration[] = [
         `KEY ${t}_completed (is_complete, completed_at)` +
         ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
     ],
+  },
+  // 2-4 belong to other features (reliability, file store, session store).
+  {
+    version: 5,
+    description: "operator actions: cancelled state, index for counts by name",
+    statements: migration5,
   },
 ];
 

@@ -31,6 +31,7 @@ export interface JobRow {
   completed_at: string | null;
   failed_at: string | null;
   cron_expression: string | null;
+  cancelled_at: string | null;
 }
 
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/;
@@ -88,6 +89,7 @@ export function toJobRecord(row: JobRow): JobRecord {
     completedAt: toDate(row.completed_at),
     failedAt: toDate(row.failed_at),
     cronExpression: row.cron_expression,
+    cancelledAt: toDate(row.cancelled_at),
   };
 }
 

@@ -22,7 +22,7 @@ import type { JobState } from "@docket/core";
 export const JOB_COLUMNS =
   "id, name, data, priority, scheduled_at, handler_timeout, retry_count, is_complete, " +
   "created_at, updated_at, locked_by, locked_until, last_error, completed_at, failed_at, " +
-  "cron_expression";
+  "cron_expression, cancelled_at";
 
 /** `?, ?, ?` */
 export function placeholders(count: number): string {
@@ -309,8 +309,9 @@ const STATE_CONDITIONS: Record<JobState, string> = {
   pending:
     "is_complete = 0 AND (locked_until IS NULL OR locked_until <= UTC_TIMESTAMP(3)) " +
     "AND scheduled_at <= UTC_TIMESTAMP(3)",
-  completed: "is_complete = 1 AND failed_at IS NULL",
+  completed: "is_complete = 1 AND failed_at IS NULL AND cancelled_at IS NULL",
   failed: "is_complete = 1 AND failed_at IS NOT NULL",
+  cancelled: "is_complete = 1 AND cancelled_at IS NOT NULL",
 };
 
 /** Newest first. Params: [name], [beforeId], limit. */

@@ -1,5 +1,6 @@
 import { LEASE_EXPIRED_ERROR, type StorageAdapter } from "@docket/core";
 import { expect, it } from "vitest";
+import { MYSQL_MIGRATIONS } from "../src/mysql-migrations.ts";
 import {
   claimRequest,
   cronDefinition,
@@ -511,7 +512,9 @@ describeMysql("mysql adapter seam", () => {
     const versions = await sql<{ version: number }>(
       `SELECT version FROM ${tableOf(adapter)}_migrations`,
     );
-    expect(versions.map((row) => Number(row.version))).toEqual([1]);
+    expect(versions.map((row) => Number(row.version)).sort((a, b) => a - b)).toEqual(
+      MYSQL_MIGRATIONS.map((migration) => migration.version),
+    );
   });
 
   it("adds a job through withTransaction only if the application's transaction commits", async () => {

@@ -1,5 +1,6 @@
 import { DocketError, LEASE_EXPIRED_ERROR, type StorageAdapter } from "@docket/core";
 import { expect, it } from "vitest";
+import { MYSQL_MIGRATIONS } from "../src/mysql-migrations.ts";
 import {
   claimRequest,
   cronDefinition,
@@ -179,7 +180,9 @@ describeMysql("mysql server settings", () => {
     );
     for (const adapter of adapters) expect(adapter).not.toBeInstanceOf(Error);
     const versions = await sql<{ version: number }>(`SELECT version FROM ${tableName}_migrations`);
-    expect(versions.map((row) => Number(row.version))).toEqual([1]);
+    expect(versions.map((row) => Number(row.version)).sort((a, b) => a - b)).toEqual(
+      MYSQL_MIGRATIONS.map((migration) => migration.version),
+    );
     const indexes = await sql<{ Key_name: string }>(`SHOW INDEX FROM ${tableName}`);
     expect(new Set(indexes.map((row) => row.Key_name))).toEqual(
       new Set([
@@ -187,6 +190,7 @@ describeMysql("mysql server settings", () => {
         `${tableName}_claim`,
         `${tableName}_cron_pending`,
         `${tableName}_completed`,
+        `${tableName}_finished_name`,
       ]),
     );
     // The named lock is free again.

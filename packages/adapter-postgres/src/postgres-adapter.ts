@@ -7,17 +7,24 @@ import {
   type CompleteResult,
   type CronDefinition,
   DocketError,
+  type JobActionResult,
+  type JobActivityCount,
+  type JobActivityRequest,
   type JobLease,
+  type JobNameCounts,
   type JobOutcome,
   type JobRecord,
   LEASE_EXPIRED_ERROR,
   type ListJobsQuery,
   type NewJob,
   type QueueCounts,
+  type RetryFailedRequest,
+  refusedAction,
   type StorageAdapter,
 } from "@docket/core";
 import type { ClientBase, ClientConfig, Pool, QueryConfig, QueryResultRow } from "pg";
 import pg from "pg";
+import * as actions from "./postgres-actions.ts";
 import { brokeConnection, toDocketError } from "./postgres-errors.ts";
 import { PostgresListener } from "./postgres-listener.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
@@ -25,7 +32,9 @@ import { type PostgresAdapterOptions, resolvePostgresOptions } from "./postgres-
 import {
   type PostgresCountsRow,
   type PostgresJobRow,
+  type PostgresNameCountsRow,
   toJobRecord,
+  toNameCounts,
   toNumber,
   toQueueCounts,
 } from "./postgres-rows.ts";
@@ -327,6 +336,74 @@ class PostgresAdapter implements StorageAdapter {
       values,
     });
     return result.rows.map(toJobRecord);
+  }
+
+  async retryJob(id: number): Promise<JobActionResult> {
+    const result = await this.runQuery("retryJob", {
+      text: actions.retryJob(this.shared.names),
+      values: [id],
+    });
+    if (result.rowCount !== 1) return this.refusal(id);
+    await this.notifyWorkers("retryJob");
+    return { ok: true };
+  }
+
+  async retryFailedJobs(request: RetryFailedRequest): Promise<number> {
+    const byName = request.name !== null;
+    const result = await this.runQuery("retryFailedJobs", {
+      text: actions.retryFailedJobs(this.shared.names, byName),
+      values: byName ? [request.name] : [],
+    });
+    const count = result.rowCount ?? 0;
+    if (count > 0) await this.notifyWorkers("retryFailedJobs");
+    return count;
+  }
+
+  async cancelJob(id: number): Promise<JobActionResult> {
+    const result = await this.runQuery("cancelJob", {
+      text: actions.cancelJob(this.shared.names),
+      values: [id],
+    });
+    return result.rowCount === 1 ? { ok: true } : this.refusal(id);
+  }
+
+  async deleteJob(id: number): Promise<JobActionResult> {
+    const result = await this.runQuery("deleteJob", {
+      text: actions.deleteJob(this.shared.names),
+      values: [id],
+    });
+    return result.rowCount === 1 ? { ok: true } : this.refusal(id);
+  }
+
+  async countJobsByName(): Promise<JobNameCounts[]> {
+    const result = await this.runQuery<PostgresNameCountsRow>("countJobsByName", {
+      text: actions.countJobsByName(this.shared.names),
+    });
+    return result.rows.map(toNameCounts);
+  }
+
+  async jobActivity(request: JobActivityRequest): Promise<JobActivityCount[]> {
+    const result = await this.runQuery<{ bucket: unknown; completed: unknown; failed: unknown }>(
+      "jobActivity",
+      { text: actions.jobActivity(this.shared.names), values: [request.since, request.bucketMs] },
+    );
+    return result.rows.map((row) => ({
+      bucket: toNumber(row.bucket),
+      completed: toNumber(row.completed),
+      failed: toNumber(row.failed),
+    }));
+  }
+
+  /** Why a guarded action changed nothing: the row (or its absence) as it is now. */
+  private async refusal(id: number): Promise<JobActionResult> {
+    const [job, now] = await Promise.all([this.getJob(id), this.now()]);
+    return refusedAction(job, now);
+  }
+
+  /** Retried jobs are due now: wake listening workers (on commit, inside a transaction). */
+  private async notifyWorkers(operation: string): Promise<void> {
+    if (this.shared.channel === null) return;
+    await this.runQuery(operation, { text: actions.notify(), values: [this.shared.channel] });
   }
 
   withTransaction(nativeTransaction: unknown): StorageAdapter {

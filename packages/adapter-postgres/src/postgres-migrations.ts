@@ -1,3 +1,4 @@
+import { migration5 } from "./postgres-actions.ts";
 import { createJobTable, type PostgresTableNames } from "./postgres-sql.ts";
 
 /**
@@ -13,4 +14,10 @@ export interface PostgresMigration {
 
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   { version: 1, description: "create job table", statements: createJobTable },
+  // 2-4 belong to other features (reliability, file store, session store).
+  {
+    version: 5,
+    description: "operator actions: cancelled state, indexes for counts and activity",
+    statements: migration5,
+  },
 ];

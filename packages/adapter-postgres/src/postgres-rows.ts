@@ -1,4 +1,4 @@
-import type { JobRecord, JsonValue, QueueCounts } from "@docket/core";
+import type { JobNameCounts, JobRecord, JsonValue, QueueCounts } from "@docket/core";
 
 /**
  * A job row as `pg` returns it with its default type parsers: `bigint` as a string,
@@ -23,6 +23,7 @@ export interface PostgresJobRow {
   completed_at: unknown;
   failed_at: unknown;
   cron_expression: string | null;
+  cancelled_at: unknown;
 }
 
 export function toJobRecord(row: PostgresJobRow): JobRecord {
@@ -43,6 +44,7 @@ export function toJobRecord(row: PostgresJobRow): JobRecord {
     completedAt: toNullableDate(row.completed_at),
     failedAt: toNullableDate(row.failed_at),
     cronExpression: row.cron_expression,
+    cancelledAt: toNullableDate(row.cancelled_at),
   };
 }
 
@@ -59,6 +61,28 @@ export function toQueueCounts(row: PostgresCountsRow): QueueCounts {
     scheduledCount: toNumber(row.scheduled_count),
     runningCount: toNumber(row.running_count),
     failedCount: toNumber(row.failed_count),
+  };
+}
+
+export interface PostgresNameCountsRow {
+  name: string;
+  pending: unknown;
+  scheduled: unknown;
+  running: unknown;
+  completed: unknown;
+  failed: unknown;
+  cancelled: unknown;
+}
+
+export function toNameCounts(row: PostgresNameCountsRow): JobNameCounts {
+  return {
+    name: row.name,
+    pending: toNumber(row.pending),
+    scheduled: toNumber(row.scheduled),
+    running: toNumber(row.running),
+    completed: toNumber(row.completed),
+    failed: toNumber(row.failed),
+    cancelled: toNumber(row.cancelled),
   };
 }
 

@@ -20,6 +20,10 @@ export interface PostgresTableNames {
   readonly claimIndex: string;
   readonly cronIndex: string;
   readonly doneIndex: string;
+  /** `doneIndex` with the schema, for `DROP INDEX`. */
+  readonly qualifiedDoneIndex: string;
+  /** Migration 5: finished rows by name, for the per-name counts. */
+  readonly finishedByNameIndex: string;
 }
 
 export function postgresTableNames(schema: string | null, tableName: string): PostgresTableNames {
@@ -30,13 +34,15 @@ export function postgresTableNames(schema: string | null, tableName: string): Po
     claimIndex: `"${tableName}_claim_idx"`,
     cronIndex: `"${tableName}_cron_uidx"`,
     doneIndex: `"${tableName}_done_idx"`,
+    qualifiedDoneIndex: qualify(`${tableName}_done_idx`),
+    finishedByNameIndex: `"${tableName}_finished_name_idx"`,
   };
 }
 
 /** The columns of a job row, in `JobRecord` order; `data` as text so `JSON.parse` reads it. */
 const JOB_COLUMNS = `id, name, data::text AS data, priority, scheduled_at, handler_timeout,
   retry_count, is_complete, created_at, updated_at, locked_by, locked_until, last_error,
-  completed_at, failed_at, cron_expression`;
+  completed_at, failed_at, cron_expression, cancelled_at`;
 
 /** `JOB_COLUMNS` qualified with an alias, for statements that join. */
 function jobColumns(alias: string): string {
@@ -323,8 +329,9 @@ const STATE_CONDITIONS = {
     AND scheduled_at > statement_timestamp()`,
   pending: `NOT is_complete AND (locked_until IS NULL OR locked_until <= statement_timestamp())
     AND scheduled_at <= statement_timestamp()`,
-  completed: "is_complete AND failed_at IS NULL",
+  completed: "is_complete AND failed_at IS NULL AND cancelled_at IS NULL",
   failed: "is_complete AND failed_at IS NOT NULL",
+  cancelled: "is_complete AND cancelled_at IS NOT NULL",
 } as const;
 
 /**

@@ -2,6 +2,7 @@ import { type CronDefinition, DocketError, type StorageAdapter } from "@docket/c
 import pg from "pg";
 import { expect, it } from "vitest";
 import { createPostgresAdapter } from "../src/index.ts";
+import { POSTGRES_MIGRATIONS } from "../src/postgres-migrations.ts";
 import { postgresUrl } from "./postgres-database.ts";
 import { uniqueTableName } from "./postgres-harness.ts";
 import {
@@ -182,7 +183,9 @@ describePostgres("postgres adapter: cron, cleanup, reading, migrations, transact
       const versions = await sql<{ version: number }>(
         `SELECT version FROM "${tableName}_migrations"`,
       );
-      expect(versions.map((row) => row.version)).toEqual([1]);
+      expect(versions.map((row) => row.version).sort((a, b) => a - b)).toEqual(
+        POSTGRES_MIGRATIONS.map((migration) => migration.version),
+      );
       const [id] = await adapters[1]!.enqueue([newJob()]);
       expect((await adapters[2]!.getJob(id!))!.name).toBe("job");
     } finally {

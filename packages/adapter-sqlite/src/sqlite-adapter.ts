@@ -8,15 +8,22 @@ import {
   DocketError,
   invalidArgument,
   isFinishingOutcome,
+  type JobActionResult,
+  type JobActivityCount,
+  type JobActivityRequest,
   type JobLease,
+  type JobNameCounts,
   type JobOutcome,
   type JobRecord,
   LEASE_EXPIRED_ERROR,
   type ListJobsQuery,
   type NewJob,
   type QueueCounts,
+  type RetryFailedRequest,
+  refusedAction,
   type StorageAdapter,
 } from "@docket/core";
+import * as actions from "./sqlite-actions.ts";
 import {
   beginImmediate,
   inImmediateTransaction,
@@ -271,6 +278,91 @@ class SqliteAdapter implements StorageAdapter {
         runningCount: row?.running_count ?? 0,
         failedCount: row?.failed_count ?? 0,
       };
+    });
+  }
+
+  retryJob(id: number): Promise<JobActionResult> {
+    return this.guardedAction("retryJob", id, actions.retryJob(this.table));
+  }
+
+  retryFailedJobs(request: RetryFailedRequest): Promise<number> {
+    return this.run("application", "retryFailedJobs", () => {
+      const params: Record<string, unknown> = { now: Date.now() };
+      if (request.name !== null) params.name = request.name;
+      const source = actions.retryFailedJobs(this.table, request.name !== null);
+      return prepared(this.db, source).run(params).changes;
+    });
+  }
+
+  cancelJob(id: number): Promise<JobActionResult> {
+    return this.guardedAction("cancelJob", id, actions.cancelJob(this.table));
+  }
+
+  deleteJob(id: number): Promise<JobActionResult> {
+    return this.guardedAction("deleteJob", id, actions.deleteJob(this.table));
+  }
+
+  countJobsByName(): Promise<JobNameCounts[]> {
+    return this.run("application", "countJobsByName", () => {
+      const now = Date.now();
+      const byName = new Map<string, JobNameCounts>();
+      const entry = (name: string): JobNameCounts => {
+        let counts = byName.get(name);
+        if (counts === undefined) {
+          counts = {
+            name,
+            pending: 0,
+            scheduled: 0,
+            running: 0,
+            completed: 0,
+            failed: 0,
+            cancelled: 0,
+          };
+          byName.set(name, counts);
+        }
+        return counts;
+      };
+      type Open = { name: string; pending: number; scheduled: number; running: number };
+      for (const row of prepared<Open>(this.db, actions.countOpenJobsByName(this.table)).all({
+        now,
+      })) {
+        Object.assign(entry(row.name), {
+          pending: row.pending,
+          scheduled: row.scheduled,
+          running: row.running,
+        });
+      }
+      type Finished = { name: string; completed: number; failed: number; cancelled: number };
+      for (const row of prepared<Finished>(
+        this.db,
+        actions.countFinishedJobsByName(this.table),
+      ).all()) {
+        Object.assign(entry(row.name), {
+          completed: row.completed,
+          failed: row.failed,
+          cancelled: row.cancelled,
+        });
+      }
+      return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    });
+  }
+
+  jobActivity(request: JobActivityRequest): Promise<JobActivityCount[]> {
+    return this.run("application", "jobActivity", () =>
+      prepared<JobActivityCount>(this.db, actions.jobActivity(this.table)).all({
+        since: request.since.getTime(),
+        bucketMs: request.bucketMs,
+      }),
+    );
+  }
+
+  /** Runs a guarded single-row write at one `now`; when it changed nothing, says why. */
+  private guardedAction(action: string, id: number, source: string): Promise<JobActionResult> {
+    return this.run("application", action, (): JobActionResult => {
+      const now = Date.now();
+      if (prepared(this.db, source).run({ id, now }).changes === 1) return { ok: true };
+      const row = prepared<SqliteJobRow>(this.db, sql.selectJob(this.table)).get({ id });
+      return refusedAction(row === undefined ? null : toJobRecord(row), new Date(now));
     });
   }
 

@@ -1,3 +1,5 @@
+import { migration5 } from "./sqlite-actions.ts";
+
 /**
  * Schema migrations, numbered identically in every adapter. Each is a list of DDL
  * statements run inside the migration transaction (SQLite DDL is transactional, so a
@@ -44,5 +46,11 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   WHERE cron_expression IS NOT NULL AND is_complete = 0`,
       `CREATE INDEX ${table}_completed_at_idx ON ${table} (completed_at) WHERE is_complete = 1`,
     ],
+  },
+  // 2-4 belong to other features (reliability, file store, session store).
+  {
+    version: 5,
+    description: "operator actions: cancelled state, index for counts by name",
+    statements: migration5,
   },
 ];

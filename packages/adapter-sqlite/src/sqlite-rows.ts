@@ -18,6 +18,7 @@ export interface SqliteJobRow {
   completed_at: number | null;
   failed_at: number | null;
   cron_expression: string | null;
+  cancelled_at: number | null;
 }
 
 function optionalDate(ms: number | null): Date | null {
@@ -47,6 +48,7 @@ export function toJobRecord(row: SqliteJobRow): JobRecord {
     completedAt: optionalDate(row.completed_at),
     failedAt: optionalDate(row.failed_at),
     cronExpression: row.cron_expression,
+    cancelledAt: optionalDate(row.cancelled_at),
   };
 }
 

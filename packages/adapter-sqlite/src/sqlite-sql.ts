@@ -175,8 +175,9 @@ const STATE_PREDICATES: Record<JobState, string> = {
     "is_complete = 0 AND (locked_until IS NULL OR locked_until <= @now) AND scheduled_at > @now",
   pending:
     "is_complete = 0 AND (locked_until IS NULL OR locked_until <= @now) AND scheduled_at <= @now",
-  completed: "is_complete = 1 AND failed_at IS NULL",
+  completed: "is_complete = 1 AND failed_at IS NULL AND cancelled_at IS NULL",
   failed: "is_complete = 1 AND failed_at IS NOT NULL",
+  cancelled: "is_complete = 1 AND cancelled_at IS NOT NULL",
 };
 
 /** One statement per combination of filters, each prepared once. */

@@ -3,6 +3,7 @@ import { DocketError, type StorageAdapter } from "@docket/core";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { createSqliteAdapter } from "../src/index.ts";
+import { SQLITE_MIGRATIONS } from "../src/sqlite-migrations.ts";
 import { uniqueTableName } from "./sqlite-harness.ts";
 import {
   claimAll,
@@ -169,8 +170,8 @@ describe("sqlite adapter: migrations, transactions, lifecycle", () => {
     await Promise.all(adapters.map((adapter) => adapter.migrate()));
     await adapters[0]!.migrate();
     const db = adapters[0]!.db as Database.Database;
-    const versions = db.prepare(`SELECT version FROM ${table}_migrations`).all();
-    expect(versions).toEqual([{ version: 1 }]);
+    const versions = db.prepare(`SELECT version FROM ${table}_migrations ORDER BY version`).all();
+    expect(versions).toEqual(SQLITE_MIGRATIONS.map(({ version }) => ({ version })));
     expect(await adapters[3]!.enqueue([job()])).toHaveLength(1);
   });
 

@@ -13,10 +13,24 @@ export {
 } from "./errors.ts";
 export type { DocketEvent, EventSpan } from "./events.ts";
 export { eventRename, eventStart, eventStop, newEvent, newEventFromEvent } from "./events.ts";
+export type { RetryFailedJobsOptions } from "./job-actions.ts";
+export {
+  queueWorkerCancelJob,
+  queueWorkerDeleteJob,
+  queueWorkerRetryFailedJobs,
+  queueWorkerRetryJob,
+  refusedAction,
+} from "./job-actions.ts";
 export type { AddJobInput } from "./job-input.ts";
 export { DEFAULT_JOB_PRIORITY } from "./job-input.ts";
 export type { JobRecord, JobState, JsonValue } from "./job-record.ts";
 export { JOB_STATES, jobState } from "./job-record.ts";
+export type { JobActivityBucket, JobActivityOptions } from "./job-stats.ts";
+export {
+  MAX_ACTIVITY_BUCKETS,
+  queueWorkerCountJobsByName,
+  queueWorkerJobActivity,
+} from "./job-stats.ts";
 export type { Logger } from "./logger.ts";
 export { newJsonLogger } from "./logger.ts";
 export type { ListJobsOptions } from "./read-jobs.ts";
@@ -29,12 +43,17 @@ export type {
   CleanupRequest,
   CompleteResult,
   CronDefinition,
+  JobActionResult,
+  JobActivityCount,
+  JobActivityRequest,
   JobLease,
+  JobNameCounts,
   JobOutcome,
   JobOutcomeKind,
   ListJobsQuery,
   NewJob,
   QueueCounts,
+  RetryFailedRequest,
   StorageAdapter,
 } from "./storage-adapter.ts";
 export { CRON_JOB_TYPE, isFinishingOutcome, LEASE_EXPIRED_ERROR } from "./storage-adapter.ts";

@@ -39,6 +39,11 @@ export interface JobRecord {
   failedAt: Date | null;
   /** Set on rows created by `queueWorkerRegisterCronJobs`; null for normal jobs. */
   cronExpression: string | null;
+  /**
+   * Set when an operator cancelled the job before it ran (`queueWorkerCancelJob`); the
+   * job is then complete, with `completedAt` the same instant and `failedAt` null.
+   */
+  cancelledAt: Date | null;
 }
 
 /**
@@ -47,8 +52,9 @@ export interface JobRecord {
  * - `running`: not complete, leased (`lockedUntil` in the future)
  * - `completed`: finished successfully
  * - `failed`: gave up after its last attempt
+ * - `cancelled`: finished by `queueWorkerCancelJob` before it ran; never claimed again
  */
-export type JobState = "pending" | "scheduled" | "running" | "completed" | "failed";
+export type JobState = "pending" | "scheduled" | "running" | "completed" | "failed" | "cancelled";
 
 export const JOB_STATES: readonly JobState[] = [
   "pending",
@@ -56,11 +62,15 @@ export const JOB_STATES: readonly JobState[] = [
   "running",
   "completed",
   "failed",
+  "cancelled",
 ];
 
 /** The state of a job at `now`, by the same rules the adapters use in SQL. */
 export function jobState(job: JobRecord, now: Date): JobState {
-  if (job.isComplete) return job.failedAt === null ? "completed" : "failed";
+  if (job.isComplete) {
+    if (job.cancelledAt !== null) return "cancelled";
+    return job.failedAt === null ? "completed" : "failed";
+  }
   if (job.lockedUntil !== null && job.lockedUntil.getTime() > now.getTime()) return "running";
   if (job.scheduledAt.getTime() > now.getTime()) return "scheduled";
   return "pending";

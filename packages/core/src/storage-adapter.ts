@@ -102,6 +102,43 @@ export interface StorageAdapter {
    */
   listJobs(query: ListJobsQuery): Promise<JobRecord[]>;
 
+  // Operator actions (issue 12: CLI and dashboard). Each write is ONE guarded statement that
+  // names the states it accepts, so a job a live lease holds is never changed: the guard
+  // `NOT (NOT is_complete AND locked_until > now)` loses to a claim that got there first,
+  // and a claim never sees a row the action finished. When the guard refuses, the
+  // adapter re-reads the row and answers with `refusedAction` (core) to say why.
+
+  /**
+   * A failed job (`is_complete AND failed_at IS NOT NULL`) becomes pending now:
+   * `is_complete = false`, `retry_count = 0`, `completed_at`, `failed_at`, `locked_by`,
+   * `locked_until` cleared, `scheduled_at = updated_at = now`, `last_error` kept as
+   * history. A failed cron run comes back as a one-off job (`cron_expression = NULL`):
+   * its schedule already goes on with its own pending row.
+   */
+  retryJob(id: number): Promise<JobActionResult>;
+
+  /** `retryJob` for every failed job (of one name when `name` is set), in one statement; returns how many. */
+  retryFailedJobs(request: RetryFailedRequest): Promise<number>;
+
+  /**
+   * A pending or scheduled job (not complete, no live lease) is finished as cancelled:
+   * `is_complete = true`, `completed_at = cancelled_at = updated_at = now`, lease cleared.
+   */
+  cancelJob(id: number): Promise<JobActionResult>;
+
+  /** Deletes a job in any state but running (`is_complete OR no live lease`). */
+  deleteJob(id: number): Promise<JobActionResult>;
+
+  /** Per-name counts by `JobState` at the adapter's now, names ascending. */
+  countJobsByName(): Promise<JobNameCounts[]>;
+
+  /**
+   * Jobs finished at or after `since`, counted per bucket of `bucketMs` (bucket `i`
+   * covers `[since + i * bucketMs, since + (i + 1) * bucketMs)`); only non-empty buckets,
+   * ascending. Cancelled jobs are in neither count.
+   */
+  jobActivity(request: JobActivityRequest): Promise<JobActivityCount[]>;
+
   /**
    * Optional push wake-ups (Postgres `LISTEN/NOTIFY`): calls `onWake` when jobs may have
    * become available. Returns the unsubscribe function. Core falls back to polling.
@@ -245,6 +282,46 @@ export interface ListJobsQuery {
   cron?: boolean;
   /** 1..10 000; core's default is 100. */
   limit: number;
+}
+
+/**
+ * The answer of a single-job operator action: `ok`, or why nothing changed —
+ * `not_found` (no such job), `running` (a live lease holds it), `invalid_state` (the
+ * action does not apply to `state`, e.g. retrying a completed job).
+ */
+export type JobActionResult =
+  | { ok: true }
+  | { ok: false; reason: "not_found" | "running" | "invalid_state"; state?: JobState };
+
+export interface RetryFailedRequest {
+  /** Only failed jobs of this name; null: every failed job. */
+  name: string | null;
+}
+
+/** How many jobs of one name are in each `JobState`. */
+export interface JobNameCounts {
+  name: string;
+  pending: number;
+  scheduled: number;
+  running: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+}
+
+export interface JobActivityRequest {
+  since: Date;
+  /** ≥ 1. */
+  bucketMs: number;
+}
+
+/** Finished jobs in bucket `bucket` (0-based from `since`) of a `jobActivity` request. */
+export interface JobActivityCount {
+  bucket: number;
+  /** Succeeded (finished, not failed, not cancelled). */
+  completed: number;
+  /** Gave up after their last attempt. */
+  failed: number;
 }
 
 /** Recorded as `last_error` when a claim takes over a job whose lease expired. */

@@ -4,6 +4,8 @@ import type { AdapterHarness } from "./harness.ts";
 import { addJobsSuite } from "./suite-add-jobs.ts";
 import type { SuiteContext } from "./suite-context.ts";
 import { cronSuite } from "./suite-cron.ts";
+import { jobActionsSuite } from "./suite-job-actions.ts";
+import { jobViewsSuite } from "./suite-job-views.ts";
 import { queueCountsSuite } from "./suite-queue-counts.ts";
 import { readJobsSuite } from "./suite-read-jobs.ts";
 import { resilienceSuite } from "./suite-resilience.ts";
@@ -34,5 +36,7 @@ export function describeStorageAdapter(harness: AdapterHarness): void {
     describe("transactions (§2, §3)", () => transactionsSuite(context));
     describe("cron jobs (§5)", () => cronSuite(context));
     describe("queue counts and cleanup (§6)", () => queueCountsSuite(context));
+    describe("operator actions (retry, cancel, delete)", () => jobActionsSuite(context));
+    describe("operator views (counts by name, activity)", () => jobViewsSuite(context));
   });
 }

@@ -26,6 +26,7 @@ export function addJobsSuite({ queue }: SuiteContext): void {
       failedAt: null,
       completedAt: null,
       cronExpression: null,
+      cancelledAt: null,
     });
     expect(job!.scheduledAt.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
     expect(job!.createdAt).toBeInstanceOf(Date);
