@@ -1,11 +1,11 @@
-import { HttpError } from "./http.ts";
-import type { JobActionResult } from "./operator-api.ts";
 import {
+  type JobActionResult,
   queueWorkerCancelJob,
   queueWorkerDeleteJob,
   queueWorkerRetryFailedJobs,
   queueWorkerRetryJob,
-} from "./operator-api.ts";
+} from "@docket/core";
+import { HttpError } from "./http.ts";
 import { href, type PageContext } from "./page-context.ts";
 import { parseJobId } from "./pages/job-detail.ts";
 

@@ -41,7 +41,14 @@ for (const backend of allBackends()) {
     it("filters the job list by name and state", async () => {
       const { client, ids } = await setup();
       const byName = await client.get("/jobs?name=email.send");
-      expect(listedIds(byName.body)).toEqual([ids.scheduled, ids.pending, ids.completed]);
+      expect(listedIds(byName.body)).toEqual([
+        ids.cancelled,
+        ids.scheduled,
+        ids.pending,
+        ids.completed,
+      ]);
+      const cancelled = await client.get("/jobs?state=cancelled");
+      expect(listedIds(cancelled.body)).toEqual([ids.cancelled]);
       const failed = await client.get("/jobs?state=failed");
       expect(listedIds(failed.body)).toEqual([ids.hostile, ids.failed]);
       const both = await client.get("/jobs?name=report.build&state=running");
@@ -152,6 +159,70 @@ for (const backend of allBackends()) {
       );
       expect(crossSite.status).toBe(403);
       expect(await queueWorkerGetJob(adapter, ids.pending)).not.toBeNull();
+    });
+
+    it("retries a failed job: 303 to its page, pending again, its error kept", async () => {
+      const { adapter, client, ids } = await setup();
+      const token = await client.csrfToken();
+      const response = await client.post(`/jobs/${ids.failed}/retry`, { _csrf: token });
+      expect(response.status).toBe(303);
+      expect(response.headers.get("location")).toBe(`/jobs/${ids.failed}?notice=retried`);
+      const job = await queueWorkerGetJob(adapter, ids.failed);
+      expect(job).toMatchObject({ isComplete: false, retryCount: 0, failedAt: null });
+      expect(job?.lastError).toBe("Error: the report broke");
+      const page = await client.get(`/jobs/${ids.failed}?notice=retried`);
+      expect(page.body).toContain('class="notice"');
+      expect(page.body).toContain('data-state="pending"');
+      expect(page.body).toContain('hx-trigger="every 2s"');
+    });
+
+    it("cancels a pending job and deletes a finished one", async () => {
+      const { adapter, client, ids } = await setup();
+      const token = await client.csrfToken();
+      const cancel = await client.post(`/jobs/${ids.pending}/cancel`, { _csrf: token });
+      expect(cancel.status).toBe(303);
+      expect((await queueWorkerGetJob(adapter, ids.pending))?.cancelledAt).toBeInstanceOf(Date);
+      const page = await client.get(`/jobs/${ids.pending}`);
+      expect(page.body).toContain('data-state="cancelled"');
+      const remove = await client.post(`/jobs/${ids.completed}/delete`, { _csrf: token });
+      expect(remove.status).toBe(303);
+      expect(remove.headers.get("location")).toBe(`/jobs?notice=deleted&id=${ids.completed}`);
+      expect(await queueWorkerGetJob(adapter, ids.completed)).toBeNull();
+      const list = await client.get(`/jobs?notice=deleted&id=${ids.completed}`);
+      expect(list.body).toContain(`Deleted job ${ids.completed}.`);
+    });
+
+    it("says why an action changed nothing: running (409), wrong state (409), gone (404)", async () => {
+      const { adapter, client, ids } = await setup();
+      const token = await client.csrfToken();
+      const running = await client.post(`/jobs/${ids.running}/delete`, { _csrf: token });
+      expect(running.status).toBe(409);
+      expect(running.body).toContain("is running");
+      expect(await queueWorkerGetJob(adapter, ids.running)).not.toBeNull();
+      const completed = await client.post(`/jobs/${ids.completed}/cancel`, { _csrf: token });
+      expect(completed.status).toBe(409);
+      expect(completed.body).toContain("(it is completed)");
+      const missing = await client.post("/jobs/987654/retry", { _csrf: token });
+      expect(missing.status).toBe(404);
+      const running2 = await client.get(`/jobs/${ids.running}`);
+      expect(running2.body).not.toContain('action="/jobs/');
+    });
+
+    it("retries every failed job of a name, and only those", async () => {
+      const { adapter, client, ids } = await setup();
+      const token = await client.csrfToken();
+      const response = await client.post("/jobs/retry-failed", {
+        _csrf: token,
+        name: "report.build",
+      });
+      expect(response.status).toBe(303);
+      expect(response.headers.get("location")).toBe(
+        "/jobs?name=report.build&notice=retried-failed&count=1",
+      );
+      expect((await queueWorkerGetJob(adapter, ids.failed))?.isComplete).toBe(false);
+      expect((await queueWorkerGetJob(adapter, ids.hostile))?.failedAt).not.toBeNull();
+      const page = await client.get("/jobs?name=report.build&notice=retried-failed&count=1");
+      expect(page.body).toContain("Retried 1 failed job.");
     });
 
     it("accepts actions only by POST and pages only by GET", async () => {

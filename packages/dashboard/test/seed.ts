@@ -1,6 +1,7 @@
 import {
   type JobState,
   queueWorkerAddJob,
+  queueWorkerCancelJob,
   queueWorkerRegisterCronJobs,
   type StorageAdapter,
 } from "@docket/core";
@@ -17,11 +18,12 @@ export interface SeededJobs {
   completed: number;
   failed: number;
   hostile: number;
+  cancelled: number;
 }
 
 /**
  * Jobs in every state through the public API and the seam, as a worker would leave them:
- * `email.send` pending, scheduled and completed; `report.build` running (a one-hour lease)
+ * `email.send` pending, scheduled, completed and cancelled; `report.build` running (a one-hour lease)
  * and failed; a failed job with a hostile name, data and error; and a cron job.
  */
 export async function seedJobs(adapter: StorageAdapter): Promise<SeededJobs> {
@@ -34,12 +36,15 @@ export async function seedJobs(adapter: StorageAdapter): Promise<SeededJobs> {
     name: "email.send",
     scheduledAt: new Date(Date.now() + 3_600_000),
   });
+  const cancelled = await queueWorkerAddJob(adapter, { name: "email.send", data: { to: "x@y.z" } });
+  const cancel = await queueWorkerCancelJob(adapter, cancelled);
+  if (!cancel.ok) throw new Error(`seed: could not cancel job ${cancelled}`);
   const running = await queueWorkerAddJob(adapter, { name: "report.build", data: { n: 1 } });
   await adapter.claim(claimRequest({ names: ["report.build"], limit: 1, leaseMs: 3_600_000 }));
   await queueWorkerRegisterCronJobs(adapter, {
     jobs: [{ name: "nightly.cleanup", cronExpression: "0 1 * * *" }],
   });
-  return { pending, scheduled, running, completed, failed, hostile };
+  return { pending, scheduled, running, completed, failed, hostile, cancelled };
 }
 
 /** Adds a job, claims it and records `kind` for it; returns its id. */
@@ -64,4 +69,5 @@ export const SEEDED_STATE_COUNTS: Partial<Record<JobState, number>> = {
   running: 1,
   completed: 1,
   failed: 2,
+  cancelled: 1,
 };

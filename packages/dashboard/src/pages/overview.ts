@@ -1,13 +1,14 @@
-import { JOB_STATES, type JobState } from "@docket/core";
+import {
+  JOB_STATES,
+  type JobNameCounts,
+  type JobState,
+  queueWorkerCountJobsByName,
+  queueWorkerJobActivity,
+} from "@docket/core";
 import { ACTIVITY_BUCKET_MS, activityChart, activitySince } from "../activity-chart.ts";
 import { formatCount } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { actionForm, layout } from "../layout.ts";
-import {
-  type JobNameCounts,
-  queueWorkerCountJobsByName,
-  queueWorkerJobActivity,
-} from "../operator-api.ts";
 import { href, type PageContext } from "../page-context.ts";
 
 /** The overview page: totals by state, the last hour's chart, counts per name. */
@@ -49,8 +50,7 @@ export async function overviewLive(context: PageContext): Promise<SafeHtml> {
 }
 
 function countOf(row: JobNameCounts, state: JobState): number {
-  const value = (row as unknown as Record<string, unknown>)[state];
-  return typeof value === "number" ? value : 0;
+  return row[state];
 }
 
 function namesTable(context: PageContext, byName: readonly JobNameCounts[]): SafeHtml {
