@@ -1,5 +1,8 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { queueWorkerGetJob, type StorageAdapter } from "@docket/core";
 import { afterAll, describe, expect, it } from "vitest";
+import { createDashboardHandler } from "../src/index.ts";
 import { allBackends } from "./backends.ts";
 import { cardCount, type DashboardClient, listedIds, openDashboard } from "./http-client.ts";
 import { HOSTILE_NAME, SEEDED_STATE_COUNTS, type SeededJobs, seedJobs } from "./seed.ts";
@@ -271,6 +274,39 @@ for (const backend of allBackends()) {
       expect(page.headers.get("set-cookie")).toContain("Path=/admin/jobs");
       const stripped = await fetch(`http://127.0.0.1:${client.server.port}/jobs/${ids.failed}`);
       expect(stripped.status).toBe(200);
+    });
+
+    it("hands unknown paths to next() in a middleware chain", async () => {
+      const adapter = await backend.create();
+      const handler = createDashboardHandler(adapter, { basePath: "/admin" });
+      const server = createServer((req, res) =>
+        handler(req, res, () => {
+          res.statusCode = 418;
+          res.end("next");
+        }),
+      );
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        expect((await fetch(`${base}/admin/elsewhere`)).status).toBe(418);
+        expect((await fetch(`${base}/admin/jobs`)).status).toBe(200);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it("answers 500 without details when the database fails, and logs why", async () => {
+      const adapter = await backend.create();
+      const logged: Record<string, unknown>[] = [];
+      const client = await openDashboard(adapter, {
+        logger: { info() {}, error: (entry) => logged.push(entry) },
+      });
+      clients.push(client);
+      await adapter.close();
+      const page = await client.get("/");
+      expect(page.status).toBe(500);
+      expect(page.body).toBe("Internal error; see the server log.");
+      expect(logged[0]).toMatchObject({ type: "dashboard_error", method: "GET", url: "/" });
     });
 
     it("binds 127.0.0.1 by default", async () => {
