@@ -24,6 +24,8 @@ export interface PostgresTableNames {
   readonly qualifiedDoneIndex: string;
   /** Migration 5: finished rows by name, for the per-name counts. */
   readonly finishedByNameIndex: string;
+  /** Migration 6: job lists by name, newest first (the dashboard). */
+  readonly nameIdIndex: string;
 }
 
 export function postgresTableNames(schema: string | null, tableName: string): PostgresTableNames {
@@ -36,6 +38,7 @@ export function postgresTableNames(schema: string | null, tableName: string): Po
     doneIndex: `"${tableName}_done_idx"`,
     qualifiedDoneIndex: qualify(`${tableName}_done_idx`),
     finishedByNameIndex: `"${tableName}_finished_name_idx"`,
+    nameIdIndex: `"${tableName}_name_id_idx"`,
   };
 }
 

@@ -18,6 +18,7 @@ import {
   type ResolvedDashboardOptions,
   resolveDashboardOptions,
 } from "./options.ts";
+import { OverviewStatsCache } from "./overview-stats.ts";
 import type { PageContext } from "./page-context.ts";
 import { cronPage } from "./pages/cron.ts";
 import { jobDetailPage, jobPanel, loadJob } from "./pages/job-detail.ts";
@@ -49,8 +50,9 @@ export function createDashboardHandler(
   const resolved = resolveDashboardOptions(options);
   const csrf = new CsrfGuard(resolved.csrfSecret, resolved.basePath);
   const assets = loadStaticAssets();
+  const stats = new OverviewStatsCache(adapter, resolved.statsMaxAgeMs, resolved.logger);
   return (req, res, next) => {
-    handle({ adapter, options: resolved, csrf, assets }, req, res, next).catch((error) => {
+    handle({ adapter, options: resolved, csrf, assets, stats }, req, res, next).catch((error) => {
       resolved.logger.error({
         type: "dashboard_error",
         method: req.method,
@@ -71,6 +73,7 @@ interface HandlerState {
   options: ResolvedDashboardOptions;
   csrf: CsrfGuard;
   assets: ReadonlyMap<string, StaticAsset>;
+  stats: OverviewStatsCache;
 }
 
 async function handle(
@@ -188,6 +191,7 @@ async function pageContext(state: HandlerState, req: IncomingMessage, res: Serve
     options: state.options,
     csrfToken: state.options.readOnly ? "" : state.csrf.tokenFor(req, res),
     now: await state.adapter.now(),
+    stats: state.stats,
   };
   return context;
 }

@@ -32,6 +32,12 @@ export interface DashboardOptions {
   csrfSecret?: string;
   /** Rows per page, 1..500. Default 50. */
   pageSize?: number;
+  /**
+   * How long the overview's counts and chart are reused, in ms (they aggregate the whole
+   * table, so several open browsers share one read). 0 reads them on every request.
+   * Default 5000.
+   */
+  statsMaxAgeMs?: number;
   /** Where failed requests are logged (`{ info, error }`). Default: JSON lines on stderr. */
   logger?: Logger;
 }
@@ -42,10 +48,19 @@ export interface ResolvedDashboardOptions {
   readonly authorize: ((req: IncomingMessage) => boolean | Promise<boolean>) | null;
   readonly csrfSecret: string | null;
   readonly pageSize: number;
+  readonly statsMaxAgeMs: number;
   readonly logger: Logger;
 }
 
-const KNOWN_KEYS = ["basePath", "readOnly", "authorize", "csrfSecret", "pageSize", "logger"];
+const KNOWN_KEYS = [
+  "basePath",
+  "readOnly",
+  "authorize",
+  "csrfSecret",
+  "pageSize",
+  "statsMaxAgeMs",
+  "logger",
+];
 
 /** Fills defaults, rejects unknown keys and wrong types, and freezes the result. */
 export function resolveDashboardOptions(
@@ -69,6 +84,7 @@ export function resolveDashboardOptions(
     authorize: optionalFunction(record.authorize, `${field}.authorize`),
     csrfSecret: optionalSecret(record.csrfSecret, `${field}.csrfSecret`),
     pageSize: optionalPageSize(record.pageSize, `${field}.pageSize`),
+    statsMaxAgeMs: optionalMaxAge(record.statsMaxAgeMs, `${field}.statsMaxAgeMs`),
     logger: optionalLogger(record.logger, `${field}.logger`),
   });
 }
@@ -101,6 +117,17 @@ function optionalSecret(value: unknown, field: string): string | null {
   if (value === undefined) return null;
   if (typeof value !== "string" || value.length < 32) {
     throw invalidOption(field, "a string of at least 32 characters", value);
+  }
+  return value;
+}
+
+/** Default reuse time of the overview's aggregates, in ms (the overview refreshes every 5 s). */
+export const DEFAULT_STATS_MAX_AGE_MS = 5_000;
+
+function optionalMaxAge(value: unknown, field: string): number {
+  if (value === undefined) return DEFAULT_STATS_MAX_AGE_MS;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > 3_600_000) {
+    throw invalidOption(field, "an integer number of ms from 0 to 3600000", value);
   }
   return value;
 }

@@ -1,5 +1,6 @@
 import type { StorageAdapter } from "@docket/core";
 import type { ResolvedDashboardOptions } from "./options.ts";
+import type { OverviewStatsCache } from "./overview-stats.ts";
 
 /** What every page needs to render: the queue, the options, this browser's CSRF token. */
 export interface PageContext {
@@ -9,6 +10,8 @@ export interface PageContext {
   readonly csrfToken: string;
   /** The adapter's clock when the request started (states and "3 min ago" use it). */
   readonly now: Date;
+  /** The overview's aggregates, shared between requests (see `statsMaxAgeMs`). */
+  readonly stats: OverviewStatsCache;
 }
 
 /** A link inside the dashboard: base path + path + the query parameters that are set. */

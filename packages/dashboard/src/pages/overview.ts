@@ -1,12 +1,6 @@
-import {
-  JOB_STATES,
-  type JobNameCounts,
-  type JobState,
-  queueWorkerCountJobsByName,
-  queueWorkerJobActivity,
-} from "@docket/core";
-import { ACTIVITY_BUCKET_MS, activityChart, activitySince } from "../activity-chart.ts";
-import { formatCount } from "../format.ts";
+import { JOB_STATES, type JobNameCounts, type JobState } from "@docket/core";
+import { activityChart } from "../activity-chart.ts";
+import { formatCount, formatUtc } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { actionForm, layout } from "../layout.ts";
 import { href, type PageContext } from "../page-context.ts";
@@ -25,11 +19,7 @@ export async function overviewPage(
  * the same fragment, served at /fragments/overview).
  */
 export async function overviewLive(context: PageContext): Promise<SafeHtml> {
-  const since = activitySince(context.now);
-  const [byName, activity] = await Promise.all([
-    queueWorkerCountJobsByName(context.adapter),
-    queueWorkerJobActivity(context.adapter, { since, bucketMs: ACTIVITY_BUCKET_MS }),
-  ]);
+  const { byName, activity, since, at } = await context.stats.get(context.now);
   const totals = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<
     JobState,
     number
@@ -44,6 +34,7 @@ export async function overviewLive(context: PageContext): Promise<SafeHtml> {
   );
   return html`<div id="overview-live" hx-get="${href(context, "/fragments/overview")}" hx-trigger="every 5s" hx-swap="outerHTML">
 <section class="cards" aria-label="Jobs by state">${cards}</section>
+<p class="muted as-of">Counts as of <time datetime="${at.toISOString()}">${formatUtc(at)}</time>; refreshed every 5 s.</p>
 <section><h2>Last hour</h2>${activityChart(activity, since)}</section>
 <section><h2>By name</h2>${namesTable(context, byName)}</section>
 </div>`;
