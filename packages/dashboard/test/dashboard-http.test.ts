@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { queueWorkerGetJob, type StorageAdapter } from "@docket/core";
+import { queueWorkerAddJob, queueWorkerGetJob, type StorageAdapter } from "@docket/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDashboardHandler } from "../src/index.ts";
 import { allBackends } from "./backends.ts";
@@ -39,6 +39,20 @@ for (const backend of allBackends()) {
       const fragment = await client.get("/fragments/overview");
       expect(fragment.status).toBe(200);
       expect(fragment.body.startsWith('<div id="overview-live"')).toBe(true);
+    });
+
+    it("shares the overview's counts between requests for statsMaxAgeMs", async () => {
+      const { adapter, client } = await setup({ statsMaxAgeMs: 60_000 });
+      const fresh = await openDashboard(adapter, { statsMaxAgeMs: 0 });
+      clients.push(fresh);
+      expect(cardCount((await client.get("/")).body, "pending")).toBe(1);
+      await queueWorkerAddJob(adapter, { name: "email.send" });
+      expect(cardCount((await client.get("/")).body, "pending")).toBe(1);
+      expect(cardCount((await fresh.get("/")).body, "pending")).toBe(2);
+      // The job list is never cached.
+      expect(
+        (await client.get("/jobs?state=pending")).body.match(/badge state-pending/g),
+      ).toHaveLength(2);
     });
 
     it("filters the job list by name and state", async () => {
