@@ -17,7 +17,9 @@
 export function migration5(table: string): string[] {
   return [
     `ALTER TABLE ${table} ADD COLUMN cancelled_at DATETIME(3) NULL, ` +
-      `ADD KEY ${table}_finished_name (is_complete, name, failed_at, cancelled_at)`,
+      // Covering for the activity chart and the finished half of the per-name counts
+      // ("finished since T" is a range of it).
+      `ADD KEY ${table}_finished (is_complete, completed_at, name, failed_at, cancelled_at)`,
   ];
 }
 
@@ -66,9 +68,10 @@ export function deleteJob(table: string): string {
 
 /**
  * Per-name counts: unfinished rows (the claim index's `is_complete = 0` range) and
- * finished history (the covering `finished_name` index), summed by name.
+ * finished history (the covering `finished` index; with `since`, param: the rows finished
+ * at or after it), summed by name.
  */
-export function countJobsByName(table: string): string {
+export function countJobsByName(table: string, since: boolean): string {
   const free = "(locked_until IS NULL OR locked_until <= UTC_TIMESTAMP(3))";
   return (
     "SELECT name, SUM(pending) AS pending, SUM(scheduled) AS scheduled, " +
@@ -83,12 +86,12 @@ export function countJobsByName(table: string): string {
     "UNION ALL " +
     "SELECT name, 0, 0, 0, SUM(failed_at IS NULL AND cancelled_at IS NULL), " +
     "SUM(failed_at IS NOT NULL), SUM(cancelled_at IS NOT NULL) " +
-    `FROM ${table} WHERE is_complete = 1 GROUP BY name` +
+    `FROM ${table} WHERE is_complete = 1${since ? " AND completed_at >= ?" : ""} GROUP BY name` +
     ") AS counts GROUP BY name ORDER BY name"
   );
 }
 
-/** Params: since, since, bucket ms. Finished rows per bucket, along `(is_complete, completed_at)`. */
+/** Params: since, bucket ms, since. Finished rows per bucket, from the covering `finished` index. */
 export function jobActivity(table: string): string {
   return (
     "SELECT FLOOR(TIMESTAMPDIFF(MICROSECOND, ?, completed_at) / 1000 / ?) AS bucket, " +

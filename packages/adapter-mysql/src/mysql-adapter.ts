@@ -4,6 +4,7 @@ import {
   type ClaimResult,
   type CleanupRequest,
   type CompleteResult,
+  type CountJobsByNameRequest,
   type CronDefinition,
   type DocketError,
   invalidOption,
@@ -431,11 +432,12 @@ class MysqlAdapter implements StorageAdapter {
     return this.guardedAction("deleting a job", id, actions.deleteJob(this.table));
   }
 
-  async countJobsByName(): Promise<JobNameCounts[]> {
+  async countJobsByName(request: CountJobsByNameRequest): Promise<JobNameCounts[]> {
+    const since = request.finishedSince;
     const rows = (await this.exec.statement(
       "counting jobs by name",
-      actions.countJobsByName(this.table),
-      [],
+      actions.countJobsByName(this.table, since !== null),
+      since === null ? [] : [formatUtcDateTime(since, "finishedSince")],
       { replayable: true },
     )) as unknown as Record<string, unknown>[];
     return rows.map((row) => ({

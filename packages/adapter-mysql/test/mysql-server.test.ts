@@ -190,7 +190,7 @@ describeMysql("mysql server settings", () => {
         `${tableName}_claim`,
         `${tableName}_cron_pending`,
         `${tableName}_completed`,
-        `${tableName}_finished_name`,
+        `${tableName}_finished`,
         `${tableName}_name_id`,
       ]),
     );

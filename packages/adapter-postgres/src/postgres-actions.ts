@@ -16,17 +16,13 @@ import type { PostgresTableNames } from "./postgres-sql.ts";
 /** Migration 5: the `cancelled` state and the indexes of the operator views. */
 export const migration5 = (n: PostgresTableNames) => [
   `ALTER TABLE ${n.table} ADD COLUMN cancelled_at timestamptz NULL`,
-  // The done index gains the two columns the activity chart reads, so the last hour of
-  // history is an index-only range scan (cleanup walks it as before). A completion
-  // changes is_complete anyway, so the wider entry costs no HOT update.
+  // The done index gains the columns the activity chart and the windowed per-name counts
+  // read, so "finished since T" is an index-only range scan (cleanup walks it as before).
+  // A completion changes is_complete anyway, so the wider entry costs no HOT update.
+  // locked_until stays in no index: claims change only unindexed columns.
   `DROP INDEX ${n.qualifiedDoneIndex}`,
-  `CREATE INDEX ${n.doneIndex} ON ${n.table} (completed_at) INCLUDE (failed_at, cancelled_at)
-    WHERE is_complete`,
-  // Finished history by name: the per-name counts read it index-only and in name order
-  // instead of the whole table. locked_until is deliberately in no index: claims change
-  // only unindexed columns, so they stay HOT updates.
-  `CREATE INDEX ${n.finishedByNameIndex} ON ${n.table} (name) INCLUDE (failed_at, cancelled_at)
-    WHERE is_complete`,
+  `CREATE INDEX ${n.doneIndex} ON ${n.table} (completed_at)
+    INCLUDE (name, failed_at, cancelled_at) WHERE is_complete`,
 ];
 
 /** Not finished and not leased by a live worker. */
@@ -78,9 +74,10 @@ export const notify = () => "SELECT pg_notify($1, '')";
 /**
  * Per-name counts by state, in two halves joined by name: unfinished rows (the partial
  * claim index's rows; usually few) classified by lease and schedule, and finished history
- * from `finishedByNameIndex`, index-only once the table is vacuumed.
+ * — all of it (a full scan: O(history)), or with `finishedSince` only rows finished at or
+ * after $1, an index-only range scan of the done index.
  */
-export const countJobsByName = (n: PostgresTableNames) => `
+export const countJobsByName = (n: PostgresTableNames, finishedSince: boolean) => `
   WITH open AS (
     SELECT name,
       count(*) FILTER (WHERE locked_until > statement_timestamp()) AS running,
@@ -94,7 +91,9 @@ export const countJobsByName = (n: PostgresTableNames) => `
       count(*) FILTER (WHERE failed_at IS NULL AND cancelled_at IS NULL) AS completed,
       count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed,
       count(*) FILTER (WHERE cancelled_at IS NOT NULL) AS cancelled
-    FROM ${n.table} WHERE is_complete GROUP BY name
+    FROM ${n.table}
+    WHERE is_complete${finishedSince ? " AND completed_at >= $1::timestamptz" : ""}
+    GROUP BY name
   )
   SELECT name,
     coalesce(open.pending, 0) AS pending, coalesce(open.scheduled, 0) AS scheduled,

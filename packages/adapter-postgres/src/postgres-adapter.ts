@@ -5,6 +5,7 @@ import {
   type ClaimResult,
   type CleanupRequest,
   type CompleteResult,
+  type CountJobsByNameRequest,
   type CronDefinition,
   DocketError,
   type JobActionResult,
@@ -375,9 +376,11 @@ class PostgresAdapter implements StorageAdapter {
     return result.rowCount === 1 ? { ok: true } : this.refusal(id);
   }
 
-  async countJobsByName(): Promise<JobNameCounts[]> {
+  async countJobsByName(request: CountJobsByNameRequest): Promise<JobNameCounts[]> {
+    const since = request.finishedSince;
     const result = await this.runQuery<PostgresNameCountsRow>("countJobsByName", {
-      text: actions.countJobsByName(this.shared.names),
+      text: actions.countJobsByName(this.shared.names, since !== null),
+      values: since === null ? [] : [since],
     });
     return result.rows.map(toNameCounts);
   }

@@ -22,8 +22,6 @@ export interface PostgresTableNames {
   readonly doneIndex: string;
   /** `doneIndex` with the schema, for `DROP INDEX`. */
   readonly qualifiedDoneIndex: string;
-  /** Migration 5: finished rows by name, for the per-name counts. */
-  readonly finishedByNameIndex: string;
   /** Migration 6: job lists by name, newest first (the dashboard). */
   readonly nameIdIndex: string;
 }
@@ -37,7 +35,6 @@ export function postgresTableNames(schema: string | null, tableName: string): Po
     cronIndex: `"${tableName}_cron_uidx"`,
     doneIndex: `"${tableName}_done_idx"`,
     qualifiedDoneIndex: qualify(`${tableName}_done_idx`),
-    finishedByNameIndex: `"${tableName}_finished_name_idx"`,
     nameIdIndex: `"${tableName}_name_id_idx"`,
   };
 }

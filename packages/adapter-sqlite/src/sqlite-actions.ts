@@ -8,12 +8,13 @@
  * the second one sees what the first wrote ("not running" = finished or no live lease).
  */
 
-/** Migration 5: the `cancelled` state and the index of the per-name counts. */
+/** Migration 5: the `cancelled` state and a covering index over finished rows. */
 export function migration5(table: string): string[] {
   return [
     `ALTER TABLE ${table} ADD COLUMN cancelled_at INTEGER NULL`,
-    // Covering: the finished half of the per-name counts reads only this index.
-    `CREATE INDEX ${table}_finished_name_idx ON ${table} (name, failed_at, cancelled_at)
+    // Covering for the activity chart and the finished half of the per-name counts
+    // ("finished since T" is a range of it); cleanup keeps its own completed_at index.
+    `CREATE INDEX ${table}_finished_idx ON ${table} (completed_at, name, failed_at, cancelled_at)
   WHERE is_complete = 1`,
   ];
 }
@@ -75,13 +76,13 @@ export function countOpenJobsByName(table: string): string {
 FROM ${table} WHERE is_complete = 0 GROUP BY name`;
 }
 
-/** Finished rows by name, from the covering `finished_name_idx`. */
-export function countFinishedJobsByName(table: string): string {
+/** Finished rows by name (all, or since @since), from the covering `finished_idx`. */
+export function countFinishedJobsByName(table: string, since: boolean): string {
   return `SELECT name,
   sum(failed_at IS NULL AND cancelled_at IS NULL) AS completed,
   sum(failed_at IS NOT NULL) AS failed,
   sum(cancelled_at IS NOT NULL) AS cancelled
-FROM ${table} WHERE is_complete = 1 GROUP BY name`;
+FROM ${table} WHERE is_complete = 1${since ? " AND completed_at >= @since" : ""} GROUP BY name`;
 }
 
 /**

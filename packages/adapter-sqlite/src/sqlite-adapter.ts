@@ -4,6 +4,7 @@ import {
   type ClaimResult,
   type CleanupRequest,
   type CompleteResult,
+  type CountJobsByNameRequest,
   type CronDefinition,
   DocketError,
   invalidArgument,
@@ -302,7 +303,7 @@ class SqliteAdapter implements StorageAdapter {
     return this.guardedAction("deleteJob", id, actions.deleteJob(this.table));
   }
 
-  countJobsByName(): Promise<JobNameCounts[]> {
+  countJobsByName(request: CountJobsByNameRequest): Promise<JobNameCounts[]> {
     return this.run("application", "countJobsByName", () => {
       const now = Date.now();
       const byName = new Map<string, JobNameCounts>();
@@ -333,10 +334,14 @@ class SqliteAdapter implements StorageAdapter {
         });
       }
       type Finished = { name: string; completed: number; failed: number; cancelled: number };
-      for (const row of prepared<Finished>(
+      const since = request.finishedSince;
+      const finished = prepared<Finished>(
         this.db,
-        actions.countFinishedJobsByName(this.table),
-      ).all()) {
+        actions.countFinishedJobsByName(this.table, since !== null),
+      );
+      for (const row of since === null
+        ? finished.all()
+        : finished.all({ since: since.getTime() })) {
         Object.assign(entry(row.name), {
           completed: row.completed,
           failed: row.failed,

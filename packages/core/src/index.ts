@@ -25,7 +25,11 @@ export type { AddJobInput } from "./job-input.ts";
 export { DEFAULT_JOB_PRIORITY } from "./job-input.ts";
 export type { JobRecord, JobState, JsonValue } from "./job-record.ts";
 export { JOB_STATES, jobState } from "./job-record.ts";
-export type { JobActivityBucket, JobActivityOptions } from "./job-stats.ts";
+export type {
+  CountJobsByNameOptions,
+  JobActivityBucket,
+  JobActivityOptions,
+} from "./job-stats.ts";
 export {
   MAX_ACTIVITY_BUCKETS,
   queueWorkerCountJobsByName,
@@ -42,6 +46,7 @@ export type {
   ClaimResult,
   CleanupRequest,
   CompleteResult,
+  CountJobsByNameRequest,
   CronDefinition,
   JobActionResult,
   JobActivityCount,

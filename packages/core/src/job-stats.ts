@@ -9,12 +9,29 @@ import { isPlainObject, isValidDate, rejectUnknownKeys } from "./validation.ts";
  * so they stay fast on deep tables (see each adapter's migration 5).
  */
 
+export interface CountJobsByNameOptions {
+  /**
+   * Count finished jobs (completed, failed, cancelled) only when they finished at or
+   * after this instant; pending, scheduled and running are always counted in full.
+   * Without it every finished job in the table is counted, which reads all history: on
+   * a deep table (a million rows) prefer a window such as the last 24 hours.
+   */
+  finishedSince?: Date | undefined;
+}
+
 /** How many jobs of each name are in each state, names ascending. */
 export async function queueWorkerCountJobsByName(
   adapter: StorageAdapter,
+  options: CountJobsByNameOptions = {},
 ): Promise<JobNameCounts[]> {
   assertAdapter(adapter);
-  return adapter.countJobsByName();
+  if (!isPlainObject(options)) throw invalidArgument("options", "an object", options);
+  rejectUnknownKeys(options, ["finishedSince"], "options", invalidArgument);
+  const since = options.finishedSince;
+  if (since !== undefined && !isValidDate(since)) {
+    throw invalidArgument("options.finishedSince", "a valid Date", since);
+  }
+  return adapter.countJobsByName({ finishedSince: since ?? null });
 }
 
 export interface JobActivityOptions {

@@ -129,8 +129,12 @@ export interface StorageAdapter {
   /** Deletes a job in any state but running (`is_complete OR no live lease`). */
   deleteJob(id: number): Promise<JobActionResult>;
 
-  /** Per-name counts by `JobState` at the adapter's now, names ascending. */
-  countJobsByName(): Promise<JobNameCounts[]>;
+  /**
+   * Per-name counts by `JobState` at the adapter's now, names ascending. With
+   * `finishedSince`, the finished states (completed, failed, cancelled) count only jobs
+   * finished at or after it (a range of the finished-rows index instead of all history).
+   */
+  countJobsByName(request: CountJobsByNameRequest): Promise<JobNameCounts[]>;
 
   /**
    * Jobs finished at or after `since`, counted per bucket of `bucketMs` (bucket `i`
@@ -296,6 +300,11 @@ export type JobActionResult =
 export interface RetryFailedRequest {
   /** Only failed jobs of this name; null: every failed job. */
   name: string | null;
+}
+
+export interface CountJobsByNameRequest {
+  /** Null: all finished history. */
+  finishedSince: Date | null;
 }
 
 /** How many jobs of one name are in each `JobState`. */

@@ -31,6 +31,27 @@ export function jobViewsSuite({ queue }: SuiteContext): void {
       { name: "a", pending: 0, scheduled: 0, running: 1, completed: 2, failed: 1, cancelled: 0 },
       { name: "b", pending: 2, scheduled: 1, running: 0, completed: 0, failed: 0, cancelled: 1 },
     ]);
+    // A window that starts after everything finished counts no finished jobs, and still
+    // every unfinished one; one that starts before counts them all.
+    const now = await adapter.now();
+    expect(
+      await queueWorkerCountJobsByName(adapter, { finishedSince: new Date(now.getTime() + 1000) }),
+    ).toEqual([
+      { name: "a", pending: 0, scheduled: 0, running: 1, completed: 0, failed: 0, cancelled: 0 },
+      { name: "b", pending: 2, scheduled: 1, running: 0, completed: 0, failed: 0, cancelled: 0 },
+    ]);
+    const recent = await queueWorkerCountJobsByName(adapter, {
+      finishedSince: new Date(now.getTime() - HOUR),
+    });
+    expect(recent.map((c) => [c.completed, c.failed, c.cancelled])).toEqual([
+      [2, 1, 0],
+      [0, 0, 1],
+    ]);
+    await expectDocketError(
+      queueWorkerCountJobsByName(adapter, { finishedSince: "yesterday" as any }),
+      "invalid_argument",
+      "options.finishedSince",
+    );
   });
 
   it("counts finished jobs per time bucket up to now, zeros included", async () => {
