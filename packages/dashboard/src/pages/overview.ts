@@ -5,6 +5,9 @@ import { html, type SafeHtml } from "../html.ts";
 import { actionForm, layout } from "../layout.ts";
 import { href, type PageContext } from "../page-context.ts";
 
+/** States counted over the last hour only (see `OverviewStats`). */
+const FINISHED: ReadonlySet<JobState> = new Set(["completed", "failed", "cancelled"]);
+
 /** The overview page: totals by state, the last hour's chart, counts per name. */
 export async function overviewPage(
   context: PageContext,
@@ -30,11 +33,11 @@ export async function overviewLive(context: PageContext): Promise<SafeHtml> {
   const cards = JOB_STATES.map(
     (state) => html`<a class="card state-${state}" href="${href(context, "/jobs", { state })}">
 <span class="card-count" data-state="${state}">${formatCount(totals[state])}</span>
-<span class="card-label">${state}</span></a>`,
+<span class="card-label">${state}${FINISHED.has(state) ? html` <span class="window">last hour</span>` : ""}</span></a>`,
   );
   return html`<div id="overview-live" hx-get="${href(context, "/fragments/overview")}" hx-trigger="every 5s" hx-swap="outerHTML">
 <section class="cards" aria-label="Jobs by state">${cards}</section>
-<p class="muted as-of">Counts as of <time datetime="${at.toISOString()}">${formatUtc(at)}</time>; refreshed every 5 s.</p>
+<p class="muted as-of">As of <time datetime="${at.toISOString()}">${formatUtc(at)}</time>, refreshed every 5 s. Pending, scheduled and running: all of them; completed, failed and cancelled: finished in the last hour (the job list shows every one).</p>
 <section><h2>Last hour</h2>${activityChart(activity, since)}</section>
 <section><h2>By name</h2>${namesTable(context, byName)}</section>
 </div>`;
@@ -59,17 +62,13 @@ function namesTable(context: PageContext, byName: readonly JobNameCounts[]): Saf
           : html`<a href="${href(context, "/jobs", { name: row.name, state })}">${formatCount(count)}</a>`
       }</td>`;
     });
+    // Retries every failed job of the name, not only the last hour's.
     const retry =
       row.failed > 0
-        ? actionForm(
-            context,
-            href(context, "/jobs/retry-failed"),
-            `Retry ${formatCount(row.failed)} failed`,
-            {
-              fields: { name: row.name },
-              confirm: `Retry every failed "${row.name}" job?`,
-            },
-          )
+        ? actionForm(context, href(context, "/jobs/retry-failed"), "Retry all failed", {
+            fields: { name: row.name },
+            confirm: `Retry every failed "${row.name}" job?`,
+          })
         : html``;
     return html`<tr><th scope="row"><a href="${href(context, "/jobs", { name: row.name })}">${row.name}</a></th>${cells}<td>${retry}</td></tr>`;
   });
@@ -78,7 +77,8 @@ function namesTable(context: PageContext, byName: readonly JobNameCounts[]): Saf
       ? html`<p class="muted">${formatCount(byName.length - shown.length)} more names not shown; filter the job list by name.</p>`
       : html``;
   return html`<table class="names"><thead><tr><th scope="col">name</th>${JOB_STATES.map(
-    (state) => html`<th scope="col" class="num">${state}</th>`,
+    (state) =>
+      html`<th scope="col" class="num">${state}${FINISHED.has(state) ? html`<br><span class="window">last hour</span>` : ""}</th>`,
   )}<th scope="col"></th></tr></thead><tbody>${rows}</tbody></table>${more}`;
 }
 
