@@ -56,6 +56,7 @@ ${row("scheduled", timeCell(job.scheduledAt, context.now))}
 ${row("updated", timeCell(job.updatedAt, context.now))}
 ${row("completed", timeCell(job.completedAt, context.now))}
 ${row("failed", timeCell(job.failedAt, context.now))}
+${row("cancelled", timeCell(job.cancelledAt, context.now))}
 ${row("lease", job.lockedBy === null ? html`<span class="muted">–</span>` : html`${job.lockedBy} until ${timeCell(job.lockedUntil, context.now)}`)}
 ${row("handler timeout", job.handlerTimeout === null ? html`<span class="muted">–</span>` : `${job.handlerTimeout} ms`)}
 ${row("cron", job.cronExpression === null ? html`<span class="muted">–</span>` : html`<code>${job.cronExpression}</code>`)}
