@@ -476,7 +476,8 @@ class MysqlAdapter implements StorageAdapter {
       replayable: false,
     });
     if (header.affectedRows === 1) return { ok: true };
-    const [job, now] = await Promise.all([this.getJob(id), this.now()]);
+    const job = await this.getJob(id);
+    const now = await this.now();
     return refusedAction(job, now);
   }
 

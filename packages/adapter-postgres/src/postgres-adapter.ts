@@ -399,7 +399,8 @@ class PostgresAdapter implements StorageAdapter {
 
   /** Why a guarded action changed nothing: the row (or its absence) as it is now. */
   private async refusal(id: number): Promise<JobActionResult> {
-    const [job, now] = await Promise.all([this.getJob(id), this.now()]);
+    const job = await this.getJob(id);
+    const now = await this.now();
     return refusedAction(job, now);
   }
 

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { waitFor } from "@docket/core/testing";
 import { describe, expect, it } from "vitest";
 import { parseDatabaseUrl } from "../src/connection.ts";
 import { colorsFor, renderTable } from "../src/output.ts";
-import { runDocket } from "./cli-runner.ts";
+import { runDocket, startDocket } from "./cli-runner.ts";
 
 describe("docket cli: usage and output", { timeout: 120_000 }, () => {
   it("exits 2 without a database, on unknown commands and options; 0 for --help", async () => {
@@ -23,6 +27,33 @@ describe("docket cli: usage and output", { timeout: 120_000 }, () => {
     });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^docket: /);
+  });
+
+  it("insights --watch prints a JSON line per refresh and stops on SIGINT with exit 0", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "docket-cli-watch-"));
+    try {
+      const env = { DOCKET_DATABASE_URL: `sqlite:${join(dir, "jobs.db")}` };
+      expect((await runDocket(["migrate"], env)).code).toBe(0);
+      const watch = startDocket(["insights", "--watch", "1", "--json"], env);
+      await waitFor(() => watch.stdout().split("\n").length > 2, {
+        timeoutMs: 60_000,
+        what: "two refreshes",
+      });
+      watch.child.kill("SIGINT");
+      const run = await watch.done;
+      expect(run.code).toBe(0);
+      const first = JSON.parse(run.stdout.split("\n")[0]!);
+      expect(first.totals).toEqual({
+        pending: 0,
+        scheduled: 0,
+        running: 0,
+        completed: 0,
+        failed: 0,
+        cancelled: 0,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("parses the database URL forms", () => {

@@ -89,7 +89,9 @@ export async function queueWorkerJobActivity(
       since,
     );
   }
-  const [rows, now] = await Promise.all([adapter.jobActivity({ since, bucketMs }), adapter.now()]);
+  // One after the other: one pooled connection at a time is enough for a chart.
+  const rows = await adapter.jobActivity({ since, bucketMs });
+  const now = await adapter.now();
   const last = Math.max(0, Math.floor((now.getTime() - since.getTime()) / bucketMs));
   const buckets: JobActivityBucket[] = [];
   for (let i = 0; i <= Math.min(last, MAX_ACTIVITY_BUCKETS); i++) {

@@ -56,15 +56,16 @@ export function registerMaintenanceCommands(program: Command, context: CliContex
       nonNegativeNumber,
       24,
     )
-    .option("--watch [seconds]", "refresh every n seconds (default 2) until Ctrl-C")
+    .option(
+      "--watch [seconds]",
+      "refresh every n seconds (default 2) until Ctrl-C",
+      positiveInteger,
+    )
     .option("--json", "print JSON (with --watch: one JSON object per line)")
     .action(async (options, command: Command) => {
-      const interval =
-        options.watch === undefined
-          ? null
-          : options.watch === true
-            ? 2
-            : positiveInteger(String(options.watch));
+      // `--watch` alone is `true`; `--watch 5` went through positiveInteger.
+      const interval: number | null =
+        options.watch === undefined ? null : options.watch === true ? 2 : options.watch;
       await withAdapter(context, command, async (adapter) => {
         const read = async () => {
           const now = await adapter.now();
