@@ -515,10 +515,17 @@ class MysqlAdapter implements StorageAdapter {
 
   async listJobs(query: ListJobsQuery): Promise<JobRecord[]> {
     const params: unknown[] = query.name === undefined ? [] : [query.name];
+    if (query.beforeId !== undefined) params.push(query.beforeId);
     params.push(limitParam(query.limit));
     const rows = (await this.exec.statement(
       "listing jobs",
-      sql.listJobs(this.table, query.name !== undefined, query.state),
+      sql.listJobs(
+        this.table,
+        query.name !== undefined,
+        query.state,
+        query.beforeId !== undefined,
+        query.cron === true,
+      ),
       params,
       { replayable: true },
     )) as unknown as JobRow[];

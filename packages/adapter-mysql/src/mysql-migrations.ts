@@ -117,6 +117,13 @@ export const MYSQL_MIGRATIONS: readonly MysqlMigration[] = [
     description: "operator actions: cancelled state, index for counts by name",
     statements: migration5,
   },
+  {
+    version: 6,
+    description: "dashboard: job lists by name, newest first",
+    // `WHERE name = ? [AND state] ORDER BY id DESC LIMIT ?` (the dashboard's list, paged by
+    // id) reads this index backwards (InnoDB secondary keys end with the primary key).
+    statements: (table) => [`ALTER TABLE ${table} ADD KEY ${table}_name_id (name, id)`],
+  },
 ];
 
 /**

@@ -332,11 +332,19 @@ const STATE_CONDITIONS: Record<JobState, string> = {
   cancelled: "is_complete = 1 AND cancelled_at IS NOT NULL",
 };
 
-/** Newest first. Params: [name], limit. */
-export function listJobs(table: string, byName: boolean, state: JobState | undefined): string {
+/** Newest first. Params: [name], [beforeId], limit. */
+export function listJobs(
+  table: string,
+  byName: boolean,
+  state: JobState | undefined,
+  paged: boolean,
+  cronOnly: boolean,
+): string {
   const conditions: string[] = [];
   if (byName) conditions.push("name = ?");
   if (state !== undefined) conditions.push(STATE_CONDITIONS[state]);
+  if (paged) conditions.push("id < ?");
+  if (cronOnly) conditions.push("cron_expression IS NOT NULL");
   const where = conditions.length === 0 ? "" : ` WHERE ${conditions.join(" AND ")}`;
   return `SELECT ${JOB_COLUMNS} FROM ${table}${where} ORDER BY id DESC LIMIT ?`;
 }

@@ -191,6 +191,7 @@ describeMysql("mysql server settings", () => {
         `${tableName}_cron_pending`,
         `${tableName}_completed`,
         `${tableName}_finished`,
+        `${tableName}_name_id`,
       ]),
     );
     // The named lock is free again.

@@ -400,8 +400,16 @@ class PostgresAdapter implements StorageAdapter {
     const byName = query.name !== undefined;
     const values: unknown[] = [query.limit];
     if (byName) values.push(query.name);
+    const paged = query.beforeId !== undefined;
+    if (paged) values.push(query.beforeId);
     const result = await this.runQuery<PostgresJobRow>("listJobs", {
-      text: sql.listJobs(this.shared.names, byName, query.state ?? null),
+      text: sql.listJobs(
+        this.shared.names,
+        byName,
+        query.state ?? null,
+        paged,
+        query.cron === true,
+      ),
       values,
     });
     return result.rows.map(toJobRecord);

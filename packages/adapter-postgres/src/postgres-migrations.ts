@@ -27,4 +27,12 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     description: "operator actions: cancelled state, indexes for counts and activity",
     statements: migration5,
   },
+  {
+    version: 6,
+    description: "dashboard: job lists by name, newest first",
+    // `WHERE name = $2 [AND state] ORDER BY id DESC LIMIT $1` (the dashboard's list, paged
+    // by id) walks this index backwards instead of the primary key past every other name.
+    // name is never updated, so completions and claims stay HOT updates.
+    statements: (n) => [`CREATE INDEX ${n.nameIdIndex} ON ${n.table} (name, id)`],
+  },
 ];

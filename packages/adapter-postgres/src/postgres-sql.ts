@@ -29,6 +29,8 @@ export interface PostgresTableNames {
   readonly sessions: PostgresSessionNames;
   /** `doneIndex` with the schema, for `DROP INDEX`. */
   readonly qualifiedDoneIndex: string;
+  /** Migration 6: job lists by name, newest first (the dashboard). */
+  readonly nameIdIndex: string;
 }
 
 export function postgresTableNames(schema: string | null, tableName: string): PostgresTableNames {
@@ -43,6 +45,7 @@ export function postgresTableNames(schema: string | null, tableName: string): Po
     fileBucketIndex: `"${tableName}_file_bucket_idx"`,
     sessions: postgresSessionNames(schema, tableName),
     qualifiedDoneIndex: qualify(`${tableName}_done_idx`),
+    nameIdIndex: `"${tableName}_name_id_idx"`,
   };
 }
 
@@ -394,17 +397,22 @@ const STATE_CONDITIONS = {
 } as const;
 
 /**
- * Newest first. $1 limit, then $2 the name when `byName`. The state is chosen from the
- * fixed conditions above, never spliced from input.
+ * Newest first. $1 limit, then the name when `byName`, then the id bound when `paged`.
+ * The state is chosen from the fixed conditions above, never spliced from input.
  */
 export const listJobs = (
   n: PostgresTableNames,
   byName: boolean,
   state: keyof typeof STATE_CONDITIONS | null,
+  paged: boolean,
+  cronOnly: boolean,
 ) => {
+  const idParam = byName ? "$3" : "$2";
   const conditions = [
     ...(byName ? ["name = $2"] : []),
     ...(state === null ? [] : [STATE_CONDITIONS[state]]),
+    ...(paged ? [`id < ${idParam}`] : []),
+    ...(cronOnly ? ["cron_expression IS NOT NULL"] : []),
   ];
   const where = conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`;
   return `SELECT ${JOB_COLUMNS} FROM ${n.table} ${where} ORDER BY id DESC LIMIT $1`;

@@ -436,9 +436,16 @@ class SqliteAdapter implements StorageAdapter {
 
   listJobs(query: ListJobsQuery): Promise<JobRecord[]> {
     return this.run("application", "listJobs", () => {
-      const source = sql.listJobs(this.table, query.name !== undefined, query.state ?? null);
+      const source = sql.listJobs(
+        this.table,
+        query.name !== undefined,
+        query.state ?? null,
+        query.beforeId !== undefined,
+        query.cron === true,
+      );
       const params: Record<string, unknown> = { limit: query.limit };
       if (query.name !== undefined) params.name = query.name;
+      if (query.beforeId !== undefined) params.beforeId = query.beforeId;
       if (query.state === "running" || query.state === "scheduled" || query.state === "pending") {
         params.now = Date.now();
       }

@@ -60,4 +60,11 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     description: "operator actions: cancelled state, index for counts by name",
     statements: migration5,
   },
+  {
+    version: 6,
+    description: "dashboard: job lists by name, newest first",
+    // `WHERE name = ? [AND state] ORDER BY id DESC LIMIT n` (the dashboard's list, paged
+    // by id) walks this index instead of the whole table when the name is rare.
+    statements: (table) => [`CREATE INDEX ${table}_name_id_idx ON ${table} (name, id)`],
+  },
 ];

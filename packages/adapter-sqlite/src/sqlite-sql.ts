@@ -207,11 +207,19 @@ const STATE_PREDICATES: Record<JobState, string> = {
   cancelled: "is_complete = 1 AND cancelled_at IS NOT NULL",
 };
 
-/** One statement per (name filter?, state?) combination, each prepared once. */
-export function listJobs(table: string, byName: boolean, state: JobState | null): string {
+/** One statement per combination of filters, each prepared once. */
+export function listJobs(
+  table: string,
+  byName: boolean,
+  state: JobState | null,
+  paged: boolean,
+  cronOnly: boolean,
+): string {
   const conditions: string[] = [];
   if (byName) conditions.push("name = @name");
   if (state !== null) conditions.push(`(${STATE_PREDICATES[state]})`);
+  if (paged) conditions.push("id < @beforeId");
+  if (cronOnly) conditions.push("cron_expression IS NOT NULL");
   const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
   return `SELECT * FROM ${table} ${where} ORDER BY id DESC LIMIT @limit`;
 }

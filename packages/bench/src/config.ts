@@ -75,21 +75,32 @@ export interface CliOptions {
   jsonPath: string | null;
   /** Docket workers' `prefetchCount` (0: the default, claim only for free slots). */
   prefetch: number;
+  /** Run only the dashboard scenario (Postgres, 1,000,000 jobs × scale). */
+  dashboard: boolean;
 }
 
 const ALL_DATABASES: readonly DatabaseId[] = ["sqlite", "postgres", "mysql"];
 
 export const USAGE = `usage: pnpm bench [--only sqlite,postgres,mysql] [--scale 0.1] [--json out.json] [--prefetch 500]
        pnpm bench --sessions [--only …] [--scale …]   (the session store scenario only)
+       pnpm bench --dashboard [--scale 0.1]
 
   --only    databases to run (default: all; unreachable ones are skipped with a notice)
   --scale   multiplies every job count (default 1; 0.05 is a quick smoke run)
   --json    also write the raw measurements to this file
   --prefetch  Docket workers' prefetchCount (default 0); the bare loop then claims
-            concurrency + prefetch jobs per call, like the worker`;
+            concurrency + prefetch jobs per call, like the worker
+  --dashboard  only the dashboard scenario: overview and list pages over 1,000,000 jobs
+            (× scale) on Postgres, server time and EXPLAIN plans`;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { only: [...ALL_DATABASES], scale: 1, jsonPath: null, prefetch: 0 };
+  const options: CliOptions = {
+    only: [...ALL_DATABASES],
+    scale: 1,
+    jsonPath: null,
+    prefetch: 0,
+    dashboard: false,
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes("=") ? arg.split(/=(.*)/s, 2) : [arg, undefined];
@@ -132,6 +143,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         options.prefetch = prefetch;
         break;
       }
+      case "--dashboard":
+        options.dashboard = true;
+        break;
       case "--help":
       case "-h":
         console.log(USAGE);

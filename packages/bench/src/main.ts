@@ -20,6 +20,7 @@ import {
 import { Results } from "./results.ts";
 import { bareFloor } from "./scenarios/bare-floor.ts";
 import type { ScenarioContext } from "./scenarios/context.ts";
+import { dashboardPages, renderDashboardReport } from "./scenarios/dashboard-pages.ts";
 import { deepDrain } from "./scenarios/deep-drain.ts";
 import { drain } from "./scenarios/drain.ts";
 import { drainProcesses } from "./scenarios/drain-processes.ts";
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     return;
   }
   const options = parseArgs(argv);
+  if (options.dashboard) return dashboardMain(options.scale, options.jsonPath);
   const scaled = scaleCounts(BASE_COUNTS, options.scale);
   // With a prefetch buffer the worker claims concurrency + prefetch jobs per call; the
   // bare loop it is compared with claims as many.
@@ -186,6 +188,25 @@ async function main(): Promise<void> {
       `${JSON.stringify({ startedAt, command, scale: options.scale, counts, node: process.version, cpus: os.cpus().length, notices, sections: sections.map(({ systems, ...rest }) => ({ ...rest, systems: systems.map((s) => ({ id: s.id, label: s.label, settings: s.settings })) })), measurements: results.measurements, targets }, null, 2)}\n`,
     );
     console.error(`raw results written to ${options.jsonPath}`);
+  }
+}
+
+/** `pnpm bench --dashboard`: only the dashboard pages scenario, on Postgres. */
+async function dashboardMain(scale: number, jsonPath: string | null): Promise<void> {
+  const postgresUrl = process.env.DOCKET_POSTGRES_URL ?? DEFAULT_POSTGRES_URL;
+  const reason = await unreachable("postgres", {
+    postgresUrl,
+    mysqlUrl: "",
+    sqliteDir: "",
+    docketPrefetch: 0,
+  });
+  if (reason !== null) throw new Error(`the dashboard scenario needs Postgres: ${reason}`);
+  const result = await dashboardPages(postgresUrl, scale, (line) => console.error(line));
+  const command = `pnpm bench ${process.argv.slice(2).join(" ")}`;
+  console.log(renderDashboardReport(result, command));
+  if (jsonPath !== null) {
+    await writeFile(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+    console.error(`raw results written to ${jsonPath}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerActionCommands } from "./commands/actions.ts";
 import { registerCronCommands } from "./commands/cron.ts";
+import { registerDashboardCommand } from "./commands/dashboard.ts";
 import { registerJobCommands } from "./commands/jobs.ts";
 import { registerMaintenanceCommands } from "./commands/maintenance.ts";
 import { registerWorkCommand } from "./commands/work.ts";
@@ -28,6 +29,7 @@ export function createProgram(context: CliContext): Command {
   registerActionCommands(program, context);
   registerCronCommands(program, context);
   registerWorkCommand(program, context);
+  registerDashboardCommand(program, context);
   // Every command reports usage errors instead of exiting itself, so main() decides.
   const override = (command: Command) => {
     command.exitOverride();

@@ -1,7 +1,7 @@
 import { assertAdapter } from "./adapter-check.ts";
 import { invalidArgument } from "./errors.ts";
 import { JOB_STATES, type JobRecord, type JobState } from "./job-record.ts";
-import type { StorageAdapter } from "./storage-adapter.ts";
+import type { ListJobsQuery, StorageAdapter } from "./storage-adapter.ts";
 import { isPlainObject, rejectUnknownKeys, validateJobName } from "./validation.ts";
 
 export interface ListJobsOptions {
@@ -11,6 +11,10 @@ export interface ListJobsOptions {
   state?: JobState | undefined;
   /** At most this many, 1..10 000; default 100. */
   limit?: number | undefined;
+  /** Only jobs with a smaller id: the next page after a page whose last id this is. */
+  beforeId?: number | undefined;
+  /** Only cron rows (`cronExpression` set); default false. */
+  cron?: boolean | undefined;
 }
 
 export const DEFAULT_LIST_LIMIT = 100;
@@ -28,14 +32,22 @@ export async function queueWorkerGetJob(
   return adapter.getJob(id);
 }
 
-/** Jobs, newest first, optionally filtered by name and state. */
+/**
+ * Jobs, newest first, optionally filtered by name, state and cron rows only; `beforeId`
+ * pages by id (keyset), so each page costs the same however deep it is.
+ */
 export async function queueWorkerListJobs(
   adapter: StorageAdapter,
   options: ListJobsOptions = {},
 ): Promise<JobRecord[]> {
   assertAdapter(adapter);
   if (!isPlainObject(options)) throw invalidArgument("options", "an object", options);
-  rejectUnknownKeys(options, ["name", "state", "limit"], "options", invalidArgument);
+  rejectUnknownKeys(
+    options,
+    ["name", "state", "limit", "beforeId", "cron"],
+    "options",
+    invalidArgument,
+  );
   const limit = options.limit ?? DEFAULT_LIST_LIMIT;
   if (
     typeof limit !== "number" ||
@@ -49,8 +61,21 @@ export async function queueWorkerListJobs(
   if (state !== undefined && !JOB_STATES.includes(state as JobState)) {
     throw invalidArgument("options.state", `one of ${JOB_STATES.join(", ")}`, state);
   }
-  const query: { name?: string; state?: JobState; limit: number } = { limit };
+  const beforeId = options.beforeId;
+  if (
+    beforeId !== undefined &&
+    (typeof beforeId !== "number" || !Number.isSafeInteger(beforeId) || beforeId < 1)
+  ) {
+    throw invalidArgument("options.beforeId", "a positive integer", beforeId);
+  }
+  const cron = options.cron;
+  if (cron !== undefined && typeof cron !== "boolean") {
+    throw invalidArgument("options.cron", "a boolean", cron);
+  }
+  const query: ListJobsQuery = { limit };
   if (options.name !== undefined) query.name = validateJobName(options.name, "options.name");
   if (state !== undefined) query.state = state as JobState;
+  if (beforeId !== undefined) query.beforeId = beforeId;
+  if (cron === true) query.cron = true;
   return adapter.listJobs(query);
 }

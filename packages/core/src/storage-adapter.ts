@@ -114,7 +114,10 @@ export interface StorageAdapter {
   /** One job, or null. */
   getJob(id: number): Promise<JobRecord | null>;
 
-  /** Jobs, newest first (id descending), filtered by name and state (see `JobState`). */
+  /**
+   * Jobs, newest first (id descending), filtered by name, state (see `JobState`), cron
+   * rows only, and `id < beforeId` for keyset paging.
+   */
   listJobs(query: ListJobsQuery): Promise<JobRecord[]>;
 
   // Operator actions (issue 12: CLI and dashboard). Each write is ONE guarded statement that
@@ -334,6 +337,10 @@ export interface QueueCounts {
 export interface ListJobsQuery {
   name?: string;
   state?: JobState;
+  /** Only jobs with `id < beforeId` (keyset paging: pass the last id of the previous page). */
+  beforeId?: number;
+  /** Only cron rows (`cron_expression IS NOT NULL`). */
+  cron?: boolean;
   /** 1..10 000; core's default is 100. */
   limit: number;
 }

@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
-import { queueWorkerAddJob } from "../add-job.ts";
+import { queueWorkerAddJob, queueWorkerAddJobs } from "../add-job.ts";
+import { queueWorkerRegisterCronJobs } from "../cron-register.ts";
 import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
 import { expectDocketError, HOUR } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
@@ -85,5 +86,49 @@ export function readJobsSuite({ queue }: SuiteContext): void {
       "invalid_argument",
       "options.nam",
     );
+    await expectDocketError(
+      queueWorkerListJobs(adapter, { beforeId: 0 }),
+      "invalid_argument",
+      "options.beforeId",
+    );
+    await expectDocketError(
+      queueWorkerListJobs(adapter, { cron: "yes" as any }),
+      "invalid_argument",
+      "options.cron",
+    );
+  });
+
+  it("pages by id with beforeId, combined with the name filter", async () => {
+    const adapter = await queue();
+    const ids = await queueWorkerAddJobs(
+      adapter,
+      ["a", "b", "a", "a", "b", "a"].map((name) => ({ name })),
+    );
+    const aIds = ids.filter((_, index) => [0, 2, 3, 5].includes(index)).reverse();
+    const page1 = await queueWorkerListJobs(adapter, { name: "a", limit: 2 });
+    expect(page1.map((job) => job.id)).toEqual(aIds.slice(0, 2));
+    const page2 = await queueWorkerListJobs(adapter, {
+      name: "a",
+      limit: 2,
+      beforeId: page1[1]!.id,
+    });
+    expect(page2.map((job) => job.id)).toEqual(aIds.slice(2, 4));
+    const page3 = await queueWorkerListJobs(adapter, { name: "a", beforeId: page2[1]!.id });
+    expect(page3).toEqual([]);
+    const all = await queueWorkerListJobs(adapter, { beforeId: ids[2]! });
+    expect(all.map((job) => job.id)).toEqual([ids[1], ids[0]]);
+  });
+
+  it("lists only cron rows with cron: true", async () => {
+    const adapter = await queue();
+    await queueWorkerAddJob(adapter, { name: "plain" });
+    await queueWorkerRegisterCronJobs(adapter, {
+      jobs: [{ name: "every.minute", cronExpression: "* * * * *" }],
+    });
+    const cronRows = await queueWorkerListJobs(adapter, { cron: true, state: "scheduled" });
+    expect(cronRows.map((job) => [job.name, job.cronExpression])).toEqual([
+      ["every.minute", "* * * * *"],
+    ]);
+    expect(await queueWorkerListJobs(adapter, { cron: true, name: "plain" })).toEqual([]);
   });
 }
