@@ -119,7 +119,7 @@ class MysqlAdapter implements StorageAdapter {
   readonly db: unknown;
   private readonly exec: MysqlExecutor;
   private readonly table: string;
-  /** Session store rows, on the pool or the bound connection (docs/stores.md). */
+  /** Session store rows, on the pool or the bound connection (docs/sessions.md). */
   readonly sessions: SessionStoreSeam;
 
   constructor(
@@ -133,7 +133,7 @@ class MysqlAdapter implements StorageAdapter {
     this.sessions = createMysqlSessions(this.exec, this.table);
   }
 
-  /** File rows (docs/stores.md), on the pool or this adapter's bound connection. */
+  /** File rows (docs/files.md), on the pool or this adapter's bound connection. */
   get files(): FileStoreSeam {
     return new MysqlFileStore(this.exec, this.table);
   }

@@ -1,5 +1,5 @@
 /**
- * SQL of the file store on MySQL / MariaDB (docs/stores.md). `meta` is utf8mb4 LONGTEXT
+ * SQL of the file store on MySQL / MariaDB (docs/files.md). `meta` is utf8mb4 LONGTEXT
  * checked with `JSON_VALID` (MariaDB's JSON type is that alias anyway) and changed only
  * with `JSON_MERGE_PATCH` inside one UPDATE, which InnoDB applies to the newest row
  * version under its row lock: two writers of different keys never lose each other's work.

@@ -43,7 +43,7 @@ const IDEMPOTENT = { replayable: true } as const;
 /** Padded `IN` lists stay below this many placeholders per statement. */
 const IDS_PER_STATEMENT = 1024;
 
-/** The file store seam on MySQL / MariaDB (docs/stores.md), through the adapter's executor. */
+/** The file store seam on MySQL / MariaDB (docs/files.md), through the adapter's executor. */
 export class MysqlFileStore implements FileStoreSeam {
   constructor(
     private readonly exec: MysqlExecutor,

@@ -104,7 +104,7 @@ export const MYSQL_MIGRATIONS: readonly MysqlMigration[] = [
   },
   {
     version: 3,
-    description: "create file table (docs/stores.md)",
+    description: "create file table (docs/files.md)",
     statements: (t) => createFileTable(t),
   },
   {

@@ -1,5 +1,5 @@
 /**
- * Statements of the MySQL/MariaDB session store (docs/stores.md). Ids are CHAR(36)
+ * Statements of the MySQL/MariaDB session store (docs/sessions.md). Ids are CHAR(36)
  * ASCII (binary collation), data is utf8mb4_bin LONGTEXT, times are UTC DATETIME(3) bound
  * from the adapter's clock. The only spliced text is the validated table name.
  */

@@ -68,7 +68,7 @@ function pairParams(pair: NewTokenPair, now: string): unknown[] {
 }
 
 /**
- * The session seam on MySQL/MariaDB (docs/stores.md). Multi-statement writes are one
+ * The session seam on MySQL/MariaDB (docs/sessions.md). Multi-statement writes are one
  * unit of work: the adapter's own transaction (retried on deadlock), or the caller's on
  * a bound adapter.
  */

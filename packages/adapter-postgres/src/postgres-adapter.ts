@@ -163,7 +163,7 @@ class PostgresAdapter implements StorageAdapter {
   private readonly client: ClientBase | null;
   /** Absent when `notify: false`, so core polls. */
   readonly subscribe?: (onWake: () => void) => () => void;
-  /** Session store rows, on the pool or this adapter's bound client (docs/stores.md). */
+  /** Session store rows, on the pool or this adapter's bound client (docs/sessions.md). */
   readonly sessions: SessionStoreSeam;
 
   constructor(shared: SharedState, client: ClientBase | null) {
@@ -186,7 +186,7 @@ class PostgresAdapter implements StorageAdapter {
     return this.client ?? this.shared.pool;
   }
 
-  /** File rows (docs/stores.md), on the pool or this adapter's bound client. */
+  /** File rows (docs/files.md), on the pool or this adapter's bound client. */
   get files(): FileStoreSeam {
     return new PostgresFileStore(this.shared.names, (operation, config) =>
       this.runQuery(operation, config),

@@ -1,7 +1,7 @@
 import type { PostgresTableNames } from "./postgres-sql.ts";
 
 /**
- * SQL of the file store on Postgres (docs/stores.md). `meta` is `jsonb` (key order does not
+ * SQL of the file store on Postgres (docs/files.md). `meta` is `jsonb` (key order does not
  * matter for it, unlike a job's `data`) and is changed only with jsonb operators inside one
  * UPDATE, which re-reads the newest row version after a lock wait: two writers of
  * different keys never lose each other's work. Times are `timestamptz(3)` from

@@ -40,7 +40,7 @@ function toFileRow(row: PostgresFileRow): FileRow {
   };
 }
 
-/** The file store seam on Postgres (docs/stores.md). */
+/** The file store seam on Postgres (docs/files.md). */
 export class PostgresFileStore implements FileStoreSeam {
   constructor(
     private readonly names: PostgresTableNames,

@@ -16,7 +16,7 @@ export interface PostgresMigration {
 
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   { version: 1, description: "create job table", statements: createJobTable },
-  { version: 3, description: "create file table (docs/stores.md)", statements: createFileTable },
+  { version: 3, description: "create file table (docs/files.md)", statements: createFileTable },
   {
     version: 4,
     description: "create session store tables",

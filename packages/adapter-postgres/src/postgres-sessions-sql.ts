@@ -1,5 +1,5 @@
 /**
- * Statements of the Postgres session store (docs/stores.md). Ids are `uuid`, data is
+ * Statements of the Postgres session store (docs/sessions.md). Ids are `uuid`, data is
  * `jsonb` (it may reorder keys: the checksum is over key-sorted JSON, so that never
  * causes a write), times are `timestamptz` bound from the adapter's clock. The only
  * spliced text is the validated table (and schema) name, double-quoted.

@@ -69,7 +69,7 @@ function toTokenRow(row: TokenDbRow): SessionTokenRow {
 }
 
 /**
- * The session seam on Postgres (docs/stores.md). Each write is one statement (CTEs),
+ * The session seam on Postgres (docs/sessions.md). Each write is one statement (CTEs),
  * so it is atomic on the pool and joins a caller's transaction on a bound client.
  */
 export function createPostgresSessions(

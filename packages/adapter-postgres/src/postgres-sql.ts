@@ -22,10 +22,10 @@ export interface PostgresTableNames {
   readonly claimIndex: string;
   readonly cronIndex: string;
   readonly doneIndex: string;
-  /** `"schema"."table_file"` or `"table_file"`: file rows (docs/stores.md). */
+  /** `"schema"."table_file"` or `"table_file"`: file rows (docs/files.md). */
   readonly file: string;
   readonly fileBucketIndex: string;
-  /** The session store's tables (docs/stores.md). */
+  /** The session store's tables (docs/sessions.md). */
   readonly sessions: PostgresSessionNames;
   /** `doneIndex` with the schema, for `DROP INDEX`. */
   readonly qualifiedDoneIndex: string;

@@ -90,7 +90,7 @@ let savepointCounter = 0;
  */
 class SqliteAdapter implements StorageAdapter {
   readonly dialect = "sqlite";
-  /** Session store rows, gated like every application operation (docs/stores.md). */
+  /** Session store rows, gated like every application operation (docs/sessions.md). */
   readonly sessions: SessionStoreSeam;
 
   constructor(
@@ -105,7 +105,7 @@ class SqliteAdapter implements StorageAdapter {
     );
   }
 
-  /** File rows (docs/stores.md), on this adapter's connection and gate. */
+  /** File rows (docs/files.md), on this adapter's connection and gate. */
   get files(): FileStoreSeam {
     return new SqliteFileStore(this.db, this.table, (action, work) =>
       this.run("application", action, work),

@@ -85,7 +85,7 @@ export function openDatabase(options: ResolvedSqliteOptions): {
     pragmaWithRetry(db, SET_SYNCHRONOUS_NORMAL);
     // The session store's cascades (a session's tokens, a refresh token's access token)
     // need it; the job table has no foreign keys, so nothing else changes. An adopted
-    // database keeps the application's setting (docs/stores.md).
+    // database keeps the application's setting (docs/sessions.md).
     db.pragma(SET_FOREIGN_KEYS_ON);
   } catch (error) {
     db.close();

@@ -1,5 +1,5 @@
 /**
- * SQL of the file store on SQLite (docs/stores.md). Rows live in `<table>_file`; times are
+ * SQL of the file store on SQLite (docs/files.md). Rows live in `<table>_file`; times are
  * INTEGER epoch milliseconds like the job table, `meta` is JSON text changed only through
  * SQLite's JSON functions so two writers of different keys never lose each other's work.
  */

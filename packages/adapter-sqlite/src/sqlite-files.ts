@@ -34,7 +34,7 @@ function toFileRow(row: SqliteFileRow): FileRow {
 }
 
 /**
- * The file store seam on SQLite (docs/stores.md). `run` is the adapter's own runner (gate,
+ * The file store seam on SQLite (docs/files.md). `run` is the adapter's own runner (gate,
  * busy retries, error mapping), so file statements behave like queue statements; each
  * one runs synchronously, so inside `transaction(fn)` it lands in that transaction.
  */

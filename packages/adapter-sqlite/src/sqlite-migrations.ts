@@ -51,7 +51,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   },
   {
     version: 3,
-    description: "create file table (docs/stores.md)",
+    description: "create file table (docs/files.md)",
     statements: createFileTable,
   },
   { version: 4, description: "create session store tables", statements: createSessionTables },

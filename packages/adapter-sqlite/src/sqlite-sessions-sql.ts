@@ -1,5 +1,5 @@
 /**
- * Statements of the SQLite session store (docs/stores.md). Times are INTEGER epoch
+ * Statements of the SQLite session store (docs/sessions.md). Times are INTEGER epoch
  * milliseconds bound from the adapter's clock; ids are TEXT UUIDs. The only spliced text
  * is the validated job table name, used as prefix.
  */

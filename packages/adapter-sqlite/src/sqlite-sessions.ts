@@ -57,7 +57,7 @@ function toTokenRow(row: TokenDbRow): SessionTokenRow {
 }
 
 /**
- * The session seam on SQLite (docs/stores.md). Multi-statement writes run in one
+ * The session seam on SQLite (docs/sessions.md). Multi-statement writes run in one
  * `BEGIN IMMEDIATE` transaction (a savepoint inside an open one), so they are atomic
  * across processes; the clock is the process's, like the rest of the adapter.
  */

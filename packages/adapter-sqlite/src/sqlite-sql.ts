@@ -151,7 +151,7 @@ VALUES (@name, @data, @priority, @scheduledAt, @now, @now, @cronExpression)
 ON CONFLICT DO NOTHING`;
 }
 
-/** Spec §5: pending cron rows of names that are no longer defined go away. */
+/** docs/queue.md §5: pending cron rows of names that are no longer defined go away. */
 export function deleteUndefinedCronJobs(table: string): string {
   return `DELETE FROM ${table}
 WHERE cron_expression IS NOT NULL AND is_complete = 0

@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     await runFilePlaceholderBench(argv);
     return;
   }
-  // `--sessions`: only the session store scenario (docs/stores.md), its own report.
+  // `--sessions`: only the session store scenario (docs/sessions.md), its own report.
   if (argv.includes("--sessions")) {
     await runSessionsBench(parseArgs(argv.filter((arg) => arg !== "--sessions")));
     return;

@@ -21,7 +21,7 @@ export type DocketErrorCode =
   | "lease_lost"
   /** The adapter was used after `close()`. */
   | "closed"
-  // File store (docs/stores.md)
+  // File store (docs/files.md)
   /** The adapter has no seam for this store (`adapter.files` is missing). */
   | "unsupported"
   /** No file row with this id. */
@@ -36,7 +36,7 @@ export type DocketErrorCode =
   | "dependency_missing"
   /** The object storage refused or failed an operation; `field` names the bucket or key. */
   | "storage_error"
-  // Session store (`@docket/sessions`, docs/stores.md). Messages never contain a token
+  // Session store (`@docket/sessions`, docs/sessions.md). Messages never contain a token
   // or the signing key; `field` names the argument (`accessToken`, `refreshToken`, …).
   /** No token was given (empty, not a string, no `Authorization: Bearer` header). */
   | "session_token_missing"

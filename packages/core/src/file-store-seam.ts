@@ -1,5 +1,5 @@
 /**
- * The seam between `@docket/files` and a database (docs/stores.md, file store). Type-only:
+ * The seam between `@docket/files` and a database (docs/files.md, file store). Type-only:
  * core stays driver-free and an adapter implements it with its own SQL in `<db>-files.ts`.
  * Rows live in `<tableName>_file`, created by the adapter's `migrate()` (migration 3).
  *
@@ -38,7 +38,7 @@ export interface FileStoreSeam {
   /**
    * Whether an unfinished `compas.file.transformImage` job for this file and key exists in
    * the queue's job table. Called after `lockFile` inside the same transaction, so two
-   * requests for one file decide one after the other (docs/stores.md: at most one pending
+   * requests for one file decide one after the other (docs/files.md: at most one pending
    * job per file and key).
    */
   hasPendingTransformJob(fileId: string, transformKey: string): Promise<boolean>;
@@ -48,7 +48,7 @@ export interface FileStoreSeam {
   existingIds(ids: readonly string[]): Promise<string[]>;
 }
 
-/** `meta` as stored (docs/stores.md); unknown keys are rejected before they get here. */
+/** `meta` as stored (docs/files.md); unknown keys are rejected before they get here. */
 export interface FileMeta {
   transforms?: Record<string, string>;
   transformedFromOriginal?: string;

@@ -1,5 +1,5 @@
 /**
- * The seam between `@docket/sessions` and a database (docs/stores.md, session store).
+ * The seam between `@docket/sessions` and a database (docs/sessions.md, session store).
  * Type-only, so core stays driver-free: each adapter implements it on its own tables
  * (`<table>_session`, `<table>_session_token`, created by `migrate()` as migration 4), also
  * on adapters bound to a transaction, so a session write and an enqueue commit together.

@@ -95,7 +95,7 @@ export interface StorageAdapter {
   complete(outcomes: readonly JobOutcome[]): Promise<CompleteResult>;
 
   /**
-   * Spec §5 under a database-wide lock, in one transaction:
+   * docs/queue.md §5 under a database-wide lock, in one transaction:
    * 1. delete pending cron rows (`cron_expression IS NOT NULL AND is_complete = false`)
    *    whose name is not among `definitions`;
    * 2. per definition: no pending cron row → insert one; a pending row with the same
@@ -187,13 +187,13 @@ export interface StorageAdapter {
   close(): Promise<void>;
 
   /**
-   * File rows for `@docket/files` (docs/stores.md), in `<tableName>_file`. Present on
+   * File rows for `@docket/files` (docs/files.md), in `<tableName>_file`. Present on
    * transaction-bound adapters too, writing on that transaction.
    */
   readonly files?: FileStoreSeam;
 
   /**
-   * Session store rows (docs/stores.md, session store), used by `@docket/sessions`.
+   * Session store rows (docs/sessions.md, session store), used by `@docket/sessions`.
    * Present on the three Docket adapters and on their transaction-bound adapters.
    */
   readonly sessions?: SessionStoreSeam;

@@ -9,7 +9,7 @@ export const SNIFF_BYTES = 4100;
 export const UNKNOWN_CONTENT_TYPE = "application/octet-stream";
 
 /**
- * The content type of a file from its first bytes (docs/stores.md): magic bytes with
+ * The content type of a file from its first bytes (docs/files.md): magic bytes with
  * file-type, then SVG recognised from its text (with or without an XML prolog), then the
  * file name with mime-types, else `application/octet-stream`.
  */

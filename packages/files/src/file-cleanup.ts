@@ -20,7 +20,7 @@ export interface FileCleanupResult {
 export const DEFAULT_GRACE_PERIOD_MS = 3_600_000;
 
 /**
- * What `compas.file.cleanup` does (docs/stores.md): delete transformed rows whose original
+ * What `compas.file.cleanup` does (docs/files.md): delete transformed rows whose original
  * is gone, then every object in `bucketName` without a row, page by page (past 1,000
  * objects), skipping objects younger than the grace period. Rows whose object is missing
  * stay; other buckets are never listed.

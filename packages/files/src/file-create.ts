@@ -38,7 +38,7 @@ export interface FileCreateProps {
 export type FileSource = Buffer | string | Readable;
 
 /**
- * Uploads `source` as the object `id` in `bucketName` and upserts its row (docs/stores.md).
+ * Uploads `source` as the object `id` in `bucketName` and upserts its row (docs/files.md).
  * All input is checked before anything is uploaded or written. The content type is
  * sniffed when `allowedContentTypes` is given or no type was passed (the sniffed type
  * wins); SVG is recognised from its text; unknown content is `application/octet-stream`.

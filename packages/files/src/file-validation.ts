@@ -6,7 +6,7 @@ import {
   type StorageAdapter,
 } from "@docket/core";
 
-/** Lowercase v4 UUID, as `crypto.randomUUID()` makes them (docs/stores.md: ids). */
+/** Lowercase v4 UUID, as `crypto.randomUUID()` makes them (docs/files.md: ids). */
 const FILE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 export function isFileId(value: unknown): value is string {
@@ -42,7 +42,7 @@ const META_KEYS = new Set([
   "altText",
 ]);
 
-/** Validates `meta` against docs/stores.md; unknown keys are rejected. Returns a copy. */
+/** Validates `meta` against docs/files.md; unknown keys are rejected. Returns a copy. */
 export function validateFileMeta(meta: unknown, field = "meta"): FileMeta {
   if (meta === undefined) return {};
   if (typeof meta !== "object" || meta === null || Array.isArray(meta)) {

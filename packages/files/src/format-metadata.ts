@@ -20,7 +20,7 @@ export interface FormatMetadataOptions {
 }
 
 /**
- * The client-facing shape of a file (docs/stores.md). The query parameter is appended
+ * The client-facing shape of a file (docs/files.md). The query parameter is appended
  * with `?` or `&` as the url needs; `options` is never changed.
  */
 export async function fileFormatMetadata(

@@ -3,7 +3,7 @@ import { fileSeamOf, isFileId } from "./file-validation.ts";
 import type { ObjectStorage } from "./object-storage.ts";
 import { loadSharp, requireSharp, type SharpLoader } from "./sharp-loader.ts";
 
-/** Width of the placeholder, per docs/stores.md. */
+/** Width of the placeholder, per docs/files.md. */
 const PLACEHOLDER_WIDTH = 10;
 
 export type PlaceholderOutcome =
@@ -11,7 +11,7 @@ export type PlaceholderOutcome =
   | { updated: false; reason: "missing" | "not_image" | "animated" | "unreadable" };
 
 /**
- * What `compas.file.generatePlaceholderImage` does (docs/stores.md): for an image (SVG
+ * What `compas.file.generatePlaceholderImage` does (docs/files.md): for an image (SVG
  * included, not animated), an auto-rotated 10 px wide JPEG data URL in
  * `meta.placeholderImage` and `originalWidth`/`originalHeight` after rotation, merged into
  * `meta` in one statement (other keys kept). Reads the file's own bucket. A missing file,

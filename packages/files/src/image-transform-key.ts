@@ -2,7 +2,7 @@ import { invalidArgument } from "@docket/core";
 
 export type TransformFormat = "webp" | "avif" | "none";
 
-/** `compas-image-transform-{webp|avif|none}-w{w}-q{q}` (docs/stores.md). */
+/** `compas-image-transform-{webp|avif|none}-w{w}-q{q}` (docs/files.md). */
 export function transformKeyOf(format: TransformFormat, w: number, q: number): string {
   return `compas-image-transform-${format}-w${w}-q${q}`;
 }

@@ -35,7 +35,7 @@ function readJobData(data: unknown): ValidJobData | null {
 const ENCODABLE = new Set(["image/webp", "image/avif", "image/png", "image/jpeg", "image/gif"]);
 
 /**
- * What `compas.file.transformImage` does (docs/stores.md): auto-rotate, shrink to `w` only
+ * What `compas.file.transformImage` does (docs/files.md): auto-rotate, shrink to `w` only
  * when wider (never upscale), encode at quality `q`, store as a new file in the same
  * bucket (name = key, `meta.transformedFromOriginal` = original id), then — in one
  * transaction with that row — set `meta.transforms[key]` on the original (a JSON-function

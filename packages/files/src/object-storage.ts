@@ -16,7 +16,7 @@ export interface ObjectListPage {
 }
 
 /**
- * Where file contents live (docs/stores.md): one object per file, key = the file id, in a
+ * Where file contents live (docs/files.md): one object per file, key = the file id, in a
  * bucket. Two implementations: `createLocalDirectoryStorage` (the embedded default next to
  * SQLite) and `createS3Storage` from `@docket/files/s3` (any S3-compatible server).
  * Failures are `DocketError`s: `invalid_argument` (field `bucketName`) for a bucket name

@@ -13,7 +13,7 @@ export const DEFAULT_CACHE_CONTROL = "max-age=120, must-revalidate";
 
 /**
  * Sends a stored file on Node's request/response (node:http, Express, Fastify's raw
- * objects, Koa's `ctx.req`/`ctx.res`), per docs/stores.md: `Accept-Ranges`, `Content-Type`,
+ * objects, Koa's `ctx.req`/`ctx.res`), per docs/files.md: `Accept-Ranges`, `Content-Type`,
  * `Content-Length`, `Cache-Control`, `Last-Modified`; `304` when the file is not newer than
  * `If-Modified-Since`; single byte ranges → `206`; an unsatisfiable range → `416` with
  * `Content-Range: bytes &#42;/size` and no body. Resolves when the response has ended.

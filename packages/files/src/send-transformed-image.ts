@@ -33,7 +33,7 @@ export interface TransformImageJobData {
 
 /**
  * Sends an image resized to `w` at quality `q` in the best format the client accepts
- * (docs/stores.md). A variant made before is sent as is; otherwise the original is sent
+ * (docs/files.md). A variant made before is sent as is; otherwise the original is sent
  * and `compas.file.transformImage` is enqueued — at most one unfinished job per file and
  * key: the decision runs in a transaction that first locks the file row, so two
  * concurrent requests decide one after the other and the second sees the first's job.

@@ -23,7 +23,7 @@ export interface JobFileCleanupOptions {
 }
 
 /**
- * A handler for `compas.file.cleanup` (cron `0 2 * * *`, docs/stores.md): deletes
+ * A handler for `compas.file.cleanup` (cron `0 2 * * *`, docs/files.md): deletes
  * transformed rows whose original is gone, then every object in `bucketName` without a
  * row, in batches, sparing objects younger than the grace period. Other buckets are never
  * touched. Logs and returns the counts.

@@ -39,7 +39,7 @@ function loaderOf(options: ImageJobOptions): SharpLoader {
 }
 
 /**
- * A handler for `compas.file.generatePlaceholderImage` with `{ fileId }` (docs/stores.md):
+ * A handler for `compas.file.generatePlaceholderImage` with `{ fileId }` (docs/files.md):
  * a 10 px wide JPEG data URL and the rotated dimensions in the file's `meta`. A missing
  * file, a non-image or an animated image completes and changes nothing.
  */
@@ -72,7 +72,7 @@ export function jobFileGeneratePlaceholderImage(
 
 /**
  * A handler for `compas.file.transformImage` with `{ fileId, transformKey, options: { w, q,
- * contentType } }` (docs/stores.md), as `fileSendTransformedImageResponse` enqueues it.
+ * contentType } }` (docs/files.md), as `fileSendTransformedImageResponse` enqueues it.
  */
 export function jobFileTransformImage(
   storage: ObjectStorage,

@@ -23,7 +23,7 @@ const DAY_MS = 86_400_000;
 const ORPHAN_GRACE_MS = 60_000;
 
 /**
- * Deletes old session store rows (docs/stores.md): refresh tokens expired or revoked
+ * Deletes old session store rows (docs/sessions.md): refresh tokens expired or revoked
  * before the cut-off (their access tokens with them), then sessions left without tokens
  * that are older than a minute, then, with `maxSessionLifetimeInDays`, sessions created
  * before that. Register it as `compas.sessionStore.cleanup` at `0 2 * * *`. Logs and

@@ -20,7 +20,7 @@ interface ReportToken {
 /**
  * Handles `compas.sessionStore.potentialLeakedSession` (enqueued by
  * `sessionStoreRefreshTokens` when a refresh token is reused after the grace window) and
- * logs one entry (docs/stores.md):
+ * logs one entry (docs/sessions.md):
  * - `{ type: "sessionStore.leakedSession.report", session: { sessionCreated,
  *   sessionRevoked, lastRefreshTimes } }` with the four most recent access tokens by
  *   `createdAt` as `{ createdAt, revokedAt }`; a missing time stays null (Compas made it

@@ -19,7 +19,7 @@ export function sessionDataToJson(data: unknown, field = "data"): string {
 /**
  * The checksum `sessionStoreUpdate` compares: sha256 of the key-sorted JSON, so a
  * database that reorders JSON keys (Postgres `jsonb`) never causes a write
- * (docs/stores.md).
+ * (docs/sessions.md).
  */
 export function sessionDataChecksum(dataJson: string): string {
   return createHash("sha256").update(dataJson).digest("hex");

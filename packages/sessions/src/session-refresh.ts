@@ -19,7 +19,7 @@ import {
 
 /**
  * Swaps a refresh token for a new pair, revoking the used refresh token and its access
- * token (docs/stores.md):
+ * token (docs/sessions.md):
  * - a refresh token revoked less than 15 s ago (two tabs refreshing at once) gets another
  *   pair; the window counts from the first revocation and does not slide;
  * - one revoked longer ago was used twice, so it may be stolen: the whole session is

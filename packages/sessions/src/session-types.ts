@@ -32,5 +32,5 @@ export interface LeakedSessionReport {
 export const SESSION_STORE_POTENTIAL_LEAKED_SESSION_JOB_NAME =
   "compas.sessionStore.potentialLeakedSession";
 
-/** A refresh token revoked at most this long ago may be used again (docs/stores.md). */
+/** A refresh token revoked at most this long ago may be used again (docs/sessions.md). */
 export const REFRESH_TOKEN_GRACE_PERIOD_MS = 15_000;

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench --files`: the placeholder job (docs/stores.md) for N images of 1–2 MP on
+ * `pnpm bench --files`: the placeholder job (docs/files.md) for N images of 1–2 MP on
  * SQLite with a local-directory storage, through a real Docket worker. Reports images/s
  * and where the time goes: inside sharp, reading the object, and the rest — the queue and
  * the database (claim, complete, the file row read and the meta update). Target: the

@@ -16,7 +16,7 @@ import { workerOptionsSuite } from "./suite-worker-options.ts";
 import { workerRunSuite } from "./suite-worker-run.ts";
 
 /**
- * The behavioural contract of spec.md §2–§7, driven through Docket's public API and the
+ * The behavioural contract of docs/queue.md §2–§7, driven through Docket's public API and the
  * `StorageAdapter` seam against one adapter. Each adapter package calls it from its
  * `test/conformance.test.ts` with its own harness. Every test works on a fresh queue of
  * its own, so the sections may run concurrently.

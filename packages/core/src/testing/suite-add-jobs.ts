@@ -4,7 +4,7 @@ import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
 import { expectDocketError, HOUR } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
-/** Spec §2 and §7: adding jobs, defaults, validation before any write, hostile input. */
+/** docs/queue.md §2 and §7: adding jobs, defaults, validation before any write, hostile input. */
 export function addJobsSuite({ queue }: SuiteContext): void {
   it("adds a job with the documented defaults and returns its id", async () => {
     const adapter = await queue();

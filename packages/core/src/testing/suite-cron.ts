@@ -13,7 +13,7 @@ const pendingCron = async (adapter: StorageAdapter): Promise<JobRecord[]> =>
     (job) => !job.isComplete && job.cronExpression !== null,
   );
 
-/** Spec §5: cron registration and rescheduling. */
+/** docs/queue.md §5: cron registration and rescheduling. */
 export function cronSuite({ queue, harness }: SuiteContext): void {
   it("registers one pending row per cron job, due at the next occurrence, with the cron data", async () => {
     const adapter = await queue();

@@ -57,7 +57,7 @@ async function dueCronJob(adapter: StorageAdapter, name: string, cronExpression:
 }
 
 /**
- * Spec §3/§7: no sequence of crashes leaves a job that is neither runnable nor finished.
+ * docs/queue.md §3/§7: no sequence of crashes leaves a job that is neither runnable nor finished.
  * The stranded-job sequence, driven through the seam: a worker dies mid-job; another
  * worker's claim takes the job over and counts the lost attempt, which exhausts its
  * attempts; that worker dies too before recording anything.

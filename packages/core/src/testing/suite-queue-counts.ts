@@ -4,7 +4,7 @@ import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
 import { delay, HOUR } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
-/** Spec §6 through the seam: the counts and the history cleanup the built-in jobs use. */
+/** docs/queue.md §6 through the seam: the counts and the history cleanup the built-in jobs use. */
 export function queueCountsSuite({ queue }: SuiteContext): void {
   it("counts due, scheduled, running and failed jobs, all zero on an empty queue", async () => {
     const adapter = await queue();

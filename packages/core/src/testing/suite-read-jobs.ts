@@ -5,7 +5,7 @@ import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
 import { expectDocketError, HOUR } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
-/** Spec §2b: reading jobs by id and listing them by name and state. */
+/** docs/queue.md §2b: reading jobs by id and listing them by name and state. */
 export function readJobsSuite({ queue }: SuiteContext): void {
   it("returns null for an unknown id and rejects an invalid one", async () => {
     const adapter = await queue();

@@ -5,7 +5,7 @@ import { LEASE_EXPIRED_ERROR } from "../storage-adapter.ts";
 import { delay, HOUR, waitFor, waitUntilComplete, withWorker } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
-/** Spec §3/§7: many workers, dead workers, leases, stale outcomes. */
+/** docs/queue.md §3/§7: many workers, dead workers, leases, stale outcomes. */
 export function resilienceSuite({ queue, harness }: SuiteContext): void {
   it("never hands one job to two workers on one queue", async () => {
     const adapter = await queue();

@@ -4,7 +4,7 @@ import { queueWorkerGetJob } from "../read-jobs.ts";
 import { delay, waitFor, waitUntilComplete, withWorker } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
-/** Spec §3 "Running a job": timeout precedence and hard deadlines. */
+/** docs/queue.md §3 "Running a job": timeout precedence and hard deadlines. */
 export function timeoutsSuite({ queue }: SuiteContext): void {
   /** A handler that waits for its signal or for `ms`, and reports which came first. */
   const waitOrAbort =

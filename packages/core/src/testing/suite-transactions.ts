@@ -4,7 +4,7 @@ import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
 import { delay, waitFor, waitUntilComplete, withWorker } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
-/** Spec §2 transactional enqueue and §3 transactional handlers. */
+/** docs/queue.md §2 transactional enqueue and §3 transactional handlers. */
 export function transactionsSuite({ queue, harness }: SuiteContext): void {
   it("adds a job on the application's transaction only if it commits", async () => {
     const adapter = await queue();

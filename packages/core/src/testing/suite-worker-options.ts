@@ -12,7 +12,7 @@ import {
 } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
-/** Spec §3: worker construction, option validation, aliases, start/stop. */
+/** docs/queue.md §3: worker construction, option validation, aliases, start/stop. */
 export function workerOptionsSuite({ queue }: SuiteContext): void {
   const noop = async () => {};
 

@@ -7,7 +7,7 @@ import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
 import { delay, HOUR, waitFor, waitUntilComplete, withWorker } from "./helpers.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
-/** Spec §3: eligibility, order, filters, handler call, retries, deletion, backoff. */
+/** docs/queue.md §3: eligibility, order, filters, handler call, retries, deletion, backoff. */
 export function workerRunSuite({ queue }: SuiteContext): void {
   it("calls the handler with an event, the native db handle and the job record", async () => {
     const adapter = await queue();

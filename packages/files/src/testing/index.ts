@@ -22,7 +22,7 @@ export interface FileStoreSuiteOptions {
 }
 
 /**
- * The file store's behavioural contract (docs/stores.md) against one adapter: rows through
+ * The file store's behavioural contract (docs/files.md) against one adapter: rows through
  * the seam, `fileCreateOrUpdate`, and concurrent writers. Each adapter package runs it
  * unchanged from `test/files.test.ts` with its conformance harness.
  */

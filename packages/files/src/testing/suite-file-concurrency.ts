@@ -4,7 +4,7 @@ import { expect, it } from "vitest";
 import { enqueueTransformOnce } from "../send-transformed-image.ts";
 import type { FileSuiteContext } from "./suite-context.ts";
 
-/** Concurrent writers on one row (docs/stores.md): no lost `meta` keys, one transform job. */
+/** Concurrent writers on one row (docs/files.md): no lost `meta` keys, one transform job. */
 export function fileConcurrencySuite(context: FileSuiteContext): void {
   it("two writers setting different transform keys at once never lose one", async () => {
     const adapter = await context.queue();

@@ -12,7 +12,7 @@ import { freshBucket } from "./storage-factory.ts";
 import type { FileSuiteContext } from "./suite-context.ts";
 import { testImages } from "./test-images.ts";
 
-/** `fileCreateOrUpdate` (docs/stores.md): sources, sniffing, upserts, bad input. */
+/** `fileCreateOrUpdate` (docs/files.md): sources, sniffing, upserts, bad input. */
 export function fileCreateSuite(context: FileSuiteContext): void {
   it("uploads a Buffer, a path and a stream, sniffing their types", async () => {
     const adapter = await context.queue();

@@ -5,7 +5,7 @@ import { fileDelete, fileGet, fileList } from "../file-read.ts";
 import { freshBucket } from "./storage-factory.ts";
 import type { FileSuiteContext } from "./suite-context.ts";
 
-/** Rows through the seam and the read/delete functions (docs/stores.md, file store). */
+/** Rows through the seam and the read/delete functions (docs/files.md, file store). */
 export function fileRecordsSuite(context: FileSuiteContext): void {
   it("upsert inserts, then replaces name, type, length and meta, keeping createdAt", async () => {
     const adapter = await context.queue();

@@ -1,7 +1,7 @@
 import type { SharpFunction } from "../sharp-loader.ts";
 import { loadSharp } from "../sharp-loader.ts";
 
-/** Images the tests make with sharp (no binary fixtures, docs/stores.md). */
+/** Images the tests make with sharp (no binary fixtures, docs/files.md). */
 export interface TestImages {
   /** 64×32 PNG. */
   png: Buffer;

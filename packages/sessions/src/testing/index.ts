@@ -7,7 +7,7 @@ import { describeSessionTokens } from "./suite-tokens.ts";
 export type { SessionStoreHarness } from "./harness.ts";
 
 /**
- * The session store conformance suite (docs/stores.md): every behaviour and attack,
+ * The session store conformance suite (docs/sessions.md): every behaviour and attack,
  * run unchanged by each adapter package against its real database. Each block uses its
  * own tables from `harness.create()`; `harness.teardown()` runs after each block.
  */
