@@ -42,6 +42,8 @@ export interface RerunReport {
   afterOutcomeWindowDeath: number;
   /** Re-runs nothing explains (each a human-readable line): must be empty. */
   unexplained: string[];
+  /** For each run cut off by a death: ms from the death to the job's next start. */
+  takeoverMs: number[];
 }
 
 /**
@@ -59,13 +61,16 @@ export function checkReruns(
     afterMidRunDeath: 0,
     afterOutcomeWindowDeath: 0,
     unexplained: [],
+    takeoverMs: [],
   };
   for (const [jobId, jobRuns] of runs) {
     if (jobRuns.filter((run) => run.endedAt !== null).length > 1) report.ranTwice += 1;
     if (jobRuns.length < 2) continue;
     report.rerun += 1;
-    for (const run of jobRuns.slice(0, -1)) {
+    for (const [index, run] of jobRuns.slice(0, -1).entries()) {
       const diedAt = deaths.get(run.pid);
+      const next = jobRuns[index + 1];
+      if (diedAt !== undefined && next !== undefined) report.takeoverMs.push(next.startedAt - diedAt);
       if (diedAt === undefined) {
         report.unexplained.push(`job ${jobId}: re-run after a run in live process ${run.pid}`);
       } else if (run.endedAt === null) {
@@ -118,4 +123,11 @@ export function printFigures(figures: {
   ];
   const line = fields.map(([key, value]) => `${key}=${value ?? "-"}`).join(" ");
   console.log(`[faults] ${line}`);
+}
+
+/** The `p` quantile (0..1) of `values`, or null when there are none. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? null;
 }

@@ -36,6 +36,8 @@ export class WorkerProcess {
   exit: ExitInfo | null = null;
   /** Set when the experiment killed this process on purpose. */
   killedAt: number | null = null;
+  /** Set once the experiment started a process in place of this dead one. */
+  replaced = false;
   private readonly child: ChildProcess;
   private readonly lineWaiters = new Map<string, () => void>();
   private readonly linesSeen = new Set<string>();
@@ -77,6 +79,11 @@ export class WorkerProcess {
 
   get alive(): boolean {
     return this.exit === null;
+  }
+
+  /** Alive and its worker started (it printed `ready`). */
+  get working(): boolean {
+    return this.alive && this.linesSeen.has(CHILD_READY);
   }
 
   /** Resolves when the child printed `line`; rejects if it exits first or takes too long. */

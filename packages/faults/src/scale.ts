@@ -33,7 +33,7 @@ const SCALES: Record<ScaleName, Scale> = {
     drainJobs: 300,
     killJobs: 150,
     kills: 5,
-    exitJobs: 80,
+    exitJobs: 48,
     outageJobs: 300,
     outages: 2,
     cronProcesses: 6,

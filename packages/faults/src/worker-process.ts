@@ -96,7 +96,7 @@ async function runCron(adapter: StorageAdapter, role: CronRole): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const adapter = openAdapter(config.target);
+  const adapter = await openAdapter(config.target);
   try {
     if (config.work.role === "worker") await runWorker(adapter, config.work);
     else await runCron(adapter, config.work);
