@@ -7,6 +7,8 @@ import { type ChildConfig, WORK_JOB, type WorkData, type WorkerRole } from "./ch
 import { killAllChildren, WorkerProcess } from "./children.ts";
 import type { Backend, FaultQueue } from "./fault-queue.ts";
 import { type LedgerRun, ledgerRuns, readLedger } from "./ledger.ts";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Scale } from "./scale.ts";
 
 /** Runs `body` on a fresh queue; afterwards kills every process left and drops the queue. */
@@ -114,4 +116,12 @@ export function deathsOf(workers: readonly WorkerProcess[]): Map<number, number>
 /** Random job durations in [min, max] ms. */
 export function durations(count: number, min: number, max: number): WorkData[] {
   return Array.from({ length: count }, () => ({ ms: min + Math.floor(Math.random() * (max - min + 1)) }));
+}
+
+/** Errors the worker processes logged (each `errors-<pid>.log` line is one). */
+export function loggedErrors(queue: FaultQueue): string[] {
+  return readdirSync(queue.directory)
+    .filter((file) => file.startsWith("errors-"))
+    .flatMap((file) => readFileSync(join(queue.directory, file), "utf8").split("\n"))
+    .filter((line) => line.length > 0);
 }

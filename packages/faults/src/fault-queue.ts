@@ -40,3 +40,23 @@ export function tablesOf(tableName: string): string[] {
     (suffix) => `${tableName}${suffix}`,
   );
 }
+
+/** How long a connection-killing outage lasts, and how often it kills again meanwhile. */
+export const KILL_OUTAGE_MS = 2_000;
+const KILL_ROUND_INTERVAL_MS = 200;
+
+/**
+ * Kills the workers' connections again and again for `KILL_OUTAGE_MS`, so the connections
+ * they open to recover die too — a database that is gone for a while, not one blip.
+ */
+export async function killRounds(killAll: () => Promise<number>): Promise<Outage> {
+  const until = Date.now() + KILL_OUTAGE_MS;
+  let killed = 0;
+  let rounds = 0;
+  do {
+    killed += await killAll();
+    rounds += 1;
+    await new Promise((resolve) => setTimeout(resolve, KILL_ROUND_INTERVAL_MS));
+  } while (Date.now() < until);
+  return { description: `killed ${killed} connections in ${rounds} rounds`, endedAt: Date.now() };
+}

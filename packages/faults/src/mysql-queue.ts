@@ -1,8 +1,8 @@
 /**
  * MySQL / MariaDB: a fresh table on `DOCKET_MYSQL_URL`. Worker processes connect as a
  * user made for this queue alone (dropped afterwards), so the outage — `KILL` of every
- * connection `information_schema.processlist` shows for that user — hits them and
- * nobody else testing on the same server.
+ * connection `information_schema.processlist` shows for that user, round after round for
+ * a while (see `killRounds`) — hits them and nobody else testing on the same server.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { createMysqlAdapter } from "@docket/adapter-mysql";
 import { uniqueTableName } from "@docket/core/testing";
 import mysql from "mysql2/promise";
-import { type Backend, type FaultQueue, tablesOf } from "./fault-queue.ts";
+import { type Backend, type FaultQueue, killRounds, tablesOf } from "./fault-queue.ts";
 
 const url = process.env.DOCKET_MYSQL_URL || null;
 
@@ -38,22 +38,23 @@ export const mysqlBackend: Backend = {
       target: { dialect: "mysql", uri: workerUrl.toString(), tableName },
       adapter,
       directory,
-      async outage() {
-        const [rows] = await admin.query<mysql.RowDataPacket[]>(
-          "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ? AND ID <> CONNECTION_ID()",
-          [user],
-        );
-        let killed = 0;
-        for (const row of rows) {
-          try {
-            await admin.query(`KILL CONNECTION ${Number(row.id)}`);
-            killed += 1;
-          } catch {
-            // The connection ended between the list and the kill.
+      outage: () =>
+        killRounds(async () => {
+          const [rows] = await admin.query<mysql.RowDataPacket[]>(
+            "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ? AND ID <> CONNECTION_ID()",
+            [user],
+          );
+          let killed = 0;
+          for (const row of rows) {
+            try {
+              await admin.query(`KILL CONNECTION ${Number(row.id)}`);
+              killed += 1;
+            } catch {
+              // The connection ended between the list and the kill.
+            }
           }
-        }
-        return { description: `killed ${killed} connections`, endedAt: Date.now() };
-      },
+          return killed;
+        }),
       async dispose() {
         await adapter.close();
         const tables = tablesOf(tableName)

@@ -1,8 +1,8 @@
 /**
  * Postgres: a fresh table on `DOCKET_POSTGRES_URL`. Worker processes connect with an
  * `application_name` of this queue's own, so the outage — `pg_terminate_backend` of every
- * one of their connections, the `LISTEN` one included — hits them and nobody else
- * testing on the same server.
+ * one of their connections, the `LISTEN` one included, round after round for a while
+ * (see `killRounds`) — hits them and nobody else testing on the same server.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { createPostgresAdapter } from "@docket/adapter-postgres";
 import { uniqueTableName } from "@docket/core/testing";
 import pg from "pg";
-import { type Backend, type FaultQueue, tablesOf } from "./fault-queue.ts";
+import { type Backend, type FaultQueue, killRounds, tablesOf } from "./fault-queue.ts";
 
 const url = process.env.DOCKET_POSTGRES_URL || null;
 
@@ -33,15 +33,15 @@ export const postgresBackend: Backend = {
       target: { dialect: "postgres", connectionString: workerUrl.toString(), tableName },
       adapter,
       directory,
-      async outage() {
-        const result = await admin.query<{ terminated: boolean }>(
-          `SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity
-           WHERE application_name = $1 AND pid <> pg_backend_pid()`,
-          [applicationName],
-        );
-        const count = result.rows.filter((row) => row.terminated).length;
-        return { description: `terminated ${count} connections`, endedAt: Date.now() };
-      },
+      outage: () =>
+        killRounds(async () => {
+          const result = await admin.query<{ terminated: boolean }>(
+            `SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity
+             WHERE application_name = $1 AND pid <> pg_backend_pid()`,
+            [applicationName],
+          );
+          return result.rows.filter((row) => row.terminated).length;
+        }),
       async dispose() {
         await adapter.close();
         const tables = tablesOf(tableName)

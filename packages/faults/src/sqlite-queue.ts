@@ -13,10 +13,27 @@ import { createSqliteAdapter } from "@docket/adapter-sqlite";
 import { uniqueTableName } from "@docket/core/testing";
 import type { Backend, FaultQueue, Outage } from "./fault-queue.ts";
 
-const LOCK_HOLDER = fileURLToPath(new URL("./sqlite-lock-holder.ts", import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
-/** Longer than the adapter's default `busy_timeout` (5 s), so the workers see errors. */
-export const SQLITE_LOCK_HOLD_MS = 7_000;
+/** Longer than the adapter's default `busy_timeout` (5 s), so the workers' statements fail. */
+export const SQLITE_LOCK_HOLD_MS = 6_000;
+
+/**
+ * The lock holder, run by plain `node -e` (no TypeScript loader to start, so the lock is
+ * taken within a fraction of a second): `BEGIN IMMEDIATE`, hold, `COMMIT`, say `released`.
+ */
+const LOCK_HOLDER = `
+const Database = require("better-sqlite3");
+const [filename, holdMs] = process.argv.slice(1);
+const db = new Database(filename, { timeout: 30000 });
+db.exec("BEGIN IMMEDIATE");
+process.stdout.write("locked\\n");
+setTimeout(() => {
+  db.exec("COMMIT");
+  db.close();
+  process.stdout.write("released\\n");
+  process.exit(0);
+}, Number(holdMs));
+`;
 
 export const sqliteBackend: Backend = {
   dialect: "sqlite",
@@ -43,7 +60,7 @@ export const sqliteBackend: Backend = {
 
 /** Runs the lock holder; resolves when it has committed and exited. */
 function holdWriteLock(filename: string, holdMs: number): Promise<Outage> {
-  const child = spawn(process.execPath, ["--import", "tsx", LOCK_HOLDER, filename, String(holdMs)], {
+  const child = spawn(process.execPath, ["-e", LOCK_HOLDER, filename, String(holdMs)], {
     cwd: PACKAGE_DIR,
     stdio: ["ignore", "pipe", "pipe"],
   });
