@@ -27,8 +27,12 @@ export interface WorkerRole {
 
 export interface CronRole {
   role: "cron";
-  /** Registered after `go` arrives on stdin, so all processes race for the lock together. */
-  jobs: { name: string; cronExpression: string }[];
+  /**
+   * One set of cron definitions per round. Each is registered when `go` arrives on stdin
+   * (all processes get it at once, so they race for the lock together); the child then
+   * prints `registered <round>`.
+   */
+  rounds: { name: string; cronExpression: string }[][];
 }
 
 export interface ChildConfig {

@@ -4,8 +4,9 @@
  * - `worker`: runs a real worker (`queueWorkerCreate`) whose `fault.work` handler writes
  *   the ledger before and after its work; prints `ready` once started; on `stop` (stdin)
  *   stops the worker, closes the adapter and prints `done`;
- * - `cron`: migrates the table (concurrently with the others), prints `ready`, waits for
- *   `go`, registers the cron jobs, prints `done`.
+ * - `cron`: migrates the table (concurrently with the others), prints `ready`; then per
+ *   round waits for `go`, registers that round's cron jobs and prints `registered <round>`;
+ *   prints `done` after the last.
  * It exits when its parent goes away (stdin closes) and after its time limit, so no
  * experiment can leave a process behind. Worker errors (logged, never fatal) go to
  * `errors-<pid>.log` in the experiment's directory.
@@ -89,10 +90,13 @@ async function runWorker(adapter: StorageAdapter, role: WorkerRole): Promise<voi
 
 async function runCron(adapter: StorageAdapter, role: CronRole): Promise<void> {
   await adapter.migrate();
-  const go = command(PARENT_GO);
-  say(CHILD_READY);
-  await go;
-  await queueWorkerRegisterCronJobs(adapter, { jobs: role.jobs });
+  for (const [round, jobs] of role.rounds.entries()) {
+    const go = command(PARENT_GO);
+    if (round === 0) say(CHILD_READY);
+    await go;
+    await queueWorkerRegisterCronJobs(adapter, { jobs });
+    say(`registered ${round}`);
+  }
 }
 
 async function main(): Promise<void> {
