@@ -70,7 +70,8 @@ export function checkReruns(
     for (const [index, run] of jobRuns.slice(0, -1).entries()) {
       const diedAt = deaths.get(run.pid);
       const next = jobRuns[index + 1];
-      if (diedAt !== undefined && next !== undefined) report.takeoverMs.push(next.startedAt - diedAt);
+      if (diedAt !== undefined && next !== undefined)
+        report.takeoverMs.push(next.startedAt - diedAt);
       if (diedAt === undefined) {
         report.unexplained.push(`job ${jobId}: re-run after a run in live process ${run.pid}`);
       } else if (run.endedAt === null) {

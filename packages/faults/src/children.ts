@@ -130,7 +130,8 @@ export class WorkerProcess {
   async finished(): Promise<void> {
     await this.waitForLine(CHILD_DONE, STOP_TIMEOUT_MS);
     const exit = await this.exited;
-    if (exit.code !== 0) throw new Error(`worker ${this.pid} exited with ${exit.code}: ${this.stderr}`);
+    if (exit.code !== 0)
+      throw new Error(`worker ${this.pid} exited with ${exit.code}: ${this.stderr}`);
   }
 
   /** SIGKILL, recorded as a death the experiment caused. */

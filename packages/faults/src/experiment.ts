@@ -2,13 +2,14 @@
  * What every experiment does around its faults: a fresh queue, worker processes, bounded
  * waits, and cleanup that runs whether the experiment passed or not.
  */
+
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { queueWorkerAddJobs } from "@docket/core";
 import { type ChildConfig, WORK_JOB, type WorkData, type WorkerRole } from "./child-protocol.ts";
 import { killAllChildren, WorkerProcess } from "./children.ts";
 import type { Backend, FaultQueue } from "./fault-queue.ts";
 import { type LedgerRun, ledgerRuns, readLedger } from "./ledger.ts";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Scale } from "./scale.ts";
 
 /** Runs `body` on a fresh queue; afterwards kills every process left and drops the queue. */
@@ -115,7 +116,9 @@ export function deathsOf(workers: readonly WorkerProcess[]): Map<number, number>
 
 /** Random job durations in [min, max] ms. */
 export function durations(count: number, min: number, max: number): WorkData[] {
-  return Array.from({ length: count }, () => ({ ms: min + Math.floor(Math.random() * (max - min + 1)) }));
+  return Array.from({ length: count }, () => ({
+    ms: min + Math.floor(Math.random() * (max - min + 1)),
+  }));
 }
 
 /** Errors the worker processes logged (each `errors-<pid>.log` line is one). */

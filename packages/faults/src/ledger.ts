@@ -69,7 +69,8 @@ export function ledgerRuns(records: readonly LedgerRecord[]): Map<number, Ledger
       list.push({ jobId: record.jobId, pid: record.pid, startedAt: record.at, endedAt: null });
     } else {
       const open = list.find((run) => run.pid === record.pid && run.endedAt === null);
-      if (open === undefined) throw new Error(`ledger: end without a start: ${JSON.stringify(record)}`);
+      if (open === undefined)
+        throw new Error(`ledger: end without a start: ${JSON.stringify(record)}`);
       open.endedAt = record.at;
     }
   }

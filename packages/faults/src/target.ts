@@ -32,7 +32,11 @@ export async function openAdapter(target: QueueTarget): Promise<StorageAdapter> 
     }
     case "mysql": {
       const { createMysqlAdapter } = await import("@docket/adapter-mysql");
-      return createMysqlAdapter({ uri: target.uri, tableName: target.tableName, poolSize: POOL_SIZE });
+      return createMysqlAdapter({
+        uri: target.uri,
+        tableName: target.tableName,
+        poolSize: POOL_SIZE,
+      });
     }
   }
 }

@@ -9,8 +9,8 @@ import { queueWorkerAddJob } from "@docket/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { BACKENDS, warnIfSkipped } from "../src/backends.ts";
 import { allJobs, checkReruns, neverSucceeded, printFigures } from "../src/checks.ts";
-import { killAllChildren } from "../src/children.ts";
 import { WORK_JOB } from "../src/child-protocol.ts";
+import { killAllChildren } from "../src/children.ts";
 import {
   deathsOf,
   durations,
@@ -41,107 +41,121 @@ afterEach(killAllChildren);
 for (const backend of BACKENDS) {
   warnIfSkipped(backend);
   describe.skipIf(backend.url === null)(`${backend.dialect}: database outage`, () => {
-    it("the database goes away under load: workers recover without a restart, nothing lost", async () => {
-      await withQueue(backend, async (queue) => {
-        const startedAt = Date.now();
-        const deadline = startedAt + scale.experimentBudgetMs;
-        const slots = scale.processes * scale.parallelCount;
-        // Leases outlast every outage: no job is taken over, so none may run twice.
-        const role = workerRole(scale, { leaseMs: LEASE_MS[backend.dialect], pollInterval: 200 });
-        const ids = await enqueueWork(queue, durations(4 * slots, 50, 150));
-        const workers = await startWorkers(queue, scale, scale.processes, role);
+    it(
+      "the database goes away under load: workers recover without a restart, nothing lost",
+      async () => {
+        await withQueue(backend, async (queue) => {
+          const startedAt = Date.now();
+          const deadline = startedAt + scale.experimentBudgetMs;
+          const slots = scale.processes * scale.parallelCount;
+          // Leases outlast every outage: no job is taken over, so none may run twice.
+          const role = workerRole(scale, { leaseMs: LEASE_MS[backend.dialect], pollInterval: 200 });
+          const ids = await enqueueWork(queue, durations(4 * slots, 50, 150));
+          const workers = await startWorkers(queue, scale, scale.processes, role);
 
-        // Keep the queue loaded until the outages are over.
-        let feeding = true;
-        const feeder = (async () => {
-          while (feeding && ids.length < scale.outageJobs && Date.now() < deadline) {
-            const counts = await queue.adapter.insights();
-            if (counts.pendingCount < 3 * slots) {
-              ids.push(...(await enqueueWork(queue, durations(2 * slots, 50, 150))));
+          // Keep the queue loaded until the outages are over.
+          let feeding = true;
+          const feeder = (async () => {
+            while (feeding && ids.length < scale.outageJobs && Date.now() < deadline) {
+              const counts = await queue.adapter.insights();
+              if (counts.pendingCount < 3 * slots) {
+                ids.push(...(await enqueueWork(queue, durations(2 * slots, 50, 150))));
+              }
+              await sleep(200);
             }
-            await sleep(200);
-          }
-        })();
+          })();
 
-        const recoveries: number[] = [];
-        const outages: string[] = [];
-        try {
-          await waitUntil("the workers to get going", deadline, () => endedJobs(queue) >= slots);
-          for (let i = 0; i < scale.outages; i++) {
-            const outage = await queue.outage();
-            outages.push(outage.description);
-            const probe = await queueWorkerAddJob(queue.adapter, {
-              name: WORK_JOB,
-              data: { ms: 0 },
-              priority: 0,
-            });
-            ids.push(probe);
-            let probeStartedAt = 0;
-            await waitUntil("a job enqueued after the outage to start", deadline, () => {
-              const start = readLedger(queue.directory).find(
-                (record) => record.jobId === probe && record.kind === "start",
+          const recoveries: number[] = [];
+          const outages: string[] = [];
+          try {
+            await waitUntil("the workers to get going", deadline, () => endedJobs(queue) >= slots);
+            for (let i = 0; i < scale.outages; i++) {
+              const outage = await queue.outage();
+              outages.push(outage.description);
+              const probe = await queueWorkerAddJob(queue.adapter, {
+                name: WORK_JOB,
+                data: { ms: 0 },
+                priority: 0,
+              });
+              ids.push(probe);
+              let probeStartedAt = 0;
+              await waitUntil(
+                "a job enqueued after the outage to start",
+                deadline,
+                () => {
+                  const start = readLedger(queue.directory).find(
+                    (record) => record.jobId === probe && record.kind === "start",
+                  );
+                  probeStartedAt = start?.at ?? 0;
+                  return start !== undefined;
+                },
+                20,
               );
-              probeStartedAt = start?.at ?? 0;
-              return start !== undefined;
-            }, 20);
-            recoveries.push(probeStartedAt - outage.endedAt);
-            await sleep(500);
+              recoveries.push(probeStartedAt - outage.endedAt);
+              await sleep(500);
+            }
+          } finally {
+            feeding = false;
+            await feeder;
           }
-        } finally {
-          feeding = false;
-          await feeder;
-        }
-        const outagesOverMs = Date.now() - startedAt;
-        await waitUntil("the queue to drain", deadline, async () => {
-          const counts = await queue.adapter.insights();
-          return counts.pendingCount + counts.scheduledCount === 0;
-        }, 250);
-        const drainedMs = Date.now() - startedAt;
-        const diedOrRestarted = workers.filter((worker) => !worker.alive).map((w) => w.pid);
-        const deaths = deathsOf(workers);
-        await Promise.all(workers.map((worker) => worker.stop()));
-        const durationMs = Date.now() - startedAt;
+          const outagesOverMs = Date.now() - startedAt;
+          await waitUntil(
+            "the queue to drain",
+            deadline,
+            async () => {
+              const counts = await queue.adapter.insights();
+              return counts.pendingCount + counts.scheduledCount === 0;
+            },
+            250,
+          );
+          const drainedMs = Date.now() - startedAt;
+          const diedOrRestarted = workers.filter((worker) => !worker.alive).map((w) => w.pid);
+          const deaths = deathsOf(workers);
+          await Promise.all(workers.map((worker) => worker.stop()));
+          const durationMs = Date.now() - startedAt;
 
-        const jobs = await allJobs(queue.adapter);
-        const runs = runsOf(queue);
-        const succeeded = new Set(
-          jobs.filter((job) => job.isComplete && job.failedAt === null).map((job) => job.id),
-        );
-        const lost = [
-          ...new Set([...ids.filter((id) => !succeeded.has(id)), ...neverSucceeded(ids, runs)]),
-        ];
-        const reruns = checkReruns(runs, deaths);
-        // Attempts the table counts that the ledger never saw start: a claim that committed
-        // although its connection died before the worker heard so (the job then waits for
-        // its lease to expire, and the takeover counts the attempt).
-        const phantomAttempts = jobs.reduce(
-          (sum, job) => sum + Math.max(0, job.retryCount - ((runs.get(job.id)?.length ?? 1) - 1)),
-          0,
-        );
-        printFigures({
-          backend: backend.dialect,
-          experiment: "outage",
-          jobs: ids.length,
-          lost: lost.length,
-          ranTwice: reruns.ranTwice,
-          stranded: 0,
-          recoveryMs: Math.max(...recoveries),
-          extra: {
-            outages: outages.length,
-            recoveries_ms: recoveries.join(","),
-            last_outage: JSON.stringify(outages.at(-1)),
-            phantom_attempts: phantomAttempts,
-            worker_errors_logged: loggedErrors(queue).length,
-            outages_over_at_ms: outagesOverMs,
-            drained_at_ms: drainedMs,
-            duration_ms: durationMs,
-          },
+          const jobs = await allJobs(queue.adapter);
+          const runs = runsOf(queue);
+          const succeeded = new Set(
+            jobs.filter((job) => job.isComplete && job.failedAt === null).map((job) => job.id),
+          );
+          const lost = [
+            ...new Set([...ids.filter((id) => !succeeded.has(id)), ...neverSucceeded(ids, runs)]),
+          ];
+          const reruns = checkReruns(runs, deaths);
+          // Attempts the table counts that the ledger never saw start: a claim that committed
+          // although its connection died before the worker heard so (the job then waits for
+          // its lease to expire, and the takeover counts the attempt).
+          const phantomAttempts = jobs.reduce(
+            (sum, job) => sum + Math.max(0, job.retryCount - ((runs.get(job.id)?.length ?? 1) - 1)),
+            0,
+          );
+          printFigures({
+            backend: backend.dialect,
+            experiment: "outage",
+            jobs: ids.length,
+            lost: lost.length,
+            ranTwice: reruns.ranTwice,
+            stranded: 0,
+            recoveryMs: Math.max(...recoveries),
+            extra: {
+              outages: outages.length,
+              recoveries_ms: recoveries.join(","),
+              last_outage: JSON.stringify(outages.at(-1)),
+              phantom_attempts: phantomAttempts,
+              worker_errors_logged: loggedErrors(queue).length,
+              outages_over_at_ms: outagesOverMs,
+              drained_at_ms: drainedMs,
+              duration_ms: durationMs,
+            },
+          });
+          expect(diedOrRestarted, "worker processes that exited during the outages").toEqual([]);
+          expect(lost, "jobs not succeeded, or with no ended run in the ledger").toEqual([]);
+          expect(reruns.rerun, "jobs run more than once (leases outlast the outages)").toBe(0);
+          expect(recoveries.length).toBe(scale.outages);
         });
-        expect(diedOrRestarted, "worker processes that exited during the outages").toEqual([]);
-        expect(lost, "jobs not succeeded, or with no ended run in the ledger").toEqual([]);
-        expect(reruns.rerun, "jobs run more than once (leases outlast the outages)").toBe(0);
-        expect(recoveries.length).toBe(scale.outages);
-      });
-    }, scale.experimentBudgetMs + 120_000);
+      },
+      scale.experimentBudgetMs + 120_000,
+    );
   });
 }

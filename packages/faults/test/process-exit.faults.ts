@@ -14,8 +14,8 @@ import type { JobRecord } from "@docket/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { BACKENDS, warnIfSkipped } from "../src/backends.ts";
 import { allJobs, checkReruns, isStranded, isUnsettled, printFigures } from "../src/checks.ts";
-import { killAllChildren, type WorkerProcess } from "../src/children.ts";
 import type { WorkData } from "../src/child-protocol.ts";
+import { killAllChildren, type WorkerProcess } from "../src/children.ts";
 import {
   deathsOf,
   enqueueWork,
@@ -47,87 +47,98 @@ function workload(count: number): WorkData[] {
 for (const backend of BACKENDS) {
   warnIfSkipped(backend);
   describe.skipIf(backend.url === null)(`${backend.dialect}: process.exit in handlers`, () => {
-    it("handlers exiting their process beside others, repeatedly: every job completed or failed, none stranded", async () => {
-      await withQueue(backend, async (queue) => {
-        const startedAt = Date.now();
-        const deadline = startedAt + scale.experimentBudgetMs;
-        const role = workerRole(scale, { leaseMs: LEASE_MS, maxRetryCount: MAX_RETRY_COUNT });
-        const data = workload(scale.exitJobs);
-        const ids = await enqueueWork(queue, data);
-        const exiting = new Set(ids.filter((_, i) => data[i]?.exit !== undefined));
-        const workers: WorkerProcess[] = await startWorkers(queue, scale, scale.processes, role);
+    it(
+      "handlers exiting their process beside others, repeatedly: every job completed or failed, none stranded",
+      async () => {
+        await withQueue(backend, async (queue) => {
+          const startedAt = Date.now();
+          const deadline = startedAt + scale.experimentBudgetMs;
+          const role = workerRole(scale, { leaseMs: LEASE_MS, maxRetryCount: MAX_RETRY_COUNT });
+          const data = workload(scale.exitJobs);
+          const ids = await enqueueWork(queue, data);
+          const exiting = new Set(ids.filter((_, i) => data[i]?.exit !== undefined));
+          const workers: WorkerProcess[] = await startWorkers(queue, scale, scale.processes, role);
 
-        // Replace every worker that died until no job has a future left without help:
-        // each is finished, or stranded (incomplete, attempts used up, lease expired).
-        let settledSince: number | null = null;
-        let jobs: JobRecord[] = [];
-        for (;;) {
-          for (const worker of workers.filter((w) => !w.alive && !w.replaced)) {
-            worker.replaced = true;
-            workers.push(spawnWorker(queue, scale, role));
+          // Replace every worker that died until no job has a future left without help:
+          // each is finished, or stranded (incomplete, attempts used up, lease expired).
+          let settledSince: number | null = null;
+          let jobs: JobRecord[] = [];
+          for (;;) {
+            for (const worker of workers.filter((w) => !w.alive && !w.replaced)) {
+              worker.replaced = true;
+              workers.push(spawnWorker(queue, scale, role));
+            }
+            jobs = await allJobs(queue.adapter);
+            const now = await queue.adapter.now();
+            const unsettled = jobs.filter((job) => isUnsettled(job, MAX_RETRY_COUNT, now));
+            if (unsettled.length > 0) settledSince = null;
+            else settledSince ??= Date.now();
+            // Once settled, keep the workers running a little longer: a queue that repairs
+            // stranded rows on its next claim gets the chance to.
+            if (settledSince !== null && Date.now() - settledSince > 2 * LEASE_MS + 1_000) break;
+            if (Date.now() > deadline) break;
+            await sleep(250);
           }
+          const deaths = deathsOf(workers);
+          await Promise.all(workers.filter((w) => w.working).map((worker) => worker.stop()));
+          await killAllChildren(); // workers still starting when the queue settled
+          const durationMs = Date.now() - startedAt;
+
           jobs = await allJobs(queue.adapter);
           const now = await queue.adapter.now();
-          const unsettled = jobs.filter((job) => isUnsettled(job, MAX_RETRY_COUNT, now));
-          if (unsettled.length > 0) settledSince = null;
-          else settledSince ??= Date.now();
-          // Once settled, keep the workers running a little longer: a queue that repairs
-          // stranded rows on its next claim gets the chance to.
-          if (settledSince !== null && Date.now() - settledSince > 2 * LEASE_MS + 1_000) break;
-          if (Date.now() > deadline) break;
-          await sleep(250);
-        }
-        const deaths = deathsOf(workers);
-        await Promise.all(workers.filter((w) => w.working).map((worker) => worker.stop()));
-        await killAllChildren(); // workers still starting when the queue settled
-        const durationMs = Date.now() - startedAt;
-
-        jobs = await allJobs(queue.adapter);
-        const now = await queue.adapter.now();
-        const runs = runsOf(queue);
-        const stranded = jobs.filter((job) => isStranded(job, MAX_RETRY_COUNT, now));
-        const unfinished = jobs.filter((job) => !job.isComplete && !stranded.includes(job));
-        const failed = jobs.filter((job) => job.isComplete && job.failedAt !== null);
-        // A job that never exits may fail only through deaths of the processes it ran in.
-        const failedWithoutDeath = failed.filter(
-          (job) =>
-            !exiting.has(job.id) &&
-            (runs.get(job.id) ?? []).some((run) => run.endedAt !== null || !deaths.has(run.pid)),
-        );
-        const exitingSucceeded = jobs.filter(
-          (job) => exiting.has(job.id) && job.isComplete && job.failedAt === null,
-        );
-        const overAttempted = ids.filter((id) => (runs.get(id)?.length ?? 0) > MAX_RETRY_COUNT);
-        const reruns = checkReruns(runs, deaths);
-        printFigures({
-          backend: backend.dialect,
-          experiment: "process-exit",
-          jobs: ids.length,
-          lost: unfinished.length,
-          ranTwice: reruns.ranTwice,
-          stranded: stranded.length,
-          recoveryMs: null,
-          extra: {
-            exiting_jobs: exiting.size,
-            deaths: deaths.size,
-            processes_spawned: workers.length,
-            failed: failed.length,
-            rerun_in_outcome_window: reruns.afterOutcomeWindowDeath,
-            duration_ms: durationMs,
-          },
+          const runs = runsOf(queue);
+          const stranded = jobs.filter((job) => isStranded(job, MAX_RETRY_COUNT, now));
+          const unfinished = jobs.filter((job) => !job.isComplete && !stranded.includes(job));
+          const failed = jobs.filter((job) => job.isComplete && job.failedAt !== null);
+          // A job that never exits may fail only through deaths of the processes it ran in.
+          const failedWithoutDeath = failed.filter(
+            (job) =>
+              !exiting.has(job.id) &&
+              (runs.get(job.id) ?? []).some((run) => run.endedAt !== null || !deaths.has(run.pid)),
+          );
+          const exitingSucceeded = jobs.filter(
+            (job) => exiting.has(job.id) && job.isComplete && job.failedAt === null,
+          );
+          const overAttempted = ids.filter((id) => (runs.get(id)?.length ?? 0) > MAX_RETRY_COUNT);
+          const reruns = checkReruns(runs, deaths);
+          printFigures({
+            backend: backend.dialect,
+            experiment: "process-exit",
+            jobs: ids.length,
+            lost: unfinished.length,
+            ranTwice: reruns.ranTwice,
+            stranded: stranded.length,
+            recoveryMs: null,
+            extra: {
+              exiting_jobs: exiting.size,
+              deaths: deaths.size,
+              processes_spawned: workers.length,
+              failed: failed.length,
+              rerun_in_outcome_window: reruns.afterOutcomeWindowDeath,
+              duration_ms: durationMs,
+            },
+          });
+          expect(
+            stranded.map((job) => ({
+              id: job.id,
+              retryCount: job.retryCount,
+              error: job.lastError,
+            })),
+            "stranded: incomplete with attempts used up, never to be claimed again",
+          ).toEqual([]);
+          expect(
+            unfinished.map((job) => job.id),
+            "jobs not finished within the time budget",
+          ).toEqual([]);
+          expect(jobs.length).toBe(ids.length);
+          expect(deaths.size, "handlers ended their processes").toBeGreaterThan(0);
+          expect(failedWithoutDeath.map((job) => job.id)).toEqual([]);
+          expect(exitingSucceeded.map((job) => job.id)).toEqual([]);
+          expect(overAttempted, "jobs started more often than maxRetryCount").toEqual([]);
+          expect(reruns.unexplained, "re-runs where no worker died").toEqual([]);
         });
-        expect(
-          stranded.map((job) => ({ id: job.id, retryCount: job.retryCount, error: job.lastError })),
-          "stranded: incomplete with attempts used up, never to be claimed again",
-        ).toEqual([]);
-        expect(unfinished.map((job) => job.id), "jobs not finished within the time budget").toEqual([]);
-        expect(jobs.length).toBe(ids.length);
-        expect(deaths.size, "handlers ended their processes").toBeGreaterThan(0);
-        expect(failedWithoutDeath.map((job) => job.id)).toEqual([]);
-        expect(exitingSucceeded.map((job) => job.id)).toEqual([]);
-        expect(overAttempted, "jobs started more often than maxRetryCount").toEqual([]);
-        expect(reruns.unexplained, "re-runs where no worker died").toEqual([]);
-      });
-    }, scale.experimentBudgetMs + 120_000);
+      },
+      scale.experimentBudgetMs + 120_000,
+    );
   });
 }

@@ -53,78 +53,81 @@ function pidsMidRun(directory: string): Set<number> {
 for (const backend of BACKENDS) {
   warnIfSkipped(backend);
   describe.skipIf(backend.url === null)(`${backend.dialect}: SIGKILL loop`, () => {
-    it("random workers killed mid-run: nothing lost, re-runs only where a worker died", async () => {
-      await withQueue(backend, async (queue) => {
-        const startedAt = Date.now();
-        const deadline = startedAt + scale.experimentBudgetMs;
-        const role = workerRole(scale, { leaseMs: LEASE_MS, maxRetryCount: MAX_RETRY_COUNT });
-        const ids = await enqueueWork(queue, durations(scale.killJobs, 150, 400));
-        const workers: WorkerProcess[] = await startWorkers(queue, scale, scale.processes, role);
+    it(
+      "random workers killed mid-run: nothing lost, re-runs only where a worker died",
+      async () => {
+        await withQueue(backend, async (queue) => {
+          const startedAt = Date.now();
+          const deadline = startedAt + scale.experimentBudgetMs;
+          const role = workerRole(scale, { leaseMs: LEASE_MS, maxRetryCount: MAX_RETRY_COUNT });
+          const ids = await enqueueWork(queue, durations(scale.killJobs, 150, 400));
+          const workers: WorkerProcess[] = await startWorkers(queue, scale, scale.processes, role);
 
-        let kills = 0;
-        while (kills < scale.kills && Date.now() < deadline) {
-          await sleep(300 + Math.random() * 600);
-          const midRun = pidsMidRun(queue.directory);
-          // Always leave one started worker alive: a takeover then measures the lease, not
-          // how long a replacement process takes to start on a busy machine.
-          if (workers.filter((worker) => worker.working).length < 2) continue;
-          const victims = workers.filter((worker) => worker.working && midRun.has(worker.pid));
-          const victim = victims[Math.floor(Math.random() * victims.length)];
-          if (victim === undefined) continue;
-          victim.kill();
-          kills += 1;
-          workers.push(spawnWorker(queue, scale, role));
-        }
-        await waitUntil("the queue to drain", deadline, async () => {
-          const counts = await queue.adapter.insights();
-          return counts.pendingCount + counts.scheduledCount === 0;
-        }, 250);
-        const deaths = deathsOf(workers);
-        await Promise.all(workers.filter((w) => w.alive).map((worker) => worker.stop()));
-        const durationMs = Date.now() - startedAt;
+          let kills = 0;
+          while (kills < scale.kills && Date.now() < deadline) {
+            await sleep(300 + Math.random() * 600);
+            const midRun = pidsMidRun(queue.directory);
+            // Always leave one started worker alive: a takeover then measures the lease, not
+            // how long a replacement process takes to start on a busy machine.
+            if (workers.filter((worker) => worker.working).length < 2) continue;
+            const victims = workers.filter((worker) => worker.working && midRun.has(worker.pid));
+            const victim = victims[Math.floor(Math.random() * victims.length)];
+            if (victim === undefined) continue;
+            victim.kill();
+            kills += 1;
+            workers.push(spawnWorker(queue, scale, role));
+          }
+          await waitUntil(
+            "the queue to drain",
+            deadline,
+            async () => {
+              const counts = await queue.adapter.insights();
+              return counts.pendingCount + counts.scheduledCount === 0;
+            },
+            250,
+          );
+          const deaths = deathsOf(workers);
+          await Promise.all(workers.filter((w) => w.alive).map((worker) => worker.stop()));
+          const durationMs = Date.now() - startedAt;
 
-        const jobs = await allJobs(queue.adapter);
-        const now = await queue.adapter.now();
-        const runs = runsOf(queue);
-        const succeeded = new Set(
-          jobs.filter((job) => job.isComplete && job.failedAt === null).map((job) => job.id),
-        );
-        const lost = [
-          ...new Set([
-            ...ids.filter((id) => !succeeded.has(id)),
-            ...neverSucceeded(ids, runs),
-          ]),
-        ];
-        const stranded = jobs.filter((job) => isStranded(job, MAX_RETRY_COUNT, now));
-        const reruns = checkReruns(runs, deaths);
-        if (process.env.FAULTS_DEBUG) {
-          for (const [id, r] of runs) if (r.length > 1) console.log(id, JSON.stringify(r.map((x) => [x.pid, x.startedAt - startedAt, x.endedAt && x.endedAt - startedAt, deaths.get(x.pid) && deaths.get(x.pid)! - startedAt])));
-        }
-        printFigures({
-          backend: backend.dialect,
-          experiment: "sigkill",
-          jobs: ids.length,
-          lost: lost.length,
-          ranTwice: reruns.ranTwice,
-          stranded: stranded.length,
-          recoveryMs: percentile(reruns.takeoverMs, 1),
-          extra: {
-            kills,
-            takeover_p50_ms: percentile(reruns.takeoverMs, 0.5),
-            rerun: reruns.rerun,
-            rerun_after_mid_run_kill: reruns.afterMidRunDeath,
-            rerun_in_outcome_window: reruns.afterOutcomeWindowDeath,
-            lease_ms: LEASE_MS,
-            duration_ms: durationMs,
-          },
+          const jobs = await allJobs(queue.adapter);
+          const now = await queue.adapter.now();
+          const runs = runsOf(queue);
+          const succeeded = new Set(
+            jobs.filter((job) => job.isComplete && job.failedAt === null).map((job) => job.id),
+          );
+          const lost = [
+            ...new Set([...ids.filter((id) => !succeeded.has(id)), ...neverSucceeded(ids, runs)]),
+          ];
+          const stranded = jobs.filter((job) => isStranded(job, MAX_RETRY_COUNT, now));
+          const reruns = checkReruns(runs, deaths);
+          printFigures({
+            backend: backend.dialect,
+            experiment: "sigkill",
+            jobs: ids.length,
+            lost: lost.length,
+            ranTwice: reruns.ranTwice,
+            stranded: stranded.length,
+            recoveryMs: percentile(reruns.takeoverMs, 1),
+            extra: {
+              kills,
+              takeover_p50_ms: percentile(reruns.takeoverMs, 0.5),
+              rerun: reruns.rerun,
+              rerun_after_mid_run_kill: reruns.afterMidRunDeath,
+              rerun_in_outcome_window: reruns.afterOutcomeWindowDeath,
+              lease_ms: LEASE_MS,
+              duration_ms: durationMs,
+            },
+          });
+          expect(kills, "the loop killed as many workers as planned").toBe(scale.kills);
+          expect(lost, "jobs not succeeded, or with no ended run in the ledger").toEqual([]);
+          expect(stranded.map((job) => job.id)).toEqual([]);
+          expect(reruns.unexplained, "re-runs where no worker died").toEqual([]);
+          // Every kill hit a handler mid-run, so the ledger must show re-runs after them.
+          expect(reruns.afterMidRunDeath).toBeGreaterThanOrEqual(kills);
         });
-        expect(kills, "the loop killed as many workers as planned").toBe(scale.kills);
-        expect(lost, "jobs not succeeded, or with no ended run in the ledger").toEqual([]);
-        expect(stranded.map((job) => job.id)).toEqual([]);
-        expect(reruns.unexplained, "re-runs where no worker died").toEqual([]);
-        // Every kill hit a handler mid-run, so the ledger must show re-runs after them.
-        expect(reruns.afterMidRunDeath).toBeGreaterThanOrEqual(kills);
-      });
-    }, scale.experimentBudgetMs + 120_000);
+      },
+      scale.experimentBudgetMs + 120_000,
+    );
   });
 }
