@@ -44,6 +44,8 @@ export interface RerunReport {
   unexplained: string[];
   /** For each run cut off by a death: ms from the death to the job's next start. */
   takeoverMs: number[];
+  /** For each re-run in the outcome window: ms from the earlier run's end to its process's death. */
+  outcomeWindowMs: number[];
 }
 
 /**
@@ -62,6 +64,7 @@ export function checkReruns(
     afterOutcomeWindowDeath: 0,
     unexplained: [],
     takeoverMs: [],
+    outcomeWindowMs: [],
   };
   for (const [jobId, jobRuns] of runs) {
     if (jobRuns.filter((run) => run.endedAt !== null).length > 1) report.ranTwice += 1;
@@ -78,6 +81,7 @@ export function checkReruns(
         report.afterMidRunDeath += 1;
       } else if (diedAt - run.endedAt <= OUTCOME_WINDOW_MS) {
         report.afterOutcomeWindowDeath += 1;
+        report.outcomeWindowMs.push(diedAt - run.endedAt);
       } else {
         report.unexplained.push(
           `job ${jobId}: re-run after a run that ended ${diedAt - run.endedAt} ms before its process ${run.pid} died`,

@@ -128,3 +128,28 @@ export function loggedErrors(queue: FaultQueue): string[] {
     .flatMap((file) => readFileSync(join(queue.directory, file), "utf8").split("\n"))
     .filter((line) => line.length > 0);
 }
+
+/**
+ * Keeps the queue loaded while `active()` holds: whenever fewer than `low` jobs are
+ * incomplete, enqueues `batch` more, up to `max` in all. Returns a stop function that
+ * resolves once the feeder has ended. Enqueued ids are pushed onto `ids`.
+ */
+export function feedQueue(
+  queue: FaultQueue,
+  ids: number[],
+  options: { low: number; batch: () => WorkData[]; max: number; deadline: number },
+): () => Promise<void> {
+  let feeding = true;
+  const done = (async () => {
+    while (feeding && ids.length < options.max && Date.now() < options.deadline) {
+      const counts = await queue.adapter.insights();
+      if (counts.pendingCount < options.low)
+        ids.push(...(await enqueueWork(queue, options.batch())));
+      await sleep(100);
+    }
+  })();
+  return async () => {
+    feeding = false;
+    await done;
+  };
+}

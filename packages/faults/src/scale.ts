@@ -11,11 +11,13 @@ export interface Scale {
   processes: number;
   parallelCount: number;
   drainJobs: number;
+  /** Most jobs the SIGKILL loop enqueues (it keeps the queue loaded until its last kill). */
   killJobs: number;
   /** SIGKILLs in the kill loop. */
   kills: number;
   /** Jobs in the `process.exit` experiment (about one in six ends its process). */
   exitJobs: number;
+  /** Most jobs the outage experiment enqueues (it keeps the queue loaded until the last outage). */
   outageJobs: number;
   /** Database outages in a row (kills of every connection, or write-lock holds). */
   outages: number;
@@ -31,9 +33,9 @@ const SCALES: Record<ScaleName, Scale> = {
     processes: 3,
     parallelCount: 4,
     drainJobs: 300,
-    killJobs: 150,
+    killJobs: 400,
     kills: 5,
-    exitJobs: 48,
+    exitJobs: 36,
     outageJobs: 300,
     outages: 2,
     cronProcesses: 6,
@@ -45,7 +47,7 @@ const SCALES: Record<ScaleName, Scale> = {
     processes: 4,
     parallelCount: 4,
     drainJobs: 2_000,
-    killJobs: 600,
+    killJobs: 2_000,
     kills: 20,
     exitJobs: 300,
     outageJobs: 1_200,

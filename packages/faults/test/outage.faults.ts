@@ -16,6 +16,7 @@ import {
   durations,
   endedJobs,
   enqueueWork,
+  feedQueue,
   loggedErrors,
   runsOf,
   sleep,
@@ -54,17 +55,12 @@ for (const backend of BACKENDS) {
           const workers = await startWorkers(queue, scale, scale.processes, role);
 
           // Keep the queue loaded until the outages are over.
-          let feeding = true;
-          const feeder = (async () => {
-            while (feeding && ids.length < scale.outageJobs && Date.now() < deadline) {
-              const counts = await queue.adapter.insights();
-              if (counts.pendingCount < 3 * slots) {
-                ids.push(...(await enqueueWork(queue, durations(2 * slots, 50, 150))));
-              }
-              await sleep(200);
-            }
-          })();
-
+          const stopFeeding = feedQueue(queue, ids, {
+            low: 3 * slots,
+            batch: () => durations(2 * slots, 50, 150),
+            max: scale.outageJobs,
+            deadline,
+          });
           const recoveries: number[] = [];
           const outages: string[] = [];
           try {
@@ -95,8 +91,7 @@ for (const backend of BACKENDS) {
               await sleep(500);
             }
           } finally {
-            feeding = false;
-            await feeder;
+            await stopFeeding();
           }
           const outagesOverMs = Date.now() - startedAt;
           await waitUntil(
