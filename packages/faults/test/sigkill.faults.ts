@@ -61,8 +61,16 @@ for (const backend of BACKENDS) {
           const startedAt = Date.now();
           const deadline = startedAt + scale.experimentBudgetMs;
           const role = workerRole(scale, { leaseMs: LEASE_MS, maxRetryCount: MAX_RETRY_COUNT });
-          const ids = await enqueueWork(queue, durations(scale.killJobs, 150, 400));
+          const slots = scale.processes * scale.parallelCount;
+          const ids = await enqueueWork(queue, durations(3 * slots, 150, 400));
           const workers: WorkerProcess[] = await startWorkers(queue, scale, scale.processes, role);
+          // Keep the queue loaded until the last kill, so there is always a handler to hit.
+          const stopFeeding = feedQueue(queue, ids, {
+            low: 2 * slots,
+            batch: () => durations(slots, 150, 400),
+            max: scale.killJobs,
+            deadline,
+          });
 
           let kills = 0;
           while (kills < scale.kills && Date.now() < deadline) {
@@ -78,6 +86,7 @@ for (const backend of BACKENDS) {
             kills += 1;
             workers.push(spawnWorker(queue, scale, role));
           }
+          await stopFeeding();
           await waitUntil(
             "the queue to drain",
             deadline,
