@@ -35,19 +35,38 @@ const errorLog = join(config.directory, `errors-${process.pid}.log`);
 
 setTimeout(() => process.exit(EXIT_TIME_LIMIT), config.timeLimitMs).unref();
 
-/** Lines from the parent; the stream ending means the parent is gone. */
+/**
+ * Lines from the parent; the stream ending means the parent is gone. A line that arrives
+ * before anything waits for it (a `stop` sent while this process was still starting) is
+ * kept, not dropped.
+ */
 const commands = new Map<string, () => void>();
+const received = new Map<string, number>();
 let stdinBuffer = "";
 process.stdin.setEncoding("utf8");
 process.stdin.on("data", (chunk: string) => {
   stdinBuffer += chunk;
   const lines = stdinBuffer.split("\n");
   stdinBuffer = lines.pop() ?? "";
-  for (const line of lines) commands.get(line.trim())?.();
+  for (const line of lines.map((l) => l.trim())) {
+    const waiting = commands.get(line);
+    if (waiting === undefined) {
+      received.set(line, (received.get(line) ?? 0) + 1);
+    } else {
+      commands.delete(line);
+      waiting();
+    }
+  }
 });
 process.stdin.on("end", () => process.exit(1));
 
+/** Resolves at the next `name` line from the parent (or at once for one already received). */
 function command(name: string): Promise<void> {
+  const early = received.get(name) ?? 0;
+  if (early > 0) {
+    received.set(name, early - 1);
+    return Promise.resolve();
+  }
   return new Promise((resolve) => commands.set(name, resolve));
 }
 
