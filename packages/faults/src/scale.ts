@@ -49,7 +49,7 @@ const SCALES: Record<ScaleName, Scale> = {
     drainJobs: 2_000,
     killJobs: 2_000,
     kills: 20,
-    exitJobs: 300,
+    exitJobs: 150,
     outageJobs: 1_200,
     outages: 4,
     cronProcesses: 12,
