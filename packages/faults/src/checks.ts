@@ -10,7 +10,7 @@ import type { LedgerRun } from "./ledger.ts";
  * at-least-once window. A re-run after an ended run counts as explained only when that
  * run's process died within this long after the run ended.
  */
-export const OUTCOME_WINDOW_MS = 2_000;
+export const OUTCOME_WINDOW_MS = 5_000;
 
 /** Every row of the experiment's table (experiments stay below the listing limit). */
 export async function allJobs(adapter: StorageAdapter): Promise<JobRecord[]> {
