@@ -33,7 +33,7 @@ import {
 import { closedError, isUnsupportedStatement, toDocketError } from "./mysql-errors.ts";
 import { runMigrations } from "./mysql-migrations.ts";
 import { describePool, type ResolvedMysqlOptions, toPromiseConnection } from "./mysql-options.ts";
-import { insertCronRows, writeOutcomes } from "./mysql-outcomes.ts";
+import { finishExhausted, insertCronRows, writeOutcomes } from "./mysql-outcomes.ts";
 import {
   chunkRows,
   formatUtcDateTime,
@@ -183,7 +183,8 @@ class MysqlAdapter implements StorageAdapter {
     const names = padToBucket(request.names);
     const leaseMs = Math.min(request.leaseMs, MAX_LEASE_MS);
     const probe = await this.probePriorities();
-    if (probe !== null && probe.priorities.length === 0) return { jobs: [], now: probe.now };
+    if (probe !== null && probe.priorities.length === 0)
+      return { jobs: [], finished: [], now: probe.now };
     const priorityList =
       probe === null || probe.priorities.length > sql.MAX_CLAIM_PRIORITIES
         ? null
@@ -195,14 +196,26 @@ class MysqlAdapter implements StorageAdapter {
         [request.maxRetryCount, ...names, ...(priorityList ?? []), limitParam(request.limit)],
       );
       if (rows.length === 0) {
-        if (probe !== null) return { jobs: [], now: probe.now };
+        if (probe !== null) return { jobs: [], finished: [], now: probe.now };
         const [clock] = await selectRows<{ now: string }>(connection, sql.selectNow, []);
-        return { jobs: [], now: parseUtcDateTime(clock!.now) };
+        return { jobs: [], finished: [], now: parseUtcDateTime(clock!.now) };
       }
       const nowText = rows[0]!.docket_now;
       const now = parseUtcDateTime(nowText);
+      // Rows whose expired lease held their last attempt are finished, not leased, in
+      // this same transaction: no crash can leave them stranded.
+      const exhausted = rows.filter(
+        (row) => row.locked_by !== null && toNumber(row.retry_count) + 1 >= request.maxRetryCount,
+      );
+      const runnable =
+        exhausted.length === 0 ? rows : rows.filter((row) => !exhausted.includes(row));
+      const finished =
+        exhausted.length === 0
+          ? []
+          : await finishExhausted(connection, t, exhausted, request, nowText, now);
+      if (runnable.length === 0) return { jobs: [], finished, now };
       const lockedUntil = new Date(now.getTime() + leaseMs);
-      const ids = padToBucket(rows.map((row) => row.id));
+      const ids = padToBucket(runnable.map((row) => row.id));
       await write(connection, sql.leaseJobs(t, ids.length), [
         LEASE_EXPIRED_ERROR,
         request.leaseToken,
@@ -212,7 +225,7 @@ class MysqlAdapter implements StorageAdapter {
       ]);
       // The rows are locked and the update only wrote known values: derive the records
       // instead of reading them again.
-      const jobs = rows.map((row): JobRecord => {
+      const jobs = runnable.map((row): JobRecord => {
         const job = toJobRecord(row);
         if (job.lockedBy !== null) {
           job.retryCount += 1;
@@ -223,7 +236,7 @@ class MysqlAdapter implements StorageAdapter {
         job.updatedAt = now;
         return job;
       });
-      return { jobs, now };
+      return { jobs, finished, now };
     });
   }
 

@@ -1,11 +1,14 @@
 import {
+  type ClaimRequest,
   type CronDefinition,
   DocketError,
   isFinishingOutcome,
   type JobOutcome,
+  LEASE_EXPIRED_ERROR,
+  nextCronRow,
 } from "@docket/core";
 import { type MysqlConnection, padToBucket, write, writeOnce } from "./mysql-connection.ts";
-import { formatUtcDateTime } from "./mysql-rows.ts";
+import { formatUtcDateTime, type JobRow, toNumber } from "./mysql-rows.ts";
 import * as sql from "./mysql-sql.ts";
 
 /**
@@ -116,4 +119,45 @@ export async function insertCronRows(
   const statement = sql.insertCronJobs(table, definitions.length);
   if (definitions.length === 1) await write(connection, statement, params);
   else await writeOnce(connection, statement, params);
+}
+
+/**
+ * The claim's writes for rows whose expired lease held their last attempt, on the claim's
+ * transaction (which holds them locked): finished as failed, or deleted with
+ * `deleteOnFinish`, then their cron successors. Returns their ids.
+ */
+export async function finishExhausted(
+  connection: MysqlConnection,
+  table: string,
+  rows: readonly JobRow[],
+  request: ClaimRequest,
+  nowText: string,
+  now: Date,
+): Promise<number[]> {
+  const ids = padToBucket(rows.map((row) => toNumber(row.id)));
+  if (request.deleteOnFinish === true) {
+    await write(connection, sql.deleteJobs(table, ids.length), ids);
+  } else {
+    await write(connection, sql.finishExhausted(table, ids.length), [
+      request.maxRetryCount,
+      LEASE_EXPIRED_ERROR,
+      nowText,
+      nowText,
+      nowText,
+      ...ids,
+    ]);
+  }
+  // After the updates: the finished row no longer counts as the pending cron row.
+  const cronSuccessor = request.cronSuccessor ?? nextCronRow;
+  const successors: CronDefinition[] = [];
+  for (const row of rows) {
+    if (row.cron_expression === null) continue;
+    const successor = cronSuccessor(
+      { name: row.name, cronExpression: row.cron_expression, priority: toNumber(row.priority) },
+      now,
+    );
+    if (successor !== null) successors.push(successor);
+  }
+  if (successors.length > 0) await insertCronRows(connection, table, successors);
+  return rows.map((row) => toNumber(row.id)).sort((a, b) => a - b);
 }

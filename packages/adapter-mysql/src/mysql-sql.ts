@@ -117,8 +117,11 @@ export function selectPriorities(table: string): string {
 
 /**
  * Locks up to `LIMIT` eligible rows, skipping rows another transaction holds, and reads
- * them whole (the update that follows only sets values known to the caller, so the
- * returned records are derived from these rows without a third statement). Walks the
+ * them whole. A row whose lease expired (`locked_by` still set) is eligible whatever its
+ * retry count: when that lost attempt was its last one the claim finishes it
+ * (`finishExhausted`) instead of leasing it. The rows are read whole because the update
+ * that follows only sets values known to the caller, so the returned records are derived
+ * from these rows without a third statement. Walks the
  * claim index `(is_complete, priority, scheduled_at, id)` in order and stops after
  * `LIMIT` matches, so completed history (is_complete = 1) is never visited; with
  * `priorityCount`, only the due part of each priority (see `selectPriorities`).
@@ -138,7 +141,8 @@ export function selectClaimable(
 ): string {
   return (
     `SELECT ${JOB_COLUMNS}, UTC_TIMESTAMP(3) AS docket_now FROM ${table} ` +
-    "WHERE is_complete = 0 AND scheduled_at <= UTC_TIMESTAMP(3) AND retry_count < ? " +
+    "WHERE is_complete = 0 AND scheduled_at <= UTC_TIMESTAMP(3) " +
+    "AND (retry_count < ? OR locked_by IS NOT NULL) " +
     "AND (locked_until IS NULL OR locked_until <= UTC_TIMESTAMP(3)) " +
     `AND name IN (${placeholders(nameCount)}) ` +
     (priorityCount === null
@@ -160,6 +164,20 @@ export function leaseJobs(table: string, idCount: number): string {
     "last_error = IF(locked_by IS NULL, last_error, ?), " +
     "locked_by = ?, locked_until = ?, updated_at = ? " +
     `WHERE id IN (${placeholders(idCount)})`
+  );
+}
+
+/**
+ * Finishes, as failed, claimed rows whose expired lease held their last attempt, in the
+ * claim's transaction: the lost attempt is counted unless the row had none left (a row an
+ * older version stranded). Params: maxRetryCount, LEASE_EXPIRED_ERROR, now, now, now,
+ * ...ids.
+ */
+export function finishExhausted(table: string, idCount: number): string {
+  return (
+    `UPDATE ${table} SET retry_count = retry_count + IF(retry_count < ?, 1, 0), ` +
+    "last_error = ?, is_complete = 1, completed_at = ?, failed_at = ?, updated_at = ?, " +
+    `locked_by = NULL, locked_until = NULL WHERE id IN (${placeholders(idCount)})`
   );
 }
 

@@ -13,6 +13,7 @@ import {
   LEASE_EXPIRED_ERROR,
   type ListJobsQuery,
   type NewJob,
+  nextCronRow,
   type QueueCounts,
   type StorageAdapter,
 } from "@docket/core";
@@ -36,6 +37,15 @@ interface Queryable {
   query<R extends QueryResultRow>(
     config: QueryConfig,
   ): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/** A row `finishExhaustedJobs` finished or deleted. */
+interface FinishedRow extends QueryResultRow {
+  id: unknown;
+  name: string;
+  cron_expression: string | null;
+  priority: number;
+  db_now: Date;
 }
 
 /** Statement texts built once per adapter, and their prepared-statement names. */
@@ -202,20 +212,68 @@ class PostgresAdapter implements StorageAdapter {
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     const { claimSorted, claimUnsorted } = this.shared.statements;
     const statement = request.ignoreSorting ? claimUnsorted : claimSorted;
-    const result = await this.runQuery<PostgresJobRow & { db_now: Date }>("claim", {
-      ...statement,
-      values: [
-        [...request.names],
-        request.maxRetryCount,
-        request.limit,
-        request.leaseToken,
-        request.leaseMs,
-        LEASE_EXPIRED_ERROR,
-      ],
-    });
+    const result = await this.runQuery<PostgresJobRow & { db_now: Date; exhausted_ids: unknown[] }>(
+      "claim",
+      {
+        ...statement,
+        values: [
+          [...request.names],
+          request.maxRetryCount,
+          request.limit,
+          request.leaseToken,
+          request.leaseMs,
+          LEASE_EXPIRED_ERROR,
+        ],
+      },
+    );
     const jobs: JobRecord[] = [];
     for (const row of result.rows) if (row.id !== null) jobs.push(toJobRecord(row));
-    return { jobs, now: result.rows[0]!.db_now };
+    const first = result.rows[0]!;
+    const exhausted = first.exhausted_ids.map(toNumber);
+    // The statement leased nothing when it met such rows (see `claimJobs`).
+    if (exhausted.length > 0) {
+      return { jobs, finished: await this.finishExhausted(exhausted, request), now: first.db_now };
+    }
+    return { jobs, finished: [], now: first.db_now };
+  }
+
+  /**
+   * The rare second step of a claim: takes over and finishes the rows whose expired lease
+   * held their last attempt, and inserts their cron successors, in one transaction.
+   */
+  private finishExhausted(ids: number[], request: ClaimRequest): Promise<number[]> {
+    const remove = request.deleteOnFinish === true;
+    const cronSuccessor = request.cronSuccessor ?? nextCronRow;
+    return this.inTransaction("claim", async (client) => {
+      const finished = await run<FinishedRow>(client, "claim", {
+        text: sql.finishExhaustedJobs(this.shared.names, remove),
+        values: remove
+          ? [ids, request.maxRetryCount]
+          : [ids, request.maxRetryCount, LEASE_EXPIRED_ERROR],
+      });
+      const successors: CronDefinition[] = [];
+      for (const row of finished.rows) {
+        if (row.cron_expression === null) continue;
+        const successor = cronSuccessor(
+          { name: row.name, cronExpression: row.cron_expression, priority: row.priority },
+          row.db_now,
+        );
+        if (successor !== null) successors.push(successor);
+      }
+      if (successors.length > 0) {
+        await run(client, "claim", {
+          text: sql.insertMissingCronJobs(this.shared.names),
+          values: [
+            successors.map((d) => d.name),
+            successors.map((d) => d.cronExpression),
+            successors.map((d) => d.priority),
+            successors.map((d) => d.nextRunAt),
+            successors.map((d) => d.dataJson),
+          ],
+        });
+      }
+      return finished.rows.map((row) => toNumber(row.id)).sort((a, b) => a - b);
+    });
   }
 
   async heartbeat(leases: readonly JobLease[], leaseMs: number): Promise<number[]> {

@@ -127,18 +127,33 @@ export const enqueueJobs = (n: PostgresTableNames, notify: boolean) => `
   )
   SELECT id FROM inserted${notify ? ", (SELECT pg_notify($6, '')) AS notified" : ""}`;
 
-/** Eligibility shared by both claim orders: $1 names, $2 maxRetryCount. */
+/**
+ * Eligibility shared by both claim orders: $1 names, $2 maxRetryCount. A row whose lease
+ * expired (`locked_by` still set) is eligible whatever its retry count: when that lost
+ * attempt was its last one, the claim has it finished (`finishExhaustedJobs`).
+ */
 const CLAIM_ELIGIBLE = `NOT is_complete
       AND name = ANY($1::text[])
       AND scheduled_at <= statement_timestamp()
-      AND retry_count < $2::bigint
+      AND (retry_count < $2::bigint OR locked_by IS NOT NULL)
       AND (locked_until IS NULL OR locked_until <= statement_timestamp())`;
+
+/** The expired lease held the row's last attempt (or an older version left it none). */
+const EXHAUSTED = "locked_by IS NOT NULL AND retry_count + 1 >= $2::bigint";
 
 /**
  * Leases up to $3 eligible jobs in one statement: the CTE locks them with `SKIP LOCKED`
  * (rows another claim holds are passed over, never waited for) and the UPDATE leases them
  * to $4 for $5 ms. A row with an expired lease (`locked_by` still set) was an attempt
  * whose worker died: it counts as a failure with `last_error = $6`.
+ *
+ * When it meets rows whose expired lease held their last attempt, it leases nothing and
+ * returns their ids in `exhausted_ids`: the adapter then takes them over and finishes
+ * them in one transaction of their own (`finishExhaustedJobs`; a cron successor's run
+ * time is computed by core, not in SQL), and the worker claims again. Until that commits
+ * they are exactly as before, so a crash in between strands nothing; and as nothing was
+ * leased, a failure of that step can fail the claim without losing a leased job. A claim
+ * that meets no such row is one statement, as it always was.
  *
  * The final SELECT returns the rows in spec order (RETURNING has no order), exactly at
  * the database's microsecond precision, each with the clock the claim used; when nothing
@@ -147,7 +162,7 @@ const CLAIM_ELIGIBLE = `NOT is_complete
  */
 export const claimJobs = (n: PostgresTableNames, sorted: boolean) => `
   WITH picked AS (
-    SELECT id FROM ${n.table}
+    SELECT id, ${EXHAUSTED} AS exhausted FROM ${n.table}
     WHERE ${CLAIM_ELIGIBLE}
     ${sorted ? "ORDER BY priority, scheduled_at, id" : ""}
     LIMIT $3
@@ -159,12 +174,49 @@ export const claimJobs = (n: PostgresTableNames, sorted: boolean) => `
       updated_at = statement_timestamp(),
       retry_count = t.retry_count + CASE WHEN t.locked_by IS NULL THEN 0 ELSE 1 END,
       last_error = CASE WHEN t.locked_by IS NULL THEN t.last_error ELSE $6 END
-    FROM picked WHERE t.id = picked.id
+    FROM picked WHERE t.id = picked.id AND NOT EXISTS (SELECT 1 FROM picked WHERE exhausted)
     RETURNING ${jobColumns("t")}
   )
-  SELECT claimed.*, clock.db_now
-  FROM (SELECT statement_timestamp() AS db_now) AS clock LEFT JOIN claimed ON true
+  SELECT claimed.*, clock.db_now, clock.exhausted_ids
+  FROM (
+    SELECT statement_timestamp() AS db_now,
+      ARRAY(SELECT id FROM picked WHERE exhausted) AS exhausted_ids
+  ) AS clock LEFT JOIN claimed ON true
   ${sorted ? "ORDER BY priority, scheduled_at, id" : ""}`;
+
+/**
+ * Takes over and finishes, as failed, the rows of $1 that are still unfinished with an
+ * expired lease that held their last attempt ($2 maxRetryCount), skipping rows another
+ * claim holds: the lost attempt is counted unless the row had none left (a row an older
+ * version stranded), `last_error = $3`. With `remove`, deletes them instead (and takes
+ * no $3). Returns what the cron successors need; the adapter inserts those in the same
+ * transaction.
+ */
+export const finishExhaustedJobs = (n: PostgresTableNames, remove: boolean) => {
+  const target = `SELECT id FROM ${n.table}
+      WHERE id = ANY($1::bigint[]) AND NOT is_complete AND ${EXHAUSTED}
+        AND locked_until <= statement_timestamp()
+      FOR UPDATE SKIP LOCKED`;
+  const returning =
+    "RETURNING t.id, t.name, t.cron_expression, t.priority, statement_timestamp() AS db_now";
+  if (remove) {
+    return `WITH target AS (${target})
+    DELETE FROM ${n.table} AS t USING target WHERE t.id = target.id
+    ${returning}`;
+  }
+  return `WITH target AS (${target})
+    UPDATE ${n.table} AS t SET
+      retry_count = t.retry_count + CASE WHEN t.retry_count < $2::bigint THEN 1 ELSE 0 END,
+      last_error = $3::text,
+      is_complete = true,
+      completed_at = statement_timestamp(),
+      failed_at = statement_timestamp(),
+      locked_by = NULL,
+      locked_until = NULL,
+      updated_at = statement_timestamp()
+    FROM target WHERE t.id = target.id
+    ${returning}`;
+};
 
 /**
  * Extends the leases in `unnest($1 ids, $2 tokens)` to now + $3 ms while the token still

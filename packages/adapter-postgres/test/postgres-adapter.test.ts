@@ -171,15 +171,25 @@ describePostgres("postgres adapter: enqueue, claim, heartbeat, complete", () => 
     expect(late).toEqual({ recorded: [], lost: [id] });
   });
 
-  it("returns a lease-expired job that reached maxRetryCount so core can give up", async () => {
+  it("finishes, instead of leasing, a lease-expired job that reached maxRetryCount", async () => {
     const adapter = await harness.create();
-    const [id] = await adapter.enqueue([newJob()]);
-    await adapter.claim(claimRequest());
+    const [id, other] = await adapter.enqueue([newJob(), newJob()]);
+    await adapter.claim(claimRequest({ limit: 1 }));
     await sql(
-      `UPDATE ${quoted(adapter)} SET retry_count = 1, locked_until = now() - interval '1 second'`,
+      `UPDATE ${quoted(adapter)} SET retry_count = 1, locked_until = now() - interval '1 second'
+       WHERE id = ${id}`,
     );
-    const { jobs } = await adapter.claim(claimRequest({ maxRetryCount: 2 }));
-    expect(jobs.map((job) => [job.id, job.retryCount])).toEqual([[id, 2]]);
+    // The statement that meets it leases nothing; the next claim gets the other job.
+    const first = await adapter.claim(claimRequest({ maxRetryCount: 2 }));
+    expect(first).toMatchObject({ jobs: [], finished: [id] });
+    expect(await adapter.getJob(id!)).toMatchObject({
+      isComplete: true,
+      retryCount: 2,
+      lastError: LEASE_EXPIRED_ERROR,
+    });
+    const second = await adapter.claim(claimRequest({ maxRetryCount: 2 }));
+    expect(second.jobs.map((job) => job.id)).toEqual([other]);
+    expect(second.finished).toEqual([]);
   });
 
   it("extends live leases on heartbeat and reports lost ones", async () => {
@@ -267,7 +277,9 @@ describePostgres("postgres adapter: enqueue, claim, heartbeat, complete", () => 
     const [id, gone] = await adapter.enqueue([newJob(), newJob()]);
     await adapter.claim(claimRequest());
     await sql(`UPDATE ${quoted(adapter)} SET locked_until = now() - interval '1 second'`);
-    const { jobs } = await adapter.claim(claimRequest({ maxRetryCount: 1 }));
+    // A claim with attempts to spare leases them; `abandoned` is for a worker that has
+    // none left (core's safety net for adapters that hand such jobs out).
+    const { jobs } = await adapter.claim(claimRequest({ maxRetryCount: 2 }));
     expect(jobs.map((job) => job.retryCount)).toEqual([1, 1]);
     const token = jobs[0]!.lockedBy!;
     const result = await adapter.complete([

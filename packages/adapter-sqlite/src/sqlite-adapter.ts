@@ -14,6 +14,7 @@ import {
   LEASE_EXPIRED_ERROR,
   type ListJobsQuery,
   type NewJob,
+  nextCronRow,
   type QueueCounts,
   type StorageAdapter,
 } from "@docket/core";
@@ -53,6 +54,13 @@ interface CountsRow {
   scheduled_count: number;
   running_count: number;
   failed_count: number;
+}
+
+interface FinishedRow {
+  id: number;
+  name: string;
+  cron_expression: string | null;
+  priority: number;
 }
 
 interface PendingCronRow {
@@ -150,18 +158,22 @@ class SqliteAdapter implements StorageAdapter {
     return this.run("worker", "claim", () =>
       inImmediateTransaction(this.db, () => {
         const now = Date.now();
-        const ids = prepared<{ id: number }>(
+        const candidates = prepared<{ id: number; exhausted: number }>(
           this.db,
           sql.selectClaimable(this.table, request.ignoreSorting),
-        )
-          .all({
-            now,
-            names: JSON.stringify(request.names),
-            maxRetryCount: request.maxRetryCount,
-            limit: request.limit,
-          })
-          .map((row) => row.id);
-        if (ids.length === 0) return { jobs: [], now: new Date(now) };
+        ).all({
+          now,
+          names: JSON.stringify(request.names),
+          maxRetryCount: request.maxRetryCount,
+          limit: request.limit,
+        });
+        const ids: number[] = [];
+        const exhausted: number[] = [];
+        for (const row of candidates) (row.exhausted ? exhausted : ids).push(row.id);
+        // In the same transaction as the takeover: no crash can leave them stranded.
+        const finished =
+          exhausted.length === 0 ? [] : this.finishExhausted(exhausted, request, now);
+        if (ids.length === 0) return { jobs: [], finished, now: new Date(now) };
         const rows = prepared<SqliteJobRow>(this.db, sql.leaseJobs(this.table)).all({
           ids: JSON.stringify(ids),
           leaseToken: request.leaseToken,
@@ -170,9 +182,36 @@ class SqliteAdapter implements StorageAdapter {
           leaseExpiredError: LEASE_EXPIRED_ERROR,
         });
         if (!request.ignoreSorting) rows.sort(compareClaimOrder);
-        return { jobs: rows.map(toJobRecord), now: new Date(now) };
+        return { jobs: rows.map(toJobRecord), finished, now: new Date(now) };
       }),
     );
+  }
+
+  /**
+   * Finishes (or deletes) claimed rows whose expired lease held their last attempt and
+   * schedules their cron successors, inside the claim's transaction. Returns their ids.
+   */
+  private finishExhausted(ids: number[], request: ClaimRequest, now: number): number[] {
+    const statement =
+      request.deleteOnFinish === true
+        ? sql.deleteExhausted(this.table)
+        : sql.finishExhausted(this.table);
+    const cronSuccessor = request.cronSuccessor ?? nextCronRow;
+    const rows = prepared<FinishedRow>(this.db, statement).all({
+      ids: JSON.stringify(ids),
+      now,
+      maxRetryCount: request.maxRetryCount,
+      leaseExpiredError: LEASE_EXPIRED_ERROR,
+    });
+    for (const row of rows) {
+      if (row.cron_expression === null) continue;
+      const successor = cronSuccessor(
+        { name: row.name, cronExpression: row.cron_expression, priority: row.priority },
+        new Date(now),
+      );
+      if (successor !== null) this.insertCron(successor, now);
+    }
+    return rows.map((row) => row.id).sort((a, b) => a - b);
   }
 
   heartbeat(leases: readonly JobLease[], leaseMs: number): Promise<number[]> {

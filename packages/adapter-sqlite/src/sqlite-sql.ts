@@ -32,26 +32,53 @@ const CLAIM_SET = `
   retry_count = retry_count + (CASE WHEN locked_by IS NULL THEN 0 ELSE 1 END),
   last_error = CASE WHEN locked_by IS NULL THEN last_error ELSE @leaseExpiredError END`;
 
+/**
+ * A row whose lease expired (`locked_by` still set) is eligible whatever its retry count:
+ * if that lost attempt was its last one, the claim finishes it (see `finishExhausted`).
+ */
 const CLAIM_ELIGIBLE = `
     is_complete = 0
     AND name IN (SELECT value FROM json_each(@names))
     AND scheduled_at <= @now
-    AND retry_count < @maxRetryCount
+    AND (retry_count < @maxRetryCount OR locked_by IS NOT NULL)
     AND (locked_until IS NULL OR locked_until <= @now)`;
 
 /**
- * The claim's first step: the ids of up to @limit eligible jobs, in spec order.
- * Differs from Postgres: no `FOR UPDATE SKIP LOCKED` — the claim runs both steps in one
+ * The claim's first step: the ids of up to @limit eligible jobs, in spec order, each
+ * with `exhausted` = 1 when its expired lease held its last attempt (or an older version
+ * left it with none).
+ * Differs from Postgres: no `FOR UPDATE SKIP LOCKED` — the claim runs every step in one
  * `BEGIN IMMEDIATE` transaction, and SQLite has one writer at a time, so no other claim
  * sees the rows in between. Names come as one JSON array parameter so the statement is
  * prepared once for any number of names.
  */
 export function selectClaimable(table: string, ignoreSorting: boolean): string {
   const order = ignoreSorting ? "" : "ORDER BY priority, scheduled_at, id";
-  return `SELECT id FROM ${table}
+  return `SELECT id, (locked_by IS NOT NULL AND retry_count + 1 >= @maxRetryCount) AS exhausted
+FROM ${table}
 WHERE ${CLAIM_ELIGIBLE}
 ${order}
 LIMIT @limit`;
+}
+
+/**
+ * Finishes, as failed, the claimed rows (JSON array @ids) whose expired lease held their
+ * last attempt: the lost attempt is counted unless the row already had none left (a row
+ * an older version stranded). Returns what the cron successors need.
+ */
+export function finishExhausted(table: string): string {
+  return `UPDATE ${table}
+SET retry_count = retry_count + (CASE WHEN retry_count < @maxRetryCount THEN 1 ELSE 0 END),
+  last_error = @leaseExpiredError, is_complete = 1, completed_at = @now, failed_at = @now,
+  updated_at = @now, locked_by = NULL, locked_until = NULL
+WHERE id IN (SELECT value FROM json_each(@ids))
+RETURNING id, name, cron_expression, priority`;
+}
+
+/** `finishExhausted` with `deleteOnFinish`. */
+export function deleteExhausted(table: string): string {
+  return `DELETE FROM ${table} WHERE id IN (SELECT value FROM json_each(@ids))
+RETURNING id, name, cron_expression, priority`;
 }
 
 /**

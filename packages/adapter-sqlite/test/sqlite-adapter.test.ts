@@ -207,14 +207,15 @@ describe("sqlite adapter: claim", () => {
     expect(late).toEqual({ recorded: [], lost: [id] });
   });
 
-  it("stops offering a job whose attempts, interrupted ones included, reached the maximum", async () => {
+  it("finishes, instead of offering, a job whose interrupted attempts reached the maximum", async () => {
     const q = await queue();
-    await q.adapter.enqueue([job()]);
+    const [id] = await q.adapter.enqueue([job()]);
     await claimAll(q.adapter, "dead:1", { leaseMs: 0, maxRetryCount: 2 });
     const second = await claimAll(q.adapter, "dead:2", { leaseMs: 0, maxRetryCount: 2 });
     expect(second.jobs[0]!.retryCount).toBe(1);
     const third = await claimAll(q.adapter, "w:3", { maxRetryCount: 2 });
-    expect(third.jobs[0]!.retryCount).toBe(2);
+    expect(third).toMatchObject({ jobs: [], finished: [id] });
+    expect(await q.adapter.getJob(id!)).toMatchObject({ isComplete: true, retryCount: 2 });
     expect((await claimAll(q.adapter, "w:4", { leaseMs: 0, maxRetryCount: 2 })).jobs).toHaveLength(
       0,
     );
@@ -300,8 +301,9 @@ describe("sqlite adapter: heartbeat and complete", () => {
   it("abandons a job as failed, keeping the retry count and error its claim recorded", async () => {
     const q = await queue();
     const [id] = await q.adapter.enqueue([job()]);
-    await claimAll(q.adapter, "dead:1", { leaseMs: 0, maxRetryCount: 1 });
-    const { jobs } = await claimAll(q.adapter, "w:2", { maxRetryCount: 1 });
+    await claimAll(q.adapter, "dead:1", { leaseMs: 0, maxRetryCount: 2 });
+    // Leased with an attempt to spare; `abandoned` finishes it for a worker with none left.
+    const { jobs } = await claimAll(q.adapter, "w:2", { maxRetryCount: 2 });
     expect(jobs[0]!.retryCount).toBe(1);
     const result = await q.adapter.complete([
       outcome(id!, "w:2", { kind: "abandoned", error: LEASE_EXPIRED_ERROR }),

@@ -1,6 +1,6 @@
 import { CronExpressionParser } from "cron-parser";
 import { DocketError } from "./errors.ts";
-import { CRON_JOB_TYPE, type CronDefinition } from "./storage-adapter.ts";
+import { CRON_JOB_TYPE, type CronDefinition, type FinishedCronJob } from "./storage-adapter.ts";
 
 /** Default priority of cron jobs (one ahead of `queueWorkerAddJob`'s 5). */
 export const DEFAULT_CRON_PRIORITY = 4;
@@ -64,4 +64,17 @@ export function cronRow(
       cronLastCompletedAt: now.toISOString(),
     }),
   };
+}
+
+/**
+ * `ClaimRequest.cronSuccessor`: the row that follows a cron job a claim finished. Null
+ * when the stored expression cannot be parsed (someone edited the row): the job still
+ * finishes, and a claim never fails over one bad row.
+ */
+export function nextCronRow(job: FinishedCronJob, now: Date): CronDefinition | null {
+  try {
+    return cronRow(job.name, job.cronExpression, job.priority, now);
+  } catch {
+    return null;
+  }
 }

@@ -1,5 +1,10 @@
 export { MAX_BATCH_SIZE, queueWorkerAddJob, queueWorkerAddJobs } from "./add-job.ts";
-export { DEFAULT_CRON_PRIORITY, nextCronOccurrence, validateCronExpression } from "./cron.ts";
+export {
+  DEFAULT_CRON_PRIORITY,
+  nextCronOccurrence,
+  nextCronRow,
+  validateCronExpression,
+} from "./cron.ts";
 export type { CronJobDefinition, RegisterCronJobsOptions } from "./cron-register.ts";
 export { queueWorkerRegisterCronJobs } from "./cron-register.ts";
 export { formatJobError, MAX_ERROR_LENGTH, toStorableText } from "./error-format.ts";
@@ -29,6 +34,7 @@ export type {
   CleanupRequest,
   CompleteResult,
   CronDefinition,
+  FinishedCronJob,
   JobLease,
   JobOutcome,
   JobOutcomeKind,

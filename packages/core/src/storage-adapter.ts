@@ -48,15 +48,31 @@ export interface StorageAdapter {
   /**
    * Atomically leases up to `limit` eligible jobs and returns them, in spec order
    * (priority, scheduledAt, id) unless `ignoreSorting`. Eligible: not complete, name in
-   * `names`, `scheduled_at <= now`, `retry_count < maxRetryCount`, and not leased
-   * (`locked_until IS NULL OR locked_until <= now`). Never hands one job to two callers
-   * and never waits on a row another claim holds (SKIP LOCKED or equivalent).
+   * `names`, `scheduled_at <= now`, not leased (`locked_until IS NULL OR locked_until <=
+   * now`), and `retry_count < maxRetryCount` — or, for a row whose previous lease expired
+   * (`locked_by IS NOT NULL`), any `retry_count`. Never hands one job to two callers and
+   * never waits on a row another claim holds (SKIP LOCKED or equivalent).
    *
    * Leased rows get `locked_by = leaseToken`, `locked_until = now + leaseMs`,
-   * `updated_at = now`. A row whose previous lease expired (`locked_by IS NOT NULL`) was
-   * an attempt interrupted by a dead worker: the same statement adds 1 to its
-   * `retry_count` and sets `last_error = LEASE_EXPIRED_ERROR`. The returned records show
-   * the row after the update; core gives up on those that reached `maxRetryCount`.
+   * `updated_at = now`. A row whose previous lease expired was an attempt interrupted by
+   * a dead worker: the claim counts it (`retry_count + 1`, `last_error =
+   * LEASE_EXPIRED_ERROR`).
+   *
+   * When that count exhausts the attempts (`retry_count + 1 >= maxRetryCount`, or the
+   * row was already exhausted: a row an older version stranded), the job is not leased:
+   * the claim finishes it, in the same statement or transaction that takes it over, as
+   * failed — `is_complete`, `completed_at = failed_at = now`, `retry_count + 1` unless
+   * it already reached `maxRetryCount`, `last_error = LEASE_EXPIRED_ERROR`, lease cleared —
+   * or deletes it when `deleteOnFinish`, and for a cron row inserts
+   * `cronSuccessor(row, now)` unless a pending row for the name exists. No process death
+   * can then leave a job that is neither runnable nor finished. Such jobs are reported
+   * in `finished`, never in `jobs`, and take up room in `limit`: a claim that finishes
+   * some may lease fewer jobs, even none (Postgres then leases none), so core claims again
+   * at once. Rows with exhausted attempts and no lease at all (e.g. left by a worker with
+   * a higher `maxRetryCount`) are left alone.
+   *
+   * The extra work happens only when such a row is found: a claim that finds none costs
+   * what it did before (Postgres: one statement; MySQL and SQLite: one transaction).
    */
   claim(request: ClaimRequest): Promise<ClaimResult>;
 
@@ -151,10 +167,36 @@ export interface ClaimRequest {
   maxRetryCount: number;
   ignoreSorting: boolean;
   leaseMs: number;
+  /**
+   * For jobs the claim finishes (an expired lease that held their last attempt): delete
+   * the row instead of keeping it as failed history (the worker's `deleteJobOnCompletion`).
+   * Default false.
+   */
+  deleteOnFinish?: boolean;
+  /**
+   * For cron rows the claim finishes: the next pending row, computed by core's cron code
+   * at `now` (the adapter's clock during the claim). Null when none can be computed (an
+   * unparsable stored expression); the row is still finished. Must not throw. Default:
+   * core's `nextCronRow`.
+   */
+  cronSuccessor?: (job: FinishedCronJob, now: Date) => CronDefinition | null;
+}
+
+/** What `ClaimRequest.cronSuccessor` gets of a cron row the claim finished. */
+export interface FinishedCronJob {
+  name: string;
+  cronExpression: string;
+  priority: number;
 }
 
 export interface ClaimResult {
+  /** The leased jobs, to be run. */
   jobs: JobRecord[];
+  /**
+   * Ids of jobs the claim finished as failed (or deleted) instead of leasing them: their
+   * expired lease held their last attempt (see `claim`).
+   */
+  finished: number[];
   /** The adapter's clock when the claim ran; core uses it to estimate the database time. */
   now: Date;
 }
@@ -171,8 +213,9 @@ export interface JobLease {
  * - `failed` (gave up): `retry_count + 1`, `last_error = error`, `is_complete = true`,
  *   `completed_at = failed_at = now`, lease cleared
  * - `abandoned`: like `failed` but `retry_count` unchanged and `last_error` kept as is —
- *   for a job whose claim just counted its lost attempt (expired lease) and found its
- *   attempts exhausted, so it must finish without running again
+ *   for a job handed out by a claim with its attempts already exhausted. Adapters that
+ *   keep the `claim` contract never do that (they finish such jobs in the claim itself);
+ *   core records it only as a safety net for an adapter that does
  * - `released`: the lease is cleared and nothing else changes (no attempt counted, no
  *   error, `scheduled_at` kept) — for a prefetched job the worker never started, handed
  *   back on `stop()`

@@ -1,5 +1,5 @@
 import { assertAdapter } from "./adapter-check.ts";
-import { cronRow } from "./cron.ts";
+import { cronRow, nextCronRow } from "./cron.ts";
 import { formatJobError } from "./error-format.ts";
 import { DocketError } from "./errors.ts";
 import { type AttemptResult, type RunningAttempt, runAttempt } from "./job-attempt.ts";
@@ -23,8 +23,9 @@ export interface QueueWorker {
   /** Starts claiming and running jobs. Calling it again is harmless. */
   start(): void;
   /**
-   * Stops claiming at once, waits for running handlers to finish and their results to be
-   * recorded, then resolves. Safe to call more than once.
+   * Stops claiming at once, runs the jobs already claimed for free slots (a claim in
+   * flight included), hands unstarted prefetched jobs back, waits for running handlers to
+   * finish and their results to be recorded, then resolves. Safe to call more than once.
    */
   stop(): Promise<void>;
 }
@@ -119,6 +120,10 @@ class WorkerLoop {
     this.stopping = true;
     this.wake();
     await this.loopDone;
+    // Jobs claimed for free slots run, even when stop() came while their claim was in
+    // flight: the same on every database (a synchronous SQLite claim has started them by
+    // then, a networked one has not). Only the prefetch surplus goes back.
+    this.fillFreeSlots();
     this.releaseBuffered();
     while (this.settling.size > 0) await Promise.all([...this.settling]);
     await this.recorder.drain();
@@ -173,9 +178,13 @@ class WorkerLoop {
     }
   }
 
-  /** Starts buffered jobs while slots are free (never after stop()). */
+  /** Starts buffered jobs while slots are free (never after stop(), which does its own). */
   private startBuffered(): void {
-    while (!this.stopping && this.busySlots < this.options.parallelCount) {
+    if (!this.stopping) this.fillFreeSlots();
+  }
+
+  private fillFreeSlots(): void {
+    while (this.busySlots < this.options.parallelCount) {
       const job = this.buffer.shift();
       if (job === undefined) return;
       this.startJob(job);
@@ -209,20 +218,36 @@ class WorkerLoop {
 
   private async claim(limit: number): Promise<number> {
     this.claimSequence += 1;
-    const { jobs, now } = await this.adapter.claim({
+    const result = await this.adapter.claim({
       leaseToken: `${this.options.workerId}:${this.claimSequence}`,
       limit,
       names: this.options.names,
       maxRetryCount: this.options.maxRetryCount,
       ignoreSorting: this.options.unsafeIgnoreSorting,
       leaseMs: this.options.leaseMs,
+      // Jobs whose expired lease held their last attempt are finished by the claim
+      // itself (so no crash can strand them); these say how.
+      deleteOnFinish: this.options.deleteJobOnCompletion,
+      cronSuccessor: nextCronRow,
     });
+    const { jobs, now } = result;
+    // An adapter written before `ClaimResult.finished` existed reports none.
+    const finished = result.finished ?? [];
     this.clockOffsetMs = now.getTime() - Date.now();
+    if (finished.length > 0) {
+      this.options.logger.error({
+        type: "docket.jobs_gave_up",
+        message: "the expired lease of a dead worker held these jobs' last attempt",
+        workerId: this.options.workerId,
+        jobIds: finished,
+        error: LEASE_EXPIRED_ERROR,
+      });
+    }
     for (const job of jobs) {
       this.held.set(job.id, { job, attempt: undefined });
       if (job.retryCount >= this.options.maxRetryCount) {
-        // The claim just counted an attempt lost to an expired lease and the job has no
-        // attempts left: finish it without running it again.
+        // Only an adapter that breaks the claim contract hands out a job with no attempts
+        // left; finish it rather than run it again.
         void this.finish(
           job,
           this.outcome(job, job.lockedBy ?? "", "abandoned", LEASE_EXPIRED_ERROR),
@@ -231,7 +256,8 @@ class WorkerLoop {
         this.buffer.push(job);
       }
     }
-    return jobs.length;
+    // Finished jobs count: the claim found work, so look again without sleeping.
+    return jobs.length + finished.length;
   }
 
   private startJob(job: JobRecord): void {

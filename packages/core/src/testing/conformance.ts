@@ -1,9 +1,10 @@
-import { afterAll, describe } from "vitest";
+import { afterAll, afterEach, describe } from "vitest";
 import type { StorageAdapter } from "../storage-adapter.ts";
 import type { AdapterHarness } from "./harness.ts";
 import { addJobsSuite } from "./suite-add-jobs.ts";
 import type { SuiteContext } from "./suite-context.ts";
 import { cronSuite } from "./suite-cron.ts";
+import { expiredLeasesSuite } from "./suite-expired-leases.ts";
 import { queueCountsSuite } from "./suite-queue-counts.ts";
 import { readJobsSuite } from "./suite-read-jobs.ts";
 import { resilienceSuite } from "./suite-resilience.ts";
@@ -19,11 +20,24 @@ import { workerRunSuite } from "./suite-worker-run.ts";
  * its own, so the sections may run concurrently.
  */
 export function describeStorageAdapter(harness: AdapterHarness): void {
+  // Each test's adapters are closed when it ends, not only at teardown: a suite that keeps
+  // every test's connection pool open runs a shared MySQL server out of connections.
+  const opened: StorageAdapter[] = [];
+  const track = (adapter: StorageAdapter) => {
+    opened.push(adapter);
+    return adapter;
+  };
+  const tracking = Object.create(harness) as AdapterHarness;
+  tracking.create = async (options) => track(await harness.create(options));
+  tracking.reopen = async (adapter) => track(await harness.reopen(adapter));
   const context: SuiteContext = {
-    harness,
-    queue: (): Promise<StorageAdapter> => harness.create(),
+    harness: tracking,
+    queue: (): Promise<StorageAdapter> => tracking.create(),
   };
   describe(`conformance: ${harness.label}`, () => {
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((adapter) => adapter.close()));
+    });
     afterAll(() => harness.teardown());
     describe("adding jobs (§2)", () => addJobsSuite(context));
     describe("reading jobs (§2b)", () => readJobsSuite(context));
@@ -31,6 +45,8 @@ export function describeStorageAdapter(harness: AdapterHarness): void {
     describe("running jobs (§3)", () => workerRunSuite(context));
     describe("timeouts (§3, §7)", () => timeoutsSuite(context));
     describe("many workers, leases and crashes (§3, §7)", () => resilienceSuite(context));
+    describe("expired leases that held a job's last attempt (§3, §7)", () =>
+      expiredLeasesSuite(context));
     describe("transactions (§2, §3)", () => transactionsSuite(context));
     describe("cron jobs (§5)", () => cronSuite(context));
     describe("queue counts and cleanup (§6)", () => queueCountsSuite(context));

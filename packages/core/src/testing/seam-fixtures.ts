@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
+import { nextCronRow } from "../cron.ts";
 import type { ClaimRequest, JobOutcome, NewJob, StorageAdapter } from "../storage-adapter.ts";
 
 /**
  * Small builders for seam-level adapter tests, shared so every adapter's tests speak the
- * same defaults: a job named `job`, claims for `job` with 3 attempts and a one-minute
- * lease, and a `succeeded` outcome.
+ * same defaults: a job named `job`, claims for `job` with 3 attempts, a one-minute lease
+ * and core's cron successors, and a `succeeded` outcome.
  */
 export function newJob(overrides: Partial<NewJob> = {}): NewJob {
   return {
@@ -29,6 +30,8 @@ export function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimReques
     maxRetryCount: 3,
     ignoreSorting: false,
     leaseMs: 60_000,
+    deleteOnFinish: false,
+    cronSuccessor: nextCronRow,
     ...overrides,
   };
 }

@@ -124,6 +124,69 @@ export function workerOptionsSuite({ queue }: SuiteContext): void {
     expect((await queueWorkerGetJob(adapter, id))!.isComplete).toBe(true);
   });
 
+  it("stop() right after start() runs the due job the worker's first claim took", async () => {
+    const adapter = await queue();
+    const id = await queueWorkerAddJob(adapter, { name: "a" });
+    let ran = 0;
+    const worker = queueWorkerCreate(adapter, {
+      handler: { a: async () => void ran++ },
+      logger: memoryLogger(),
+    });
+    // What the Compas queue's own tests do: the first claim starts in the first turn of
+    // the event loop, and is still in flight on a networked database when stop() comes.
+    worker.start();
+    await new Promise((resolve) => setImmediate(resolve));
+    await worker.stop();
+    expect(ran).toBe(1);
+    expect(await queueWorkerGetJob(adapter, id)).toMatchObject({
+      isComplete: true,
+      failedAt: null,
+      lockedBy: null,
+      retryCount: 0,
+    });
+  });
+
+  it("stop() during the first claim runs the jobs claimed for free slots and hands back only the prefetch surplus", async () => {
+    const adapter = await queue();
+    const ids: number[] = [];
+    for (let i = 0; i < 4; i++)
+      ids.push(await queueWorkerAddJob(adapter, { name: "b", priority: i }));
+    const ran: number[] = [];
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const worker = queueWorkerCreate(adapter, {
+      parallelCount: 2,
+      prefetchCount: 3,
+      handler: {
+        b: async (_e, _db, job) => {
+          ran.push(job.id);
+          await gate;
+        },
+      },
+      logger: memoryLogger(),
+    });
+    worker.start();
+    await new Promise((resolve) => setImmediate(resolve));
+    // Handlers that started before stop() are held at the gate until it was called, so
+    // none of them frees a slot for a third job (on SQLite the claim has returned by now).
+    const stopped = worker.stop();
+    open();
+    await stopped;
+    expect(ran.sort((a, b) => a - b)).toEqual(ids.slice(0, 2));
+    for (const id of ids.slice(0, 2)) {
+      expect(await queueWorkerGetJob(adapter, id)).toMatchObject({ isComplete: true });
+    }
+    for (const id of ids.slice(2)) {
+      expect(await queueWorkerGetJob(adapter, id)).toMatchObject({
+        isComplete: false,
+        retryCount: 0,
+        lockedBy: null,
+        lockedUntil: null,
+        lastError: null,
+      });
+    }
+  });
+
   it("never runs more than parallelCount handlers at once, and uses them all", async () => {
     const adapter = await queue();
     for (let i = 0; i < 24; i++) await queueWorkerAddJob(adapter, { name: "p" });
