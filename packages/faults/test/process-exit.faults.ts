@@ -100,8 +100,7 @@ for (const backend of BACKENDS) {
           // A job that never exits may fail only through deaths of the processes it ran in.
           const failedWithoutDeath = failed.filter(
             (job) =>
-              !exiting.has(job.id) &&
-              (runs.get(job.id) ?? []).some((run) => run.endedAt !== null || !deaths.has(run.pid)),
+              !exiting.has(job.id) && (runs.get(job.id) ?? []).some((run) => !deaths.has(run.pid)),
           );
           const exitingSucceeded = jobs.filter(
             (job) => exiting.has(job.id) && job.isComplete && job.failedAt === null,
@@ -140,8 +139,24 @@ for (const backend of BACKENDS) {
           ).toEqual([]);
           expect(jobs.length, "rows in the table").toBe(ids.length);
           expect(deaths.size, "handlers ended their processes").toBeGreaterThan(0);
-          expect(failedWithoutDeath.map((job) => job.id)).toEqual([]);
-          expect(exitingSucceeded.map((job) => job.id)).toEqual([]);
+          expect(
+            failedWithoutDeath.map((job) => ({
+              id: job.id,
+              error: job.lastError?.slice(0, 120),
+              retryCount: job.retryCount,
+              runs: (runs.get(job.id) ?? []).map((run) => ({
+                pid: run.pid,
+                ended: run.endedAt !== null,
+                died: deaths.has(run.pid),
+                exit: workers.find((worker) => worker.pid === run.pid)?.exit,
+              })),
+            })),
+            "failed jobs that ran in a process that did not die",
+          ).toEqual([]);
+          expect(
+            exitingSucceeded.map((job) => job.id),
+            "jobs that end their process recorded as succeeded",
+          ).toEqual([]);
           expect(overAttempted, "jobs started more often than maxRetryCount").toEqual([]);
           expect(reruns.unexplained, "re-runs where no worker died").toEqual([]);
         });
