@@ -28,7 +28,7 @@ import { enqueueSequential } from "./scenarios/enqueue-sequential.ts";
 import { runFilePlaceholderBench } from "./scenarios/file-placeholders.ts";
 import { latency } from "./scenarios/latency.ts";
 import { runSessionsBench } from "./scenarios/sessions.ts";
-import type { BenchEnv, DatabaseId } from "./system.ts";
+import type { BenchEnv, BenchSystem, DatabaseId } from "./system.ts";
 import { DOCKET_PG_SCHEMA } from "./systems/docket.ts";
 import { createSystem, SYSTEMS_BY_DATABASE } from "./systems/index.ts";
 
@@ -128,8 +128,26 @@ async function main(): Promise<void> {
       await enqueueBatch(context);
       for (const concurrency of counts.drainConcurrencies) await drain(context, concurrency);
       await bareFloor(context);
-      if (database === "postgres") await drain(context, 10, { cold: true });
-      if (database !== "sqlite") await drainProcesses(context);
+      if (database === "postgres") {
+        const likeForLike = (system: BenchSystem) =>
+          system.id === "docket" || system.id === "graphile-worker";
+        await drain(context, 10, { cold: true, systems: (system) => system.id === "docket" });
+        await drain(context, 10, { purpose: "drain-delete", systems: likeForLike });
+        await drainProcesses(context);
+        await drainProcesses(context, { purpose: "drain-delete", systems: likeForLike });
+        await drain(context, counts.realisticConcurrency, {
+          purpose: "realistic",
+          jobs: counts.realistic,
+          systems: likeForLike,
+        });
+        await drainProcesses(context, {
+          purpose: "realistic",
+          concurrency: counts.realisticConcurrency,
+          jobs: counts.realistic,
+          systems: likeForLike,
+        });
+      }
+      if (database === "mysql") await drainProcesses(context);
       await latency(context, "same-process");
       if (database === "postgres") await latency(context, "other-process");
       await deepDrain(context);
@@ -151,7 +169,7 @@ async function main(): Promise<void> {
   }
 
   const ran = sections.map((section) => section.database);
-  const targets = evaluateTargets(results, ran, counts);
+  const targets = evaluateTargets(results, ran, counts, options.prefetch);
   const command = `pnpm bench${process.argv.length > 2 ? ` ${process.argv.slice(2).join(" ")}` : ""}`;
   const out: string[] = [
     `# Docket benchmark — ${startedAt.toISOString()}`,
