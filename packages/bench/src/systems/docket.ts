@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
-import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createMysqlAdapter } from "@docket/adapter-mysql";
 import { createPostgresAdapter } from "@docket/adapter-postgres";
 import { createSqliteAdapter } from "@docket/adapter-sqlite";

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type AddJobsJobSpec,
   Logger,
@@ -6,7 +7,6 @@ import {
   run,
   type WorkerUtils,
 } from "graphile-worker";
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   type BenchEnv,
   type BenchJob,
