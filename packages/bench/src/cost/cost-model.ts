@@ -67,8 +67,9 @@ function wrapDrivers(): void {
   const addCommand = base.prototype.addCommand as (cmd: unknown) => unknown;
   base.prototype.addCommand = function (this: unknown, cmd: Record<string, unknown>) {
     const name = String((cmd.constructor as { name: string }).name);
-    // CloseStatement has no reply: not a round trip.
-    if (recording && name !== "CloseStatement") {
+    // CloseStatement has no reply, and mysql2 answers a Prepare of a statement it has
+    // already prepared on that connection from its cache: neither is a round trip.
+    if (recording && name !== "CloseStatement" && name !== "Prepare") {
       const query = (cmd.query ?? cmd.sql ?? "") as string | { sql?: string };
       const text = `${name}: ${typeof query === "string" ? query : (query.sql ?? "")}`;
       const entry: Sent = { at: performance.now(), done: 0, text };
