@@ -79,6 +79,9 @@ interface SharedState {
   readonly channel: string | null;
   readonly listener: PostgresListener | null;
   closing: Promise<void> | null;
+  /** Background ANALYZE of stale statistics (`refreshStaleStatistics`). */
+  analyzing: boolean;
+  analyzedAt: number;
 }
 
 /**
@@ -136,6 +139,8 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): StorageA
     listener:
       channel === null ? null : new PostgresListener(() => new pg.Client(clientConfig), channel),
     closing: null,
+    analyzing: false,
+    analyzedAt: 0,
   };
   return new PostgresAdapter(shared, null);
 }
@@ -230,29 +235,50 @@ class PostgresAdapter implements StorageAdapter {
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     const { claimSorted, claimUnsorted } = this.shared.statements;
     const statement = request.ignoreSorting ? claimUnsorted : claimSorted;
-    const result = await this.runQuery<PostgresJobRow & { db_now: Date; exhausted_ids: unknown[] }>(
-      "claim",
-      {
-        ...statement,
-        values: [
-          [...request.names],
-          request.maxRetryCount,
-          request.limit,
-          request.leaseToken,
-          request.leaseMs,
-          LEASE_EXPIRED_ERROR,
-        ],
-      },
-    );
+    const result = await this.runQuery<
+      PostgresJobRow & { db_now: Date; exhausted_ids: unknown[]; stale_stats: boolean | null }
+    >("claim", {
+      ...statement,
+      values: [
+        [...request.names],
+        request.maxRetryCount,
+        request.limit,
+        request.leaseToken,
+        request.leaseMs,
+        LEASE_EXPIRED_ERROR,
+      ],
+    });
     const jobs: JobRecord[] = [];
     for (const row of result.rows) if (row.id !== null) jobs.push(toJobRecord(row));
     const first = result.rows[0]!;
+    if (first.stale_stats === true && jobs.length > 0) this.refreshStaleStatistics();
     const exhausted = first.exhausted_ids.map(toNumber);
     // The statement leased nothing when it met such rows (see `claimJobs`).
     if (exhausted.length > 0) {
       return { jobs, finished: await this.finishExhausted(exhausted, request), now: first.db_now };
     }
     return { jobs, finished: [], now: first.db_now };
+  }
+
+  /**
+   * Runs ANALYZE on the job table, in the background on the pool, when a claim that found
+   * work reports stale planner statistics (`STALE_STATS` in postgres-sql.ts): a burst
+   * into a new or long-idle queue otherwise gets a sequential-scan claim until autovacuum
+   * comes by. At most one at a time per adapter and one per minute; failures (e.g. not
+   * the table's owner) are ignored: the claim stays correct, only slower.
+   */
+  private refreshStaleStatistics(): void {
+    const shared = this.shared;
+    const now = Date.now();
+    if (shared.analyzing || shared.closing !== null || now - shared.analyzedAt < 60_000) return;
+    shared.analyzing = true;
+    shared.analyzedAt = now;
+    shared.pool
+      .query(sql.analyzeJobs(shared.names))
+      .catch(() => {})
+      .finally(() => {
+        shared.analyzing = false;
+      });
   }
 
   /**

@@ -148,6 +148,22 @@ const CLAIM_ELIGIBLE = `NOT is_complete
       AND (retry_count < $2::bigint OR locked_by IS NOT NULL)
       AND (locked_until IS NULL OR locked_until <= statement_timestamp())`;
 
+/**
+ * True when the planner's picture of the job table is stale: never analyzed (`reltuples`
+ * -1, a new table) or the heap has more than doubled since the last ANALYZE/VACUUM (a
+ * burst into a long-idle queue). With such statistics the claim's row estimate is ~1 and
+ * the planner prefers a sequential scan + sort of the whole table over the claim index,
+ * which costs O(table) per claim; the adapter then refreshes the statistics itself
+ * (`refreshStaleStatistics`) instead of waiting up to a minute for autovacuum. Both
+ * reads are cheap: a catalog row by oid and the relation's block count.
+ */
+const STALE_STATS = (n: PostgresTableNames) =>
+  `(SELECT c.reltuples < 0 OR pg_relation_size(c.oid) / current_setting('block_size')::int > 2 * c.relpages + 64
+     FROM pg_class c WHERE c.oid = '${n.table}'::regclass)`;
+
+/** `ANALYZE` of the job table (see `STALE_STATS`). */
+export const analyzeJobs = (n: PostgresTableNames) => `ANALYZE ${n.table}`;
+
 /** The expired lease held the row's last attempt (or an older version left it none). */
 const EXHAUSTED = "locked_by IS NOT NULL AND retry_count + 1 >= $2::bigint";
 
@@ -187,10 +203,11 @@ export const claimJobs = (n: PostgresTableNames, sorted: boolean) => `
     FROM picked WHERE t.id = picked.id AND NOT EXISTS (SELECT 1 FROM picked WHERE exhausted)
     RETURNING ${jobColumns("t")}
   )
-  SELECT claimed.*, clock.db_now, clock.exhausted_ids
+  SELECT claimed.*, clock.db_now, clock.exhausted_ids, clock.stale_stats
   FROM (
     SELECT statement_timestamp() AS db_now,
-      ARRAY(SELECT id FROM picked WHERE exhausted) AS exhausted_ids
+      ARRAY(SELECT id FROM picked WHERE exhausted) AS exhausted_ids,
+      ${STALE_STATS(n)} AS stale_stats
   ) AS clock LEFT JOIN claimed ON true
   ${sorted ? "ORDER BY priority, scheduled_at, id" : ""}`;
 

@@ -6,7 +6,7 @@
  * (where a fixed delay shows up as a gap between two statements).
  *
  *   pnpm --filter @docket/bench exec tsx src/cost/cost-model.ts [--db postgres|mysql|sqlite]
- *        [--jobs 2000] [--concurrency 1] [--prefetch 0] [--trace]
+ *        [--jobs 2000] [--concurrency 1] [--prefetch 0] [--trace] [--cold]
  *
  * Not part of `pnpm bench`; figures go to RESULTS.md ("Cost model").
  */
@@ -33,6 +33,8 @@ const jobs = Number(flag("jobs", "2000"));
 const concurrency = Number(flag("concurrency", "1"));
 const prefetch = Number(flag("prefetch", "0"));
 const trace = args.includes("--trace");
+/** Skip the ANALYZE before the drain: a table whose statistics were never gathered. */
+const cold = args.includes("--cold");
 
 const log: Sent[] = [];
 let recording = false;
@@ -121,7 +123,8 @@ async function main(): Promise<void> {
       );
     }
     const raw = adapter.db as { query(sql: string): Promise<unknown> };
-    await raw.query(db === "mysql" ? `ANALYZE TABLE ${tableName}` : `ANALYZE "${tableName}"`);
+    if (!cold)
+      await raw.query(db === "mysql" ? `ANALYZE TABLE ${tableName}` : `ANALYZE "${tableName}"`);
     let handled = 0;
     const starts: number[] = [];
     let resolveDone = () => {};
@@ -162,6 +165,7 @@ async function main(): Promise<void> {
       JSON.stringify(
         {
           db,
+          cold,
           jobs,
           concurrency,
           prefetch,

@@ -35,7 +35,7 @@ export class GraphileWorkerSystem extends SystemBase {
     "graphile-worker: own schema `bench_graphile_worker`; drains at its defaults (no local " +
       "queue, unbatched completions) in the defaults run, and with `localQueue: { size: N }`, " +
       "`completeJobBatchDelay: 0`, `failJobBatchDelay: 0` in the `--prefetch N` run (the same " +
-      "local queue size as Docket's prefetch); maxPoolSize max(10, concurrency+2); latency " +
+      "local queue size as Docket's prefetch); maxPoolSize min(max(10, concurrency+2), 20); latency " +
       "with its defaults (LISTEN/NOTIFY, pollInterval 2000, no local queue); batch enqueue = " +
       "`addJobs`; silent logger",
     "graphile-worker deletes finished jobs, so its deep table holds only the future-scheduled rows",
@@ -102,7 +102,8 @@ export class GraphileWorkerSystem extends SystemBase {
       connectionString: this.env.postgresUrl,
       schema: GRAPHILE_SCHEMA,
       concurrency: options.concurrency,
-      maxPoolSize: Math.max(10, options.concurrency + 2),
+      // Capped at 20: four processes at concurrency 50 would otherwise open 208 connections.
+      maxPoolSize: Math.min(Math.max(10, options.concurrency + 2), 20),
       noHandleSignals: true,
       logger: silent,
       crontab: "",
