@@ -11,6 +11,7 @@
  * Not part of `pnpm bench`; figures go to RESULTS.md ("Cost model").
  */
 import { createRequire } from "node:module";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createMysqlAdapter } from "@docket/adapter-mysql";
 import { createPostgresAdapter } from "@docket/adapter-postgres";
 import { queueWorkerAddJobs, queueWorkerCreate, type StorageAdapter } from "@docket/core";
@@ -144,6 +145,10 @@ async function main(): Promise<void> {
       logger: { info() {}, error() {} },
     });
     recording = true;
+    // Event-loop delay: how late a 1 ms timer fires. High values mean the process waited
+    // for a core (a loaded machine), not for the database.
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     worker.start();
@@ -151,6 +156,7 @@ async function main(): Promise<void> {
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     recording = false;
+    loopDelay.disable();
     await worker.stop();
     const kinds = new Map<string, number>();
     for (const entry of log)
@@ -174,6 +180,10 @@ async function main(): Promise<void> {
           nodeCpuMsPerJob: +((cpu.user + cpu.system) / 1000 / jobs).toFixed(3),
           roundTripsPerJob: per(log.length),
           perJob: Object.fromEntries([...kinds].map(([k, v]) => [k, per(v)])),
+          eventLoopDelayMs: {
+            p50: +(loopDelay.percentile(50) / 1e6).toFixed(2),
+            p99: +(loopDelay.percentile(99) / 1e6).toFixed(2),
+          },
           meanRoundTripMs: +(
             log.filter((e) => e.done > 0).reduce((s, e) => s + (e.done - e.at), 0) /
             Math.max(1, log.filter((e) => e.done > 0).length)
