@@ -186,10 +186,40 @@ const EXHAUSTED = "locked_by IS NOT NULL AND retry_count + 1 >= $2::bigint";
  * was claimed it returns one row of NULL job columns carrying just the clock, so the
  * claim is always one round trip.
  */
-export const claimJobs = (n: PostgresTableNames, sorted: boolean) => `
-  WITH picked AS (
+export const claimJobs = (n: PostgresTableNames, sorted: boolean) =>
+  claimStatement(n, sorted, false);
+
+/**
+ * `completeSucceededJobs` and `claimJobs` in one statement, so a worker at low concurrency
+ * pays one round trip and one commit per job instead of two (the adapter coalesces a
+ * `complete` of plain successes with the `claim` that follows it in the same turn of the
+ * event loop). Claim params as in `claimJobs`, plus $7 ids and $8 lease tokens of the
+ * succeeded jobs. Those ids are kept out of `picked`: all CTEs share one snapshot, in which
+ * the finished rows are still unfinished (and leased to us), and one statement must not
+ * modify a row twice. The ids whose guard held come back in `done_ids`.
+ */
+export const completeAndClaimJobs = (n: PostgresTableNames, sorted: boolean) =>
+  claimStatement(n, sorted, true);
+
+function claimStatement(n: PostgresTableNames, sorted: boolean, completing: boolean): string {
+  return `
+  WITH ${
+    completing
+      ? `done AS (
+    UPDATE ${n.table} AS t SET
+      is_complete = true,
+      completed_at = statement_timestamp(),
+      locked_by = NULL,
+      locked_until = NULL,
+      updated_at = statement_timestamp()
+    FROM unnest($7::bigint[], $8::text[]) AS input(id, lease_token)
+    WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete
+    RETURNING t.id
+  ), `
+      : ""
+  }picked AS (
     SELECT id, ${EXHAUSTED} AS exhausted FROM ${n.table}
-    WHERE ${CLAIM_ELIGIBLE}
+    WHERE ${CLAIM_ELIGIBLE}${completing ? "\n      AND NOT (id = ANY($7::bigint[]))" : ""}
     ${sorted ? "ORDER BY priority, scheduled_at, id" : ""}
     LIMIT $3
     FOR UPDATE SKIP LOCKED
@@ -203,13 +233,14 @@ export const claimJobs = (n: PostgresTableNames, sorted: boolean) => `
     FROM picked WHERE t.id = picked.id AND NOT EXISTS (SELECT 1 FROM picked WHERE exhausted)
     RETURNING ${jobColumns("t")}
   )
-  SELECT claimed.*, clock.db_now, clock.exhausted_ids, clock.stale_stats
+  SELECT claimed.*, clock.db_now, clock.exhausted_ids, clock.stale_stats${completing ? ", clock.done_ids" : ""}
   FROM (
     SELECT statement_timestamp() AS db_now,
       ARRAY(SELECT id FROM picked WHERE exhausted) AS exhausted_ids,
-      ${STALE_STATS(n)} AS stale_stats
+      ${STALE_STATS(n)} AS stale_stats${completing ? ",\n      ARRAY(SELECT id FROM done) AS done_ids" : ""}
   ) AS clock LEFT JOIN claimed ON true
   ${sorted ? "ORDER BY priority, scheduled_at, id" : ""}`;
+}
 
 /**
  * Takes over and finishes, as failed, the rows of $1 that are still unfinished with an

@@ -50,6 +50,22 @@ function wrapDrivers(): void {
     const text = typeof first === "string" ? first : (first?.text ?? first?.name ?? "?");
     const entry: Sent = { at: performance.now(), done: 0, text };
     if (recording) log.push(entry);
+    const last = a[a.length - 1];
+    if (typeof last === "function") {
+      // pg-pool passes a callback: time the round trip through it.
+      a[a.length - 1] = (...r: unknown[]) => {
+        entry.done = performance.now();
+        return (last as (...x: unknown[]) => unknown)(...r);
+      };
+    }
+    const first0 = a[0] as { callback?: (...x: unknown[]) => unknown } | undefined;
+    if (first0 !== null && typeof first0 === "object" && typeof first0.callback === "function") {
+      const callback = first0.callback;
+      first0.callback = (...r: unknown[]) => {
+        entry.done = performance.now();
+        return callback(...r);
+      };
+    }
     const result = pgQuery.apply(this, a);
     if (result instanceof Promise)
       result.then(
