@@ -6,7 +6,7 @@
  * (where a fixed delay shows up as a gap between two statements).
  *
  *   pnpm --filter @docket/bench exec tsx src/cost/cost-model.ts [--db postgres|mysql|sqlite]
- *        [--jobs 2000] [--concurrency 1] [--prefetch 0] [--trace] [--cold]
+ *        [--jobs 2000] [--concurrency 1] [--prefetch 0] [--trace] [--cold] [--deep]
  *
  * Not part of `pnpm bench`; figures go to RESULTS.md ("Cost model").
  */
@@ -36,6 +36,8 @@ const prefetch = Number(flag("prefetch", "0"));
 const trace = args.includes("--trace");
 /** Skip the ANALYZE before the drain: a table whose statistics were never gathered. */
 const cold = args.includes("--cold");
+/** Before the due jobs: 50,000 finished and 25,000 future-scheduled rows (the bench's deep table at scale 0.25). */
+const deep = args.includes("--deep");
 
 const log: Sent[] = [];
 let recording = false;
@@ -130,6 +132,31 @@ async function main(): Promise<void> {
         });
   await adapter.migrate();
   try {
+    if (deep) {
+      const raw = adapter.db as { query(sql: string): Promise<unknown> };
+      for (let i = 0; i < 50_000; i += 1000) {
+        await queueWorkerAddJobs(
+          adapter,
+          Array.from({ length: 1000 }, () => ({ name: "cost", data: { seq: -1 } })),
+        );
+      }
+      await raw.query(
+        db === "mysql"
+          ? `UPDATE ${tableName} SET is_complete = 1, completed_at = UTC_TIMESTAMP(3)`
+          : `UPDATE "${tableName}" SET is_complete = true, completed_at = now()`,
+      );
+      const tomorrow = new Date(Date.now() + 86_400_000);
+      for (let i = 0; i < 25_000; i += 1000) {
+        await queueWorkerAddJobs(
+          adapter,
+          Array.from({ length: 1000 }, () => ({
+            name: "cost",
+            data: { seq: -1 },
+            scheduledAt: tomorrow,
+          })),
+        );
+      }
+    }
     for (let i = 0; i < jobs; i += 1000) {
       await queueWorkerAddJobs(
         adapter,
@@ -179,15 +206,18 @@ async function main(): Promise<void> {
       kinds.set(classify(entry.text), (kinds.get(classify(entry.text)) ?? 0) + 1);
     const per = (n: number) => (n / jobs).toFixed(2);
     const texts = new Map<string, number>();
+    const spent = new Map<string, number>();
     for (const entry of log) {
       const key = entry.text.replace(/\s+/g, " ").slice(0, 70);
       texts.set(key, (texts.get(key) ?? 0) + 1);
+      if (entry.done > 0) spent.set(key, (spent.get(key) ?? 0) + (entry.done - entry.at));
     }
     console.log(
       JSON.stringify(
         {
           db,
           cold,
+          deep,
           jobs,
           concurrency,
           prefetch,
@@ -204,7 +234,12 @@ async function main(): Promise<void> {
             log.filter((e) => e.done > 0).reduce((s, e) => s + (e.done - e.at), 0) /
             Math.max(1, log.filter((e) => e.done > 0).length)
           ).toFixed(3),
-          statements: Object.fromEntries([...texts].map(([k, v]) => [k, per(v)])),
+          statements: Object.fromEntries(
+            [...texts].map(([k, v]) => [
+              k,
+              `${per(v)} per job, ${((spent.get(k) ?? 0) / v).toFixed(2)} ms each`,
+            ]),
+          ),
         },
         null,
         2,
