@@ -226,6 +226,25 @@ export function markSucceeded(table: string, count: number): string {
   );
 }
 
+/**
+ * One succeeded job, guard included, as a single autocommit statement (the common case
+ * of a worker at low concurrency): the lease-token guard is in the WHERE clause, so
+ * `affectedRows` 1 = recorded, 0 = lost. UTC_TIMESTAMP is fixed for the statement, so
+ * both columns get the same instant. Params: id, leaseToken.
+ */
+export function markOneSucceededGuarded(table: string): string {
+  return (
+    `UPDATE ${table} SET is_complete = 1, completed_at = UTC_TIMESTAMP(3), ` +
+    "updated_at = UTC_TIMESTAMP(3), locked_by = NULL, locked_until = NULL " +
+    "WHERE id = ? AND locked_by = ? AND is_complete = 0"
+  );
+}
+
+/** `deleteJobOnCompletion` twin of `markOneSucceededGuarded`. Params: id, leaseToken. */
+export function deleteOneGuarded(table: string): string {
+  return `DELETE FROM ${table} WHERE id = ? AND locked_by = ? AND is_complete = 0`;
+}
+
 /** `CASE id WHEN ? THEN ? ... END`: per-row values in one statement. Params: (id, value) pairs. */
 function caseById(count: number): string {
   return `CASE id ${Array.from({ length: count }, () => "WHEN ? THEN ?").join(" ")} END`;

@@ -66,6 +66,8 @@ interface FinishedRow extends QueryResultRow {
 interface Statements {
   readonly claimSorted: QueryText;
   readonly claimUnsorted: QueryText;
+  readonly completeAndClaimSorted: QueryText;
+  readonly completeAndClaimUnsorted: QueryText;
   readonly enqueue: QueryText;
   readonly heartbeat: QueryText;
   readonly complete: QueryText;
@@ -75,6 +77,28 @@ interface Statements {
 interface QueryText {
   readonly name: string;
   readonly text: string;
+}
+
+/** A row of `claimJobs` / `completeAndClaimJobs`. */
+type ClaimRow = PostgresJobRow & {
+  db_now: Date;
+  exhausted_ids: unknown[];
+  stale_stats: boolean | null;
+  done_ids?: unknown[];
+};
+
+interface PendingSuccesses {
+  readonly outcomes: readonly JobOutcome[];
+  resolve(result: CompleteResult): void;
+  reject(error: unknown): void;
+}
+
+/** Splits a batch into recorded (guard held: id in `won`) and lost. */
+function completeResult(outcomes: readonly JobOutcome[], won: ReadonlySet<number>): CompleteResult {
+  const recorded: number[] = [];
+  const lost: number[] = [];
+  for (const outcome of outcomes) (won.has(outcome.id) ? recorded : lost).push(outcome.id);
+  return { recorded, lost };
 }
 
 /** What an adapter and every adapter bound to one of its transactions share. */
@@ -89,6 +113,14 @@ interface SharedState {
   readonly channel: string | null;
   readonly listener: PostgresListener | null;
   closing: Promise<void> | null;
+  /**
+   * A `complete` of plain successes waiting one turn of the event loop for a `claim` to
+   * ride along with (`completeAndClaimJobs`); null when none waits.
+   */
+  pendingSuccesses: PendingSuccesses | null;
+  /** Background ANALYZE of stale statistics (`refreshStaleStatistics`). */
+  analyzing: boolean;
+  analyzedAt: number;
 }
 
 /**
@@ -122,6 +154,14 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): StorageA
   const statements: Statements = {
     claimSorted: { name: statementName("claim"), text: sql.claimJobs(names, true) },
     claimUnsorted: { name: statementName("claim_any"), text: sql.claimJobs(names, false) },
+    completeAndClaimSorted: {
+      name: statementName("done_claim"),
+      text: sql.completeAndClaimJobs(names, true),
+    },
+    completeAndClaimUnsorted: {
+      name: statementName("done_claim_any"),
+      text: sql.completeAndClaimJobs(names, false),
+    },
     // The text differs with notify, so the name must too (names are per connection).
     enqueue: {
       name: statementName(channel === null ? "enqueue_quiet" : "enqueue"),
@@ -146,6 +186,9 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): StorageA
     listener:
       channel === null ? null : new PostgresListener(() => new pg.Client(clientConfig), channel),
     closing: null,
+    pendingSuccesses: null,
+    analyzing: false,
+    analyzedAt: 0,
   };
   return new PostgresAdapter(shared, null);
 }
@@ -238,31 +281,77 @@ class PostgresAdapter implements StorageAdapter {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
-    const { claimSorted, claimUnsorted } = this.shared.statements;
-    const statement = request.ignoreSorting ? claimUnsorted : claimSorted;
-    const result = await this.runQuery<PostgresJobRow & { db_now: Date; exhausted_ids: unknown[] }>(
-      "claim",
-      {
-        ...statement,
-        values: [
-          [...request.names],
-          request.maxRetryCount,
-          request.limit,
-          request.leaseToken,
-          request.leaseMs,
-          LEASE_EXPIRED_ERROR,
-        ],
-      },
-    );
+    const statements = this.shared.statements;
+    const values: unknown[] = [
+      [...request.names],
+      request.maxRetryCount,
+      request.limit,
+      request.leaseToken,
+      request.leaseMs,
+      LEASE_EXPIRED_ERROR,
+    ];
+    // A `complete` of plain successes handed in this turn rides along: one round trip and
+    // one commit for both (see `completeAndClaimJobs`).
+    const pending = this.client === null ? this.shared.pendingSuccesses : null;
+    if (pending !== null) {
+      this.shared.pendingSuccesses = null;
+      values.push(
+        pending.outcomes.map((o) => o.id),
+        pending.outcomes.map((o) => o.leaseToken),
+      );
+    }
+    const statement =
+      pending !== null
+        ? request.ignoreSorting
+          ? statements.completeAndClaimUnsorted
+          : statements.completeAndClaimSorted
+        : request.ignoreSorting
+          ? statements.claimUnsorted
+          : statements.claimSorted;
+    let result: { rows: ClaimRow[] };
+    try {
+      result = await this.runQuery<ClaimRow>("claim", { ...statement, values });
+    } catch (error) {
+      // Nothing was written: the recorder retries the outcomes as after any failed write.
+      pending?.reject(error);
+      throw error;
+    }
     const jobs: JobRecord[] = [];
     for (const row of result.rows) if (row.id !== null) jobs.push(toJobRecord(row));
     const first = result.rows[0]!;
+    if (pending !== null) {
+      pending.resolve(
+        completeResult(pending.outcomes, new Set((first.done_ids ?? []).map(toNumber))),
+      );
+    }
+    if (first.stale_stats === true && jobs.length > 0) this.refreshStaleStatistics();
     const exhausted = first.exhausted_ids.map(toNumber);
     // The statement leased nothing when it met such rows (see `claimJobs`).
     if (exhausted.length > 0) {
       return { jobs, finished: await this.finishExhausted(exhausted, request), now: first.db_now };
     }
     return { jobs, finished: [], now: first.db_now };
+  }
+
+  /**
+   * Runs ANALYZE on the job table, in the background on the pool, when a claim that found
+   * work reports stale planner statistics (`STALE_STATS` in postgres-sql.ts): a burst
+   * into a new or long-idle queue otherwise gets a sequential-scan claim until autovacuum
+   * comes by. At most one at a time per adapter and one per minute; failures (e.g. not
+   * the table's owner) are ignored: the claim stays correct, only slower.
+   */
+  private refreshStaleStatistics(): void {
+    const shared = this.shared;
+    const now = Date.now();
+    if (shared.analyzing || shared.closing !== null || now - shared.analyzedAt < 60_000) return;
+    shared.analyzing = true;
+    shared.analyzedAt = now;
+    shared.pool
+      .query(sql.analyzeJobs(shared.names))
+      .catch(() => {})
+      .finally(() => {
+        shared.analyzing = false;
+      });
   }
 
   /**
@@ -320,32 +409,46 @@ class PostgresAdapter implements StorageAdapter {
     const plainSuccesses = outcomes.every(
       (o) => o.kind === "succeeded" && !o.deleteOnFinish && o.cronSuccessor === null,
     );
-    const result = plainSuccesses
-      ? await this.runQuery<{ id: unknown }>("complete", {
-          ...this.shared.statements.completeSucceeded,
-          values: [outcomes.map((o) => o.id), outcomes.map((o) => o.leaseToken)],
-        })
-      : await this.runQuery<{ id: unknown }>("complete", {
-          ...this.shared.statements.complete,
-          values: [
-            outcomes.map((o) => o.id),
-            outcomes.map((o) => o.leaseToken),
-            outcomes.map((o) => o.kind),
-            outcomes.map((o) => o.error),
-            outcomes.map((o) => o.retryDelayMs),
-            outcomes.map((o) => o.deleteOnFinish),
-            outcomes.map((o) => successor(o)?.name ?? null),
-            outcomes.map((o) => successor(o)?.cronExpression ?? null),
-            outcomes.map((o) => successor(o)?.priority ?? null),
-            outcomes.map((o) => successor(o)?.nextRunAt ?? null),
-            outcomes.map((o) => successor(o)?.dataJson ?? null),
-          ],
+    if (plainSuccesses && this.client === null && this.shared.pendingSuccesses === null) {
+      // Wait one turn of the event loop for a claim to share the round trip and the commit
+      // with (a worker claims right after a slot frees); without one, write alone.
+      return new Promise<CompleteResult>((resolve, reject) => {
+        const pending: PendingSuccesses = { outcomes, resolve, reject };
+        this.shared.pendingSuccesses = pending;
+        setImmediate(() => {
+          if (this.shared.pendingSuccesses !== pending) return; // a claim took it
+          this.shared.pendingSuccesses = null;
+          this.completeSuccesses(outcomes).then(resolve, reject);
         });
-    const won = new Set(result.rows.map((row) => toNumber(row.id)));
-    const recorded: number[] = [];
-    const lost: number[] = [];
-    for (const outcome of outcomes) (won.has(outcome.id) ? recorded : lost).push(outcome.id);
-    return { recorded, lost };
+      });
+    }
+    if (plainSuccesses) return this.completeSuccesses(outcomes);
+    const result = await this.runQuery<{ id: unknown }>("complete", {
+      ...this.shared.statements.complete,
+      values: [
+        outcomes.map((o) => o.id),
+        outcomes.map((o) => o.leaseToken),
+        outcomes.map((o) => o.kind),
+        outcomes.map((o) => o.error),
+        outcomes.map((o) => o.retryDelayMs),
+        outcomes.map((o) => o.deleteOnFinish),
+        outcomes.map((o) => successor(o)?.name ?? null),
+        outcomes.map((o) => successor(o)?.cronExpression ?? null),
+        outcomes.map((o) => successor(o)?.priority ?? null),
+        outcomes.map((o) => successor(o)?.nextRunAt ?? null),
+        outcomes.map((o) => successor(o)?.dataJson ?? null),
+      ],
+    });
+    return completeResult(outcomes, new Set(result.rows.map((row) => toNumber(row.id))));
+  }
+
+  /** All outcomes succeeded, no deletes, no cron successors: one plain guarded UPDATE. */
+  private async completeSuccesses(outcomes: readonly JobOutcome[]): Promise<CompleteResult> {
+    const result = await this.runQuery<{ id: unknown }>("complete", {
+      ...this.shared.statements.completeSucceeded,
+      values: [outcomes.map((o) => o.id), outcomes.map((o) => o.leaseToken)],
+    });
+    return completeResult(outcomes, new Set(result.rows.map((row) => toNumber(row.id))));
   }
 
   async syncCron(definitions: readonly CronDefinition[]): Promise<void> {

@@ -154,6 +154,22 @@ const CLAIM_ELIGIBLE = `NOT is_complete
       AND (retry_count < $2::bigint OR locked_by IS NOT NULL)
       AND (locked_until IS NULL OR locked_until <= statement_timestamp())`;
 
+/**
+ * True when the planner's picture of the job table is stale: never analyzed (`reltuples`
+ * -1, a new table) or the heap has more than doubled since the last ANALYZE/VACUUM (a
+ * burst into a long-idle queue). With such statistics the claim's row estimate is ~1 and
+ * the planner prefers a sequential scan + sort of the whole table over the claim index,
+ * which costs O(table) per claim; the adapter then refreshes the statistics itself
+ * (`refreshStaleStatistics`) instead of waiting up to a minute for autovacuum. Both
+ * reads are cheap: a catalog row by oid and the relation's block count.
+ */
+const STALE_STATS = (n: PostgresTableNames) =>
+  `(SELECT c.reltuples < 0 OR pg_relation_size(c.oid) / current_setting('block_size')::int > 2 * c.relpages + 64
+     FROM pg_class c WHERE c.oid = '${n.table}'::regclass)`;
+
+/** `ANALYZE` of the job table (see `STALE_STATS`). */
+export const analyzeJobs = (n: PostgresTableNames) => `ANALYZE ${n.table}`;
+
 /** The expired lease held the row's last attempt (or an older version left it none). */
 const EXHAUSTED = "locked_by IS NOT NULL AND retry_count + 1 >= $2::bigint";
 
@@ -176,10 +192,40 @@ const EXHAUSTED = "locked_by IS NOT NULL AND retry_count + 1 >= $2::bigint";
  * was claimed it returns one row of NULL job columns carrying just the clock, so the
  * claim is always one round trip.
  */
-export const claimJobs = (n: PostgresTableNames, sorted: boolean) => `
-  WITH picked AS (
+export const claimJobs = (n: PostgresTableNames, sorted: boolean) =>
+  claimStatement(n, sorted, false);
+
+/**
+ * `completeSucceededJobs` and `claimJobs` in one statement, so a worker at low concurrency
+ * pays one round trip and one commit per job instead of two (the adapter coalesces a
+ * `complete` of plain successes with the `claim` that follows it in the same turn of the
+ * event loop). Claim params as in `claimJobs`, plus $7 ids and $8 lease tokens of the
+ * succeeded jobs. Those ids are kept out of `picked`: all CTEs share one snapshot, in which
+ * the finished rows are still unfinished (and leased to us), and one statement must not
+ * modify a row twice. The ids whose guard held come back in `done_ids`.
+ */
+export const completeAndClaimJobs = (n: PostgresTableNames, sorted: boolean) =>
+  claimStatement(n, sorted, true);
+
+function claimStatement(n: PostgresTableNames, sorted: boolean, completing: boolean): string {
+  return `
+  WITH ${
+    completing
+      ? `done AS (
+    UPDATE ${n.table} AS t SET
+      is_complete = true,
+      completed_at = statement_timestamp(),
+      locked_by = NULL,
+      locked_until = NULL,
+      updated_at = statement_timestamp()
+    FROM unnest($7::bigint[], $8::text[]) AS input(id, lease_token)
+    WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete
+    RETURNING t.id
+  ), `
+      : ""
+  }picked AS (
     SELECT id, ${EXHAUSTED} AS exhausted FROM ${n.table}
-    WHERE ${CLAIM_ELIGIBLE}
+    WHERE ${CLAIM_ELIGIBLE}${completing ? "\n      AND NOT (id = ANY($7::bigint[]))" : ""}
     ${sorted ? "ORDER BY priority, scheduled_at, id" : ""}
     LIMIT $3
     FOR UPDATE SKIP LOCKED
@@ -193,12 +239,14 @@ export const claimJobs = (n: PostgresTableNames, sorted: boolean) => `
     FROM picked WHERE t.id = picked.id AND NOT EXISTS (SELECT 1 FROM picked WHERE exhausted)
     RETURNING ${jobColumns("t")}
   )
-  SELECT claimed.*, clock.db_now, clock.exhausted_ids
+  SELECT claimed.*, clock.db_now, clock.exhausted_ids, clock.stale_stats${completing ? ", clock.done_ids" : ""}
   FROM (
     SELECT statement_timestamp() AS db_now,
-      ARRAY(SELECT id FROM picked WHERE exhausted) AS exhausted_ids
+      ARRAY(SELECT id FROM picked WHERE exhausted) AS exhausted_ids,
+      ${STALE_STATS(n)} AS stale_stats${completing ? ",\n      ARRAY(SELECT id FROM done) AS done_ids" : ""}
   ) AS clock LEFT JOIN claimed ON true
   ${sorted ? "ORDER BY priority, scheduled_at, id" : ""}`;
+}
 
 /**
  * Takes over and finishes, as failed, the rows of $1 that are still unfinished with an

@@ -29,7 +29,7 @@ import { enqueueSequential } from "./scenarios/enqueue-sequential.ts";
 import { runFilePlaceholderBench } from "./scenarios/file-placeholders.ts";
 import { latency } from "./scenarios/latency.ts";
 import { runSessionsBench } from "./scenarios/sessions.ts";
-import type { BenchEnv, DatabaseId } from "./system.ts";
+import type { BenchEnv, BenchSystem, DatabaseId } from "./system.ts";
 import { DOCKET_PG_SCHEMA } from "./systems/docket.ts";
 import { createSystem, SYSTEMS_BY_DATABASE } from "./systems/index.ts";
 
@@ -84,7 +84,10 @@ async function main(): Promise<void> {
     return;
   }
   const options = parseArgs(argv);
-  if (options.dashboard) return dashboardMain(options.scale, options.jsonPath);
+  // The dashboard scenario is sized by its own base (1,000,000 jobs), not the drains' default scale.
+  if (options.dashboard) {
+    return dashboardMain(argv.includes("--scale") ? options.scale : 1, options.jsonPath);
+  }
   const scaled = scaleCounts(BASE_COUNTS, options.scale);
   // With a prefetch buffer the worker claims concurrency + prefetch jobs per call; the
   // bare loop it is compared with claims as many.
@@ -130,8 +133,26 @@ async function main(): Promise<void> {
       await enqueueBatch(context);
       for (const concurrency of counts.drainConcurrencies) await drain(context, concurrency);
       await bareFloor(context);
-      if (database === "postgres") await drain(context, 10, { cold: true });
-      if (database !== "sqlite") await drainProcesses(context);
+      if (database === "postgres") {
+        const likeForLike = (system: BenchSystem) =>
+          system.id === "docket" || system.id === "graphile-worker";
+        await drain(context, 10, { cold: true, systems: (system) => system.id === "docket" });
+        await drain(context, 10, { purpose: "drain-delete", systems: likeForLike });
+        await drainProcesses(context);
+        await drainProcesses(context, { purpose: "drain-delete", systems: likeForLike });
+        await drain(context, counts.realisticConcurrency, {
+          purpose: "realistic",
+          jobs: counts.realistic,
+          systems: likeForLike,
+        });
+        await drainProcesses(context, {
+          purpose: "realistic",
+          concurrency: counts.realisticConcurrency,
+          jobs: counts.realistic,
+          systems: likeForLike,
+        });
+      }
+      if (database === "mysql") await drainProcesses(context);
       await latency(context, "same-process");
       if (database === "postgres") await latency(context, "other-process");
       await deepDrain(context);
@@ -153,7 +174,7 @@ async function main(): Promise<void> {
   }
 
   const ran = sections.map((section) => section.database);
-  const targets = evaluateTargets(results, ran, counts);
+  const targets = evaluateTargets(results, ran, counts, options.prefetch);
   const command = `pnpm bench${process.argv.length > 2 ? ` ${process.argv.slice(2).join(" ")}` : ""}`;
   const out: string[] = [
     `# Docket benchmark — ${startedAt.toISOString()}`,

@@ -20,7 +20,15 @@ export interface BenchJob {
 export type OnJob = (job: BenchJob, startedAt: bigint) => void;
 
 /** `drain`: the system's fastest documented throughput settings; `latency`: its low-latency ones. */
-export type WorkerPurpose = "drain" | "latency";
+/**
+ * `drain-delete`: drain with Docket's `deleteJobOnCompletion: true` (graphile-worker keeps
+ * no history either: like for like); `realistic`: drain settings, and every handler awaits
+ * `REALISTIC_IO_MS` of I/O (a timer) after reporting its start.
+ */
+export type WorkerPurpose = "drain" | "drain-delete" | "realistic" | "latency";
+
+/** The awaited "I/O" of a realistic handler. */
+export const REALISTIC_IO_MS = 5;
 
 export interface WorkerOptions {
   concurrency: number;
@@ -79,7 +87,12 @@ export interface BenchSystem {
    * Time from worker start until `n` already-enqueued jobs have been handled, or until
    * `budgetMs` has passed (then the rate is over the jobs handled so far).
    */
-  drain(n: number, concurrency: number, budgetMs: number): Promise<DrainResult>;
+  drain(
+    n: number,
+    concurrency: number,
+    budgetMs: number,
+    purpose?: WorkerPurpose,
+  ): Promise<DrainResult>;
   /**
    * Enqueue-to-handler-start latency in ms for `count` jobs added one at a time to an idle
    * worker (each waits for the previous one to start, then a random 5–15 ms gap).

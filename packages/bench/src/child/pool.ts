@@ -115,9 +115,10 @@ export async function drainWithProcesses(
   processes: number,
   concurrency: number,
   budgetMs: number,
+  purpose: WorkerPurpose = "drain",
 ): Promise<DrainResult & { loggedErrors: string[] }> {
   const counter = new JobCounter(n);
-  const workers = await spawnWorkers(system, env, processes, concurrency, "drain", (message) => {
+  const workers = await spawnWorkers(system, env, processes, concurrency, purpose, (message) => {
     if (message.type === "jobs") for (const seq of message.seqs) counter.add(seq);
   });
   let result: DrainResult;

@@ -1,5 +1,23 @@
 import { capped } from "../config.ts";
+import type { BenchSystem, WorkerPurpose } from "../system.ts";
 import { enqueueAll, fromDrain, measureOn, type ScenarioContext } from "./context.ts";
+
+export interface DrainOptions {
+  /** Skip the ANALYZE before the clock: a table whose statistics were never gathered. */
+  cold?: boolean;
+  /** `drain-delete` (Docket `deleteJobOnCompletion`) or `realistic` (5 ms awaited I/O). */
+  purpose?: WorkerPurpose;
+  /** Jobs to drain (default: the drain count). */
+  jobs?: number;
+  /** Only these systems (default: all of the database's). */
+  systems?: (system: BenchSystem) => boolean;
+}
+
+/** The variant name of a drain: `c10`, `c10-cold`, `c10-delete`, `realistic-c50`. */
+export function drainVariant(concurrency: number, options: DrainOptions = {}): string {
+  if (options.purpose === "realistic") return `realistic-c${concurrency}`;
+  return `c${concurrency}${options.cold ? "-cold" : ""}${options.purpose === "drain-delete" ? "-delete" : ""}`;
+}
 
 /**
  * Drain of N no-op jobs enqueued beforehand (untimed), at one concurrency: clock from
@@ -13,19 +31,20 @@ import { enqueueAll, fromDrain, measureOn, type ScenarioContext } from "./contex
 export async function drain(
   context: ScenarioContext,
   concurrency: number,
-  options: { cold?: boolean } = {},
+  options: DrainOptions = {},
 ): Promise<void> {
   const budget = context.counts.drainBudgetMs;
+  const purpose = options.purpose ?? "drain";
   for (const system of context.systems) {
+    if (options.systems !== undefined && !options.systems(system)) continue;
+    const total = options.jobs ?? context.counts.drain;
     const n =
-      concurrency === 1
-        ? capped(context.counts.drain, system.caps.drainConcurrency1, context.scale)
-        : context.counts.drain;
-    const variant = `c${concurrency}${options.cold ? "-cold" : ""}`;
+      concurrency === 1 ? capped(total, system.caps.drainConcurrency1, context.scale) : total;
+    const variant = drainVariant(concurrency, options);
     await measureOn(context, system, "drain", variant, async () => {
       await enqueueAll(system, n, context.counts.batchSize);
       if (!options.cold) await system.analyze?.();
-      return fromDrain(await system.drain(n, concurrency, budget), budget);
+      return fromDrain(await system.drain(n, concurrency, budget, purpose), budget);
     });
   }
 }

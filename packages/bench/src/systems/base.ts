@@ -7,6 +7,7 @@ import type {
   RunningWorker,
   SystemId,
   WorkerOptions,
+  WorkerPurpose,
 } from "../system.ts";
 
 /**
@@ -26,12 +27,13 @@ export abstract class SystemBase implements BenchSystem {
   abstract enqueueBatch(jobs: readonly BenchJob[]): Promise<void>;
   abstract startWorker(options: WorkerOptions): Promise<RunningWorker>;
 
-  drain(n: number, concurrency: number, budgetMs: number): Promise<DrainResult> {
-    return measureDrain(
-      (onJob) => this.startWorker({ concurrency, purpose: "drain", onJob }),
-      n,
-      budgetMs,
-    );
+  drain(
+    n: number,
+    concurrency: number,
+    budgetMs: number,
+    purpose: WorkerPurpose = "drain",
+  ): Promise<DrainResult> {
+    return measureDrain((onJob) => this.startWorker({ concurrency, purpose, onJob }), n, budgetMs);
   }
 
   latency(count: number): Promise<number[]> {

@@ -1,5 +1,6 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createMysqlAdapter } from "@docket/adapter-mysql";
 import { createPostgresAdapter } from "@docket/adapter-postgres";
 import { createSqliteAdapter } from "@docket/adapter-sqlite";
@@ -15,13 +16,14 @@ import {
 import { type PgQueryable, withPg } from "../drivers.ts";
 import { benchJobs } from "../measure.ts";
 import { jobsPerSecond } from "../stats.ts";
-import type {
-  BenchEnv,
-  BenchJob,
-  DatabaseId,
-  DrainResult,
-  RunningWorker,
-  WorkerOptions,
+import {
+  type BenchEnv,
+  type BenchJob,
+  type DatabaseId,
+  type DrainResult,
+  REALISTIC_IO_MS,
+  type RunningWorker,
+  type WorkerOptions,
 } from "../system.ts";
 import { FUTURE_DELAY_MS, SystemBase, storageName } from "./base.ts";
 
@@ -182,15 +184,18 @@ export class DocketSystem extends SystemBase {
 
   async startWorker(options: WorkerOptions): Promise<RunningWorker> {
     const { onJob } = options;
+    const realistic = options.purpose === "realistic";
     const worker = queueWorkerCreate(this.open, {
       handler: {
         [JOB_NAME]: async (_event, _db, job) => {
           const startedAt = process.hrtime.bigint();
           onJob(job.data as unknown as BenchJob, startedAt);
+          if (realistic) await sleep(REALISTIC_IO_MS);
         },
       },
       parallelCount: options.concurrency,
       prefetchCount: this.env.docketPrefetch,
+      deleteJobOnCompletion: options.purpose === "drain-delete",
       logger: this.logger,
     });
     worker.start();

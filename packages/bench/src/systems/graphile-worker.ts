@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type AddJobsJobSpec,
   Logger,
@@ -6,7 +7,13 @@ import {
   run,
   type WorkerUtils,
 } from "graphile-worker";
-import type { BenchEnv, BenchJob, RunningWorker, WorkerOptions } from "../system.ts";
+import {
+  type BenchEnv,
+  type BenchJob,
+  REALISTIC_IO_MS,
+  type RunningWorker,
+  type WorkerOptions,
+} from "../system.ts";
 import { FUTURE_DELAY_MS, SystemBase } from "./base.ts";
 
 const TASK = "bench";
@@ -25,10 +32,12 @@ export class GraphileWorkerSystem extends SystemBase {
   readonly label = "graphile-worker 0.17.3";
   readonly database = "postgres";
   readonly settings = [
-    "graphile-worker: own schema `bench_graphile_worker`; drains with its documented fastest " +
-      "settings (`localQueue: { size: 500 }`, `completeJobBatchDelay: 0`, `failJobBatchDelay: 0`, " +
-      "maxPoolSize max(10, concurrency+2)); latency with its defaults (LISTEN/NOTIFY, " +
-      "pollInterval 2000, no local queue); batch enqueue = `addJobs`; silent logger",
+    "graphile-worker: own schema `bench_graphile_worker`; drains at its defaults (no local " +
+      "queue, unbatched completions) in the defaults run, and with `localQueue: { size: N }`, " +
+      "`completeJobBatchDelay: 0`, `failJobBatchDelay: 0` in the `--prefetch N` run (the same " +
+      "local queue size as Docket's prefetch); maxPoolSize min(max(10, concurrency+2), 20); latency " +
+      "with its defaults (LISTEN/NOTIFY, pollInterval 2000, no local queue); batch enqueue = " +
+      "`addJobs`; silent logger",
     "graphile-worker deletes finished jobs, so its deep table holds only the future-scheduled rows",
   ];
   private utils: WorkerUtils | undefined;
@@ -88,11 +97,13 @@ export class GraphileWorkerSystem extends SystemBase {
 
   async startWorker(options: WorkerOptions): Promise<RunningWorker> {
     const { onJob } = options;
+    const realistic = options.purpose === "realistic";
     const runnerOptions: RunnerOptions = {
       connectionString: this.env.postgresUrl,
       schema: GRAPHILE_SCHEMA,
       concurrency: options.concurrency,
-      maxPoolSize: Math.max(10, options.concurrency + 2),
+      // Capped at 20: four processes at concurrency 50 would otherwise open 208 connections.
+      maxPoolSize: Math.min(Math.max(10, options.concurrency + 2), 20),
       noHandleSignals: true,
       logger: silent,
       crontab: "",
@@ -100,12 +111,21 @@ export class GraphileWorkerSystem extends SystemBase {
         [TASK]: async (payload) => {
           const startedAt = process.hrtime.bigint();
           onJob(payload as BenchJob, startedAt);
+          if (realistic) await sleep(REALISTIC_IO_MS);
         },
       },
     };
-    if (options.purpose === "drain") {
+    // Defaults run: graphile-worker's defaults (no local queue, completions not batched).
+    // Throughput run (`--prefetch N`): its local queue of the same size as Docket's
+    // prefetch buffer, with batched completions (its performance page's settings).
+    const localQueueSize = this.env.docketPrefetch;
+    if (options.purpose !== "latency" && localQueueSize > 0) {
       runnerOptions.preset = {
-        worker: { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 },
+        worker: {
+          localQueue: { size: localQueueSize },
+          completeJobBatchDelay: 0,
+          failJobBatchDelay: 0,
+        },
       };
     }
     const runner = await run(runnerOptions);
