@@ -111,7 +111,12 @@ export function mysqlBackend(): Backend {
             [`${table}%`],
           );
           const names = (rows as { name: string }[]).map((row) => `\`${row.name}\``);
-          if (names.length > 0) await connection.query(`DROP TABLE IF EXISTS ${names.join(", ")}`);
+          // The session tables reference each other; drop them all without checking the
+          // foreign keys in between (this connection only).
+          if (names.length > 0) {
+            await connection.query("SET FOREIGN_KEY_CHECKS = 0");
+            await connection.query(`DROP TABLE IF EXISTS ${names.join(", ")}`);
+          }
         }
       } finally {
         await connection.end();

@@ -1,7 +1,8 @@
 import type { StorageAdapter } from "@docket/core";
 import { fileSeamOf, isFileId } from "./file-validation.ts";
 import type { ObjectStorage } from "./object-storage.ts";
-import { loadSharp, requireSharp, type SharpLoader } from "./sharp-loader.ts";
+import { loadSharp, type SharpLoader } from "./sharp-loader.ts";
+import { requireSharp } from "./sharp-require.ts";
 
 /** Width of the placeholder, per docs/files.md. */
 const PLACEHOLDER_WIDTH = 10;

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { StorageAdapter } from "@docket/core";
 import { fileSeamOf, isFileId } from "./file-validation.ts";
 import type { ObjectStorage } from "./object-storage.ts";
-import { loadSharp, requireSharp, type SharpLoader } from "./sharp-loader.ts";
+import { loadSharp, type SharpLoader } from "./sharp-loader.ts";
+import { requireSharp } from "./sharp-require.ts";
 
 export type TransformOutcome =
   | { status: "transformed"; transformedId: string; contentLength: number }

@@ -24,5 +24,5 @@ export type { FileSendOptions } from "./send-file.ts";
 export { DEFAULT_CACHE_CONTROL, fileSendResponse } from "./send-file.ts";
 export type { TransformedImageOptions, TransformImageJobData } from "./send-transformed-image.ts";
 export { fileSendTransformedImageResponse } from "./send-transformed-image.ts";
-export type { SharpFunction, SharpLoader } from "./sharp-loader.ts";
+export type { SharpLoader } from "./sharp-loader.ts";
 export { loadSharp } from "./sharp-loader.ts";

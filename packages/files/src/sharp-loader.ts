@@ -1,10 +1,11 @@
 import { DocketError } from "@docket/core";
-import type Sharp from "sharp";
 
-export type SharpFunction = typeof Sharp;
-
-/** How image work gets sharp; jobs accept another loader (tests simulate a missing sharp). */
-export type SharpLoader = () => Promise<SharpFunction>;
+/**
+ * How image work gets sharp: resolves to sharp's default export. Jobs accept another loader
+ * (tests simulate a missing sharp). Typed loosely on purpose: sharp is an optional peer, and
+ * the published declarations must typecheck in an application that does not install it.
+ */
+export type SharpLoader = () => Promise<unknown>;
 
 /**
  * Loads the optional peer dependency `sharp` on first use, so `@docket/files` and
@@ -12,7 +13,7 @@ export type SharpLoader = () => Promise<SharpFunction>;
  */
 export const loadSharp: SharpLoader = async () => {
   try {
-    const module = (await import("sharp")) as { default: SharpFunction };
+    const module = (await import("sharp")) as { default: unknown };
     return module.default;
   } catch (error) {
     throw sharpMissing(error);
@@ -25,14 +26,4 @@ export function sharpMissing(cause: unknown): DocketError {
     "image jobs need the optional peer dependency 'sharp': install it next to @docket/files (npm install sharp)",
     { field: "sharp", cause },
   );
-}
-
-/** Loads with `loader`, turning any failure into the typed `dependency_missing` error. */
-export async function requireSharp(loader: SharpLoader): Promise<SharpFunction> {
-  try {
-    return await loader();
-  } catch (error) {
-    if (error instanceof DocketError && error.code === "dependency_missing") throw error;
-    throw sharpMissing(error);
-  }
 }

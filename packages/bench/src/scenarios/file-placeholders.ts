@@ -21,8 +21,10 @@ import {
   loadSharp,
   type ObjectStorage,
   PLACEHOLDER_JOB_NAME,
-  type SharpFunction,
 } from "@docket/files";
+import type Sharp from "sharp";
+
+type SharpFunction = typeof Sharp;
 
 interface Timings {
   sharpNs: bigint;
@@ -180,7 +182,7 @@ export async function runFilePlaceholderBench(argv: readonly string[]): Promise<
   const count = countArg === undefined ? 1000 : Number(countArg);
   if (!Number.isSafeInteger(count) || count < 1)
     throw new Error("--count= takes a positive integer");
-  const sharp = await loadSharp();
+  const sharp = (await loadSharp()) as SharpFunction;
   console.error(`== file placeholders: making ${Math.min(count, 10)} distinct 1–2 MP JPEGs`);
   const images = await makeImages(sharp, Math.min(count, 10));
   const rows: Record<string, number>[] = [];

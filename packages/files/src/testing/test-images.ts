@@ -1,5 +1,5 @@
-import type { SharpFunction } from "../sharp-loader.ts";
 import { loadSharp } from "../sharp-loader.ts";
+import type { SharpFunction } from "../sharp-require.ts";
 
 /** Images the tests make with sharp (no binary fixtures, docs/files.md). */
 export interface TestImages {
@@ -23,7 +23,7 @@ export function testImages(): Promise<TestImages> {
 }
 
 async function makeImages(): Promise<TestImages> {
-  const sharp: SharpFunction = await loadSharp();
+  const sharp = (await loadSharp()) as SharpFunction;
   const solid = (width: number, height: number, r: number) =>
     sharp({ create: { width, height, channels: 3, background: { r, g: 80, b: 160 } } });
   const png = await solid(64, 32, 200).png().toBuffer();
