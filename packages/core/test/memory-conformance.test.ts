@@ -22,7 +22,8 @@ function createMemoryHarness(): AdapterHarness {
     label: "memory",
 
     async create(options) {
-      const existing = options?.tableName === undefined ? undefined : byTable.get(options.tableName);
+      const existing =
+        options?.tableName === undefined ? undefined : byTable.get(options.tableName);
       const adapter = track(
         existing === undefined
           ? createMemoryAdapter()

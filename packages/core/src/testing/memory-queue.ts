@@ -163,8 +163,7 @@ export function claimJobs(
         completedAt: now,
         failedAt: now,
         updatedAt: now,
-        retryCount:
-          row.retryCount >= request.maxRetryCount ? row.retryCount : row.retryCount + 1,
+        retryCount: row.retryCount >= request.maxRetryCount ? row.retryCount : row.retryCount + 1,
         lastError: LEASE_EXPIRED_ERROR,
       });
     }

@@ -128,7 +128,10 @@ export class TransactionScope implements MemoryScope {
 
   private assertOpen(): void {
     if (!this.open) {
-      throw new DocketError("closed", "the memory transaction has already committed or rolled back");
+      throw new DocketError(
+        "closed",
+        "the memory transaction has already committed or rolled back",
+      );
     }
   }
 }
