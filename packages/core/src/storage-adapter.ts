@@ -18,7 +18,7 @@ import type { SessionStoreSeam } from "./session-store-seam.ts";
  * wait, serialization failure, `SQLITE_BUSY`), with the driver error as `cause`.
  */
 export interface StorageAdapter {
-  /** `"sqlite"`, `"postgres"` or `"mysql"`. */
+  /** `"sqlite"`, `"postgres"`, `"mysql"`, or `"memory"` (the reference adapter in `@docket/core/testing`). */
   readonly dialect: string;
   /**
    * Identifies the queue (database + table) in this process, e.g.

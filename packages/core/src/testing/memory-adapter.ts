@@ -57,6 +57,10 @@ export interface MemoryAdapterOptions {
  * The reference adapter: the queue contract of `StorageAdapter` as the simplest runnable
  * code, in process memory (docs/adapters.md). Each store is its own queue; nothing
  * survives the process. Files and sessions are not provided.
+ *
+ * Like SQLite's single writer, an open transaction holds the store's writer turn: writes
+ * through the root adapter wait until it ends. Code inside a transaction writes through
+ * `tx.adapter`; a root write awaited from inside the transaction would wait for itself.
  */
 export function createMemoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapter {
   if (typeof options !== "object" || options === null) {
