@@ -1,9 +1,9 @@
 import { DocketError } from "./errors.ts";
-import { type DocketEvent, eventStart, eventStop, newEvent } from "./events.ts";
+import { type DocketEvent, eventStop } from "./events.ts";
 import type { JobRecord } from "./job-record.ts";
 import { type Logger, withLogContext } from "./logger.ts";
 import type { JobOutcome, StorageAdapter } from "./storage-adapter.ts";
-import { setLongTimeout } from "./timers.ts";
+import type { DeadlineScheduler } from "./timers.ts";
 import type { ResolvedHandler } from "./worker-options.ts";
 
 /**
@@ -30,6 +30,8 @@ export interface AttemptContext {
   entry: ResolvedHandler;
   timeoutMs: number;
   logger: Logger;
+  /** The worker's shared deadline timer. */
+  deadlines: DeadlineScheduler;
   /** For transactional handlers: the success outcome to commit with the handler's writes. */
   successOutcome: () => JobOutcome;
 }
@@ -41,10 +43,37 @@ export interface AttemptContext {
  */
 export function runAttempt(context: AttemptContext): RunningAttempt {
   const { job, entry, timeoutMs } = context;
-  const controller = new AbortController();
   const logger = withLogContext(context.logger, { jobId: job.id, jobName: job.name });
-  const event = newEvent(logger, controller.signal);
-  eventStart(event, `job.${job.name}`);
+
+  // The AbortController is created only when a handler reads `event.signal` (or an
+  // abort happens first and the handler reads it afterwards): most handlers never look,
+  // and a controller per job was a visible share of the worker's profile. A handler that
+  // does read it sees exactly the signal it would have had.
+  let controller: AbortController | undefined;
+  let abortReason: unknown;
+  let aborted = false;
+  const signal = (): AbortSignal => {
+    if (controller === undefined) {
+      controller = new AbortController();
+      if (aborted) controller.abort(abortReason);
+    }
+    return controller.signal;
+  };
+  const event: DocketEvent = {
+    log: logger,
+    get signal() {
+      return signal();
+    },
+    parent: undefined,
+    span: {
+      // `eventStart` without its abort check: nothing can have aborted yet.
+      name: `job.${job.name}`,
+      startTime: Date.now(),
+      stopTime: undefined,
+      durationMs: undefined,
+      children: [],
+    },
+  };
 
   let timedOut = false;
   // One settle-once result: the handler's outcome or the abort (deadline, lost lease),
@@ -53,19 +82,29 @@ export function runAttempt(context: AttemptContext): RunningAttempt {
   const result = new Promise<AttemptResult>((resolve) => {
     settleResult = resolve;
   });
-  controller.signal.addEventListener(
-    "abort",
-    () => settleResult({ kind: "failed", error: controller.signal.reason, timedOut }),
-    { once: true },
-  );
-  const cancelTimer = setLongTimeout(() => {
+  const abort = (reason: unknown) => {
+    if (aborted) return;
+    aborted = true;
+    abortReason = reason;
+    // Settle first, as the controller's own abort listener used to: the handler's abort
+    // listeners then see a job whose result is already decided.
+    settleResult({ kind: "failed", error: reason, timedOut });
+    controller?.abort(reason);
+  };
+  const cancelTimer = context.deadlines.schedule(() => {
     timedOut = true;
-    controller.abort(new DocketError("timeout", `handler timed out after ${timeoutMs} ms`));
+    abort(new DocketError("timeout", `handler timed out after ${timeoutMs} ms`));
   }, timeoutMs);
 
-  const handlerDone = entry.transactional
-    ? runTransactional(context, event, () => timedOut)
-    : invoke(entry, event, context.adapter.db, job, context.adapter);
+  let handlerDone: Promise<boolean>;
+  try {
+    handlerDone = entry.transactional
+      ? runTransactional(context, event, () => timedOut)
+      : invoke(entry, event, context.adapter.db, job, context.adapter);
+  } catch (error) {
+    cancelTimer();
+    throw error;
+  }
 
   const afterHandler = () => {
     cancelTimer();
@@ -82,7 +121,7 @@ export function runAttempt(context: AttemptContext): RunningAttempt {
       settleResult({ kind: "failed", error, timedOut });
     },
   );
-  return { result, settled, abort: (reason) => controller.abort(reason) };
+  return { result, settled, abort };
 }
 
 async function invoke(
