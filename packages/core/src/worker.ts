@@ -7,13 +7,13 @@ import type { JobRecord } from "./job-record.ts";
 import { onLocalEnqueue } from "./local-wake.ts";
 import { OutcomeRecorder } from "./outcome-recorder.ts";
 import { retryDelayMs } from "./retry-backoff.ts";
-import { DeadlineScheduler } from "./timers.ts";
 import {
   isFinishingOutcome,
   type JobOutcome,
   LEASE_EXPIRED_ERROR,
   type StorageAdapter,
 } from "./storage-adapter.ts";
+import { DeadlineScheduler } from "./timers.ts";
 import {
   type QueueWorkerOptions,
   type ResolvedWorkerOptions,
