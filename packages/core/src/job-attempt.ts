@@ -41,39 +41,69 @@ export interface AttemptContext {
  * signal: `result` settles as a timeout failure at the deadline, while `settled` waits
  * for the handler so the worker never runs more than `parallelCount` handlers at once.
  */
-export function runAttempt(context: AttemptContext): RunningAttempt {
-  const { job, entry, timeoutMs } = context;
-  const logger = withLogContext(context.logger, { jobId: job.id, jobName: job.name });
+/**
+ * The AbortController is created only when a handler reads `event.signal` (or after an
+ * abort, when the handler reads it then): most handlers never look, and a controller per
+ * job was a visible share of the worker's profile. A handler that reads it sees exactly
+ * the signal it would have had.
+ */
+class LazySignal {
+  private controller: AbortController | undefined;
+  private aborted = false;
+  private reason: unknown;
 
-  // The AbortController is created only when a handler reads `event.signal` (or an
-  // abort happens first and the handler reads it afterwards): most handlers never look,
-  // and a controller per job was a visible share of the worker's profile. A handler that
-  // does read it sees exactly the signal it would have had.
-  let controller: AbortController | undefined;
-  let abortReason: unknown;
-  let aborted = false;
-  const signal = (): AbortSignal => {
-    if (controller === undefined) {
-      controller = new AbortController();
-      if (aborted) controller.abort(abortReason);
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
     }
-    return controller.signal;
-  };
-  const event: DocketEvent = {
-    log: logger,
-    get signal() {
-      return signal();
-    },
-    parent: undefined,
-    span: {
-      // `eventStart` without its abort check: nothing can have aborted yet.
-      name: `job.${job.name}`,
+    return this.controller.signal;
+  }
+
+  /** Records the abort; false when it had already happened. */
+  markAborted(reason: unknown): boolean {
+    if (this.aborted) return false;
+    this.aborted = true;
+    this.reason = reason;
+    return true;
+  }
+
+  abortController(reason: unknown): void {
+    this.controller?.abort(reason);
+  }
+}
+
+/** The root event of an attempt; a class so every job's event shares one shape. */
+class AttemptEvent implements DocketEvent {
+  readonly parent = undefined;
+  readonly span: DocketEvent["span"];
+
+  constructor(
+    readonly log: Logger,
+    private readonly lazy: LazySignal,
+    name: string,
+  ) {
+    // `eventStart` without its abort check: nothing can have aborted yet.
+    this.span = {
+      name,
       startTime: Date.now(),
       stopTime: undefined,
       durationMs: undefined,
       children: [],
-    },
-  };
+    };
+  }
+
+  get signal(): AbortSignal {
+    return this.lazy.signal;
+  }
+}
+
+export function runAttempt(context: AttemptContext): RunningAttempt {
+  const { job, entry, timeoutMs } = context;
+  const logger = withLogContext(context.logger, { jobId: job.id, jobName: job.name });
+
+  const lazy = new LazySignal();
+  const event = new AttemptEvent(logger, lazy, `job.${job.name}`);
 
   let timedOut = false;
   // One settle-once result: the handler's outcome or the abort (deadline, lost lease),
@@ -83,13 +113,12 @@ export function runAttempt(context: AttemptContext): RunningAttempt {
     settleResult = resolve;
   });
   const abort = (reason: unknown) => {
-    if (aborted) return;
-    aborted = true;
-    abortReason = reason;
     // Settle first, as the controller's own abort listener used to: the handler's abort
     // listeners then see a job whose result is already decided.
-    settleResult({ kind: "failed", error: reason, timedOut });
-    controller?.abort(reason);
+    if (lazy.markAborted(reason)) {
+      settleResult({ kind: "failed", error: reason, timedOut });
+      lazy.abortController(reason);
+    }
   };
   const cancelTimer = context.deadlines.schedule(() => {
     timedOut = true;
