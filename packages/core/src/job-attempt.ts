@@ -1,9 +1,9 @@
 import { DocketError } from "./errors.ts";
-import { type DocketEvent, eventStart, eventStop, newEvent } from "./events.ts";
+import { type DocketEvent, eventStop } from "./events.ts";
 import type { JobRecord } from "./job-record.ts";
 import { type Logger, withLogContext } from "./logger.ts";
 import type { JobOutcome, StorageAdapter } from "./storage-adapter.ts";
-import { setLongTimeout } from "./timers.ts";
+import type { DeadlineScheduler } from "./timers.ts";
 import type { ResolvedHandler } from "./worker-options.ts";
 
 /**
@@ -30,6 +30,8 @@ export interface AttemptContext {
   entry: ResolvedHandler;
   timeoutMs: number;
   logger: Logger;
+  /** The worker's shared deadline timer. */
+  deadlines: DeadlineScheduler;
   /** For transactional handlers: the success outcome to commit with the handler's writes. */
   successOutcome: () => JobOutcome;
 }
@@ -39,12 +41,69 @@ export interface AttemptContext {
  * signal: `result` settles as a timeout failure at the deadline, while `settled` waits
  * for the handler so the worker never runs more than `parallelCount` handlers at once.
  */
+/**
+ * The AbortController is created only when a handler reads `event.signal` (or after an
+ * abort, when the handler reads it then): most handlers never look, and a controller per
+ * job was a visible share of the worker's profile. A handler that reads it sees exactly
+ * the signal it would have had.
+ */
+class LazySignal {
+  private controller: AbortController | undefined;
+  private aborted = false;
+  private reason: unknown;
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Records the abort; false when it had already happened. */
+  markAborted(reason: unknown): boolean {
+    if (this.aborted) return false;
+    this.aborted = true;
+    this.reason = reason;
+    return true;
+  }
+
+  abortController(reason: unknown): void {
+    this.controller?.abort(reason);
+  }
+}
+
+/** The root event of an attempt; a class so every job's event shares one shape. */
+class AttemptEvent implements DocketEvent {
+  readonly parent = undefined;
+  readonly span: DocketEvent["span"];
+
+  constructor(
+    readonly log: Logger,
+    private readonly lazy: LazySignal,
+    name: string,
+  ) {
+    // `eventStart` without its abort check: nothing can have aborted yet.
+    this.span = {
+      name,
+      startTime: Date.now(),
+      stopTime: undefined,
+      durationMs: undefined,
+      children: [],
+    };
+  }
+
+  get signal(): AbortSignal {
+    return this.lazy.signal;
+  }
+}
+
 export function runAttempt(context: AttemptContext): RunningAttempt {
   const { job, entry, timeoutMs } = context;
-  const controller = new AbortController();
   const logger = withLogContext(context.logger, { jobId: job.id, jobName: job.name });
-  const event = newEvent(logger, controller.signal);
-  eventStart(event, `job.${job.name}`);
+
+  const lazy = new LazySignal();
+  const event = new AttemptEvent(logger, lazy, `job.${job.name}`);
 
   let timedOut = false;
   // One settle-once result: the handler's outcome or the abort (deadline, lost lease),
@@ -53,19 +112,28 @@ export function runAttempt(context: AttemptContext): RunningAttempt {
   const result = new Promise<AttemptResult>((resolve) => {
     settleResult = resolve;
   });
-  controller.signal.addEventListener(
-    "abort",
-    () => settleResult({ kind: "failed", error: controller.signal.reason, timedOut }),
-    { once: true },
-  );
-  const cancelTimer = setLongTimeout(() => {
+  const abort = (reason: unknown) => {
+    // Settle first, as the controller's own abort listener used to: the handler's abort
+    // listeners then see a job whose result is already decided.
+    if (lazy.markAborted(reason)) {
+      settleResult({ kind: "failed", error: reason, timedOut });
+      lazy.abortController(reason);
+    }
+  };
+  const cancelTimer = context.deadlines.schedule(() => {
     timedOut = true;
-    controller.abort(new DocketError("timeout", `handler timed out after ${timeoutMs} ms`));
+    abort(new DocketError("timeout", `handler timed out after ${timeoutMs} ms`));
   }, timeoutMs);
 
-  const handlerDone = entry.transactional
-    ? runTransactional(context, event, () => timedOut)
-    : invoke(entry, event, context.adapter.db, job, context.adapter);
+  let handlerDone: Promise<boolean>;
+  try {
+    handlerDone = entry.transactional
+      ? runTransactional(context, event, () => timedOut)
+      : invoke(entry, event, context.adapter.db, job, context.adapter);
+  } catch (error) {
+    cancelTimer();
+    throw error;
+  }
 
   const afterHandler = () => {
     cancelTimer();
@@ -82,7 +150,7 @@ export function runAttempt(context: AttemptContext): RunningAttempt {
       settleResult({ kind: "failed", error, timedOut });
     },
   );
-  return { result, settled, abort: (reason) => controller.abort(reason) };
+  return { result, settled, abort };
 }
 
 async function invoke(

@@ -1,27 +1,5 @@
 import { MAX_TIMER_MS } from "./validation.ts";
 
-/**
- * `setTimeout` that survives delays past Node's 2^31-1 ms limit (which would otherwise
- * fire at once): long delays are chained. Returns a cancel function.
- */
-export function setLongTimeout(callback: () => void, delayMs: number): () => void {
-  let handle: NodeJS.Timeout;
-  const deadline = Date.now() + delayMs;
-  const arm = (remaining: number) => {
-    handle = setTimeout(
-      () => {
-        const left = deadline - Date.now();
-        if (left > 0 && remaining > MAX_TIMER_MS) arm(left);
-        else callback();
-      },
-      Math.min(Math.max(remaining, 0), MAX_TIMER_MS),
-    );
-    handle.unref?.();
-  };
-  arm(delayMs);
-  return () => clearTimeout(handle);
-}
-
 /** Resolves after `delayMs`, or at once when `signal` aborts. */
 export function sleep(delayMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -34,4 +12,105 @@ export function sleep(delayMs: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener("abort", done, { once: true });
   });
+}
+
+interface Deadline {
+  at: number;
+  callback: (() => void) | undefined;
+}
+
+/**
+ * Many deadlines behind one timer: a min-heap of deadlines and a single `setTimeout` armed
+ * for the earliest. A worker runs thousands of short jobs a second, and a `setTimeout` +
+ * `clearTimeout` per job showed up in its profile (docs/queue.md, worker). Cancelling only
+ * clears the entry's callback; cancelled entries are dropped when they reach the top, or
+ * all at once when they outnumber the live ones. Delays past Node's 2^31-1 ms limit work:
+ * the timer is re-armed at most that far ahead.
+ */
+export class DeadlineScheduler {
+  private heap: Deadline[] = [];
+  private cancelled = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+
+  /** Calls `callback` after `delayMs`; returns a cancel function. */
+  schedule(callback: () => void, delayMs: number): () => void {
+    const entry: Deadline = { at: Date.now() + Math.max(delayMs, 0), callback };
+    this.push(entry);
+    if (entry.at < this.timerAt) this.arm();
+    return () => {
+      if (entry.callback === undefined) return;
+      entry.callback = undefined;
+      this.cancelled += 1;
+      if (this.cancelled > 1024 && this.cancelled * 2 > this.heap.length) this.compact();
+    };
+  }
+
+  private arm(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    const top = this.heap[0];
+    if (top === undefined) return;
+    this.timerAt = top.at;
+    const delay = Math.min(Math.max(top.at - Date.now(), 0), MAX_TIMER_MS);
+    this.timer = setTimeout(() => this.fire(), delay);
+    this.timer.unref?.();
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    const due: (() => void)[] = [];
+    for (let top = this.heap[0]; top !== undefined && top.at <= now; top = this.heap[0]) {
+      this.pop();
+      if (top.callback === undefined) this.cancelled -= 1;
+      else due.push(top.callback);
+      top.callback = undefined;
+    }
+    this.arm();
+    for (const callback of due) callback();
+  }
+
+  private compact(): void {
+    const live = this.heap.filter((entry) => entry.callback !== undefined);
+    live.sort((a, b) => a.at - b.at); // a sorted array is a valid heap
+    this.heap = live;
+    this.cancelled = 0;
+  }
+
+  private push(entry: Deadline): void {
+    const heap = this.heap;
+    let index = heap.length;
+    heap.push(entry);
+    while (index > 0) {
+      const parentIndex = (index - 1) >> 1;
+      const parent = heap[parentIndex] as Deadline;
+      if (parent.at <= entry.at) break;
+      heap[index] = parent;
+      index = parentIndex;
+    }
+    heap[index] = entry;
+  }
+
+  private pop(): void {
+    const heap = this.heap;
+    const last = heap.pop();
+    if (last === undefined || heap.length === 0) return;
+    let index = 0;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= heap.length) break;
+      const right = left + 1;
+      const leftEntry = heap[left] as Deadline;
+      const rightEntry = heap[right];
+      const child = rightEntry !== undefined && rightEntry.at < leftEntry.at ? right : left;
+      const childEntry = heap[child] as Deadline;
+      if (childEntry.at >= last.at) break;
+      heap[index] = childEntry;
+      index = child;
+    }
+    heap[index] = last;
+  }
 }

@@ -13,6 +13,7 @@ import {
   LEASE_EXPIRED_ERROR,
   type StorageAdapter,
 } from "./storage-adapter.ts";
+import { DeadlineScheduler } from "./timers.ts";
 import {
   type QueueWorkerOptions,
   type ResolvedWorkerOptions,
@@ -76,6 +77,8 @@ class WorkerLoop {
   /** Claimed (leased) jobs waiting for a free slot; only non-empty with `prefetchCount`. */
   private readonly buffer: JobRecord[] = [];
   private readonly recorder: OutcomeRecorder;
+  /** One timer for every running handler's deadline instead of one per job. */
+  private readonly deadlines = new DeadlineScheduler();
   private wakeUp: (() => void) | undefined;
   private wakeRequested = false;
   private cleanups: (() => void)[] = [];
@@ -286,6 +289,7 @@ class WorkerLoop {
         entry,
         timeoutMs,
         logger: this.options.logger,
+        deadlines: this.deadlines,
         successOutcome: () => this.outcome(job, leaseToken, "succeeded", null),
       });
     } catch (error) {
