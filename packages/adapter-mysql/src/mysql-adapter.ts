@@ -1,4 +1,5 @@
 import {
+  type AdapterCapabilities,
   type AdapterTransaction,
   type ClaimRequest,
   type ClaimResult,
@@ -115,6 +116,13 @@ export function createAdapterFromOptions(options: ResolvedMysqlOptions): Storage
 
 class MysqlAdapter implements StorageAdapter {
   readonly dialect = "mysql";
+  readonly capabilities: AdapterCapabilities = {
+    pushWakeups: false,
+    callerTransactions: true,
+    advisoryLocks: true,
+    clock: "database",
+    multiProcess: true,
+  };
   readonly queueKey: string;
   readonly db: unknown;
   private readonly exec: MysqlExecutor;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import {
+  type AdapterCapabilities,
   type AdapterTransaction,
   type ClaimRequest,
   type ClaimResult,
@@ -208,10 +209,18 @@ class PostgresAdapter implements StorageAdapter {
   readonly subscribe?: (onWake: () => void) => () => void;
   /** Session store rows, on the pool or this adapter's bound client (docs/sessions.md). */
   readonly sessions: SessionStoreSeam;
+  readonly capabilities: AdapterCapabilities;
 
   constructor(shared: SharedState, client: ClientBase | null) {
     this.shared = shared;
     this.client = client;
+    this.capabilities = {
+      pushWakeups: shared.listener !== null,
+      callerTransactions: true,
+      advisoryLocks: true,
+      clock: "database",
+      multiProcess: true,
+    };
     this.sessions = createPostgresSessions(shared.names.sessions, {
       query: (operation, config) => this.runQuery(operation, config),
       transaction: (operation, work) =>

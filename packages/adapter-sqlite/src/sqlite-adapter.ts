@@ -1,4 +1,5 @@
 import {
+  type AdapterCapabilities,
   type AdapterTransaction,
   type ClaimRequest,
   type ClaimResult,
@@ -90,6 +91,13 @@ let savepointCounter = 0;
  */
 class SqliteAdapter implements StorageAdapter {
   readonly dialect = "sqlite";
+  readonly capabilities: AdapterCapabilities = {
+    pushWakeups: false,
+    callerTransactions: true,
+    advisoryLocks: false,
+    clock: "process",
+    multiProcess: true,
+  };
   /** Session store rows, gated like every application operation (docs/sessions.md). */
   readonly sessions: SessionStoreSeam;
 

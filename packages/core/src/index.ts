@@ -64,6 +64,7 @@ export type {
   SessionTokenRow,
 } from "./session-store-seam.ts";
 export type {
+  AdapterCapabilities,
   AdapterTransaction,
   ClaimRequest,
   ClaimResult,

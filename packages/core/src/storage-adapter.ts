@@ -21,6 +21,12 @@ export interface StorageAdapter {
   /** `"sqlite"`, `"postgres"`, `"mysql"`, or `"memory"` (the reference adapter in `@docket/core/testing`). */
   readonly dialect: string;
   /**
+   * What this adapter supports beyond the required methods (docs/adapters.md,
+   * capabilities). Shared suites skip a behaviour, with a printed reason, only where a
+   * capability is declared absent; core never guesses from `dialect`.
+   */
+  readonly capabilities: AdapterCapabilities;
+  /**
    * Identifies the queue (database + table) in this process, e.g.
    * `postgres:<connection>#docket_job`. Adapters bound to a transaction share the key of
    * the adapter they came from; core uses it to wake local workers after an enqueue.
@@ -197,6 +203,23 @@ export interface StorageAdapter {
    * Present on the three Docket adapters and on their transaction-bound adapters.
    */
   readonly sessions?: SessionStoreSeam;
+}
+
+/** What an adapter declares it supports (docs/adapters.md, capabilities). */
+export interface AdapterCapabilities {
+  /** `subscribe()` delivers wake-ups pushed by the database (Postgres `LISTEN/NOTIFY`). */
+  readonly pushWakeups: boolean;
+  /** `withTransaction()` binds to a transaction the application opened on its own handle. */
+  readonly callerTransactions: boolean;
+  /**
+   * Named locks that serialise work across processes (Postgres advisory locks, MySQL
+   * `GET_LOCK`). Without them the database's own write lock does that job (SQLite).
+   */
+  readonly advisoryLocks: boolean;
+  /** Whose clock decides eligibility: the database server's or this process's. */
+  readonly clock: "database" | "process";
+  /** Several processes can share one queue (false for the in-memory adapter). */
+  readonly multiProcess: boolean;
 }
 
 export interface AdapterTransaction {

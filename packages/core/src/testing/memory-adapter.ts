@@ -1,6 +1,7 @@
 import { DocketError, invalidArgument, invalidOption } from "../errors.ts";
 import type { JobRecord } from "../job-record.ts";
 import type {
+  AdapterCapabilities,
   AdapterTransaction,
   ClaimRequest,
   ClaimResult,
@@ -78,6 +79,13 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): Storage
 
 class MemoryAdapter implements StorageAdapter {
   readonly dialect = "memory";
+  readonly capabilities: AdapterCapabilities = {
+    pushWakeups: false,
+    callerTransactions: true,
+    advisoryLocks: false,
+    clock: "process",
+    multiProcess: false,
+  };
   readonly queueKey: string;
   readonly db: MemoryDb;
 
