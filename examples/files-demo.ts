@@ -10,9 +10,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSqliteAdapter } from "@docket/adapter-sqlite";
-import { FILE_TRANSFORM_JOB_NAME, queueWorkerCreate } from "@docket/core";
+import { queueWorkerCreate } from "@docket/core";
 import {
   createLocalDirectoryStorage,
+  FILE_TRANSFORM_JOB_NAME,
   fileCreateOrUpdate,
   fileFormatMetadata,
   fileGet,

@@ -1,3 +1,11 @@
+import type {
+  DocketError,
+  JobActionResult,
+  JobNameCounts,
+  JobRecord,
+  QueueCounts,
+  StorageAdapter,
+} from "@docket/core";
 import {
   type AdapterCapabilities,
   type AdapterTransaction,
@@ -7,25 +15,19 @@ import {
   type CompleteResult,
   type CountJobsByNameRequest,
   type CronDefinition,
-  type DocketError,
   type FileStoreSeam,
   invalidOption,
-  type JobActionResult,
   type JobActivityCount,
   type JobActivityRequest,
   type JobLease,
-  type JobNameCounts,
   type JobOutcome,
-  type JobRecord,
   LEASE_EXPIRED_ERROR,
   type ListJobsQuery,
   type NewJob,
-  type QueueCounts,
   type RetryFailedRequest,
   refusedAction,
   type SessionStoreSeam,
-  type StorageAdapter,
-} from "@docket/core";
+} from "@docket/core/adapter";
 import mysql, { type Pool, type ResultSetHeader } from "mysql2/promise";
 import * as actions from "./mysql-actions.ts";
 import {

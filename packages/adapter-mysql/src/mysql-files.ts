@@ -5,7 +5,7 @@ import {
   type FileRow,
   type FileStoreSeam,
   type FileUpsert,
-} from "@docket/core";
+} from "@docket/core/adapter";
 import type { ResultSetHeader, RowDataPacket } from "mysql2/promise";
 import { type MysqlExecutor, padToBucket, selectRows, write } from "./mysql-connection.ts";
 import * as sql from "./mysql-files-sql.ts";

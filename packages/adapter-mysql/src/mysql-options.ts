@@ -1,4 +1,4 @@
-import { invalidArgument, invalidOption, validateTableName } from "@docket/core";
+import { invalidArgument, invalidOption, validateTableName } from "@docket/core/adapter";
 import type { Connection, Pool, PoolConnection } from "mysql2/promise";
 
 /**

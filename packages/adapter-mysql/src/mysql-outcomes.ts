@@ -1,12 +1,12 @@
+import { DocketError } from "@docket/core";
 import {
   type ClaimRequest,
   type CronDefinition,
-  DocketError,
   isFinishingOutcome,
   type JobOutcome,
   LEASE_EXPIRED_ERROR,
   nextCronRow,
-} from "@docket/core";
+} from "@docket/core/adapter";
 import { type MysqlConnection, padToBucket, write, writeOnce } from "./mysql-connection.ts";
 import { formatUtcDateTime, type JobRow, toNumber } from "./mysql-rows.ts";
 import * as sql from "./mysql-sql.ts";

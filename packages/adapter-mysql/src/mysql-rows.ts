@@ -1,10 +1,5 @@
-import {
-  DocketError,
-  invalidArgument,
-  type JobRecord,
-  type JsonValue,
-  type NewJob,
-} from "@docket/core";
+import { DocketError, type JobRecord, type JsonValue } from "@docket/core";
+import { invalidArgument, type NewJob } from "@docket/core/adapter";
 
 /**
  * Row ↔ value mapping. Every statement runs with `dateStrings` and big-number strings

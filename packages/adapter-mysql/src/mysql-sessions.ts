@@ -4,7 +4,7 @@ import type {
   SessionStoreSeam,
   SessionTokenLookup,
   SessionTokenRow,
-} from "@docket/core";
+} from "@docket/core/adapter";
 import type { ResultSetHeader } from "mysql2/promise";
 import { type MysqlConnection, type MysqlExecutor, write } from "./mysql-connection.ts";
 import { formatUtcDateTime, parseUtcDateTime } from "./mysql-rows.ts";

@@ -1,4 +1,5 @@
-import { LEASE_EXPIRED_ERROR, type StorageAdapter } from "@docket/core";
+import type { StorageAdapter } from "@docket/core";
+import { LEASE_EXPIRED_ERROR } from "@docket/core/adapter";
 import { expect, it } from "vitest";
 import { MYSQL_MIGRATIONS } from "../src/mysql-migrations.ts";
 import {

@@ -1,4 +1,5 @@
-import type { CronDefinition, StorageAdapter } from "@docket/core";
+import type { StorageAdapter } from "@docket/core";
+import type { CronDefinition } from "@docket/core/adapter";
 import mysql, { type Pool, type ResultSetHeader, type RowDataPacket } from "mysql2/promise";
 import { afterAll, describe } from "vitest";
 import { createMysqlAdapter } from "../src/index.ts";

@@ -1,5 +1,13 @@
 import { createHash } from "node:crypto";
 import {
+  DocketError,
+  type JobActionResult,
+  type JobNameCounts,
+  type JobRecord,
+  type QueueCounts,
+  type StorageAdapter,
+} from "@docket/core";
+import {
   type AdapterCapabilities,
   type AdapterTransaction,
   type ClaimRequest,
@@ -8,25 +16,19 @@ import {
   type CompleteResult,
   type CountJobsByNameRequest,
   type CronDefinition,
-  DocketError,
   type FileStoreSeam,
-  type JobActionResult,
   type JobActivityCount,
   type JobActivityRequest,
   type JobLease,
-  type JobNameCounts,
   type JobOutcome,
-  type JobRecord,
   LEASE_EXPIRED_ERROR,
   type ListJobsQuery,
   type NewJob,
   nextCronRow,
-  type QueueCounts,
   type RetryFailedRequest,
   refusedAction,
   type SessionStoreSeam,
-  type StorageAdapter,
-} from "@docket/core";
+} from "@docket/core/adapter";
 import type { ClientBase, ClientConfig, Pool, QueryConfig, QueryResultRow } from "pg";
 import pg from "pg";
 import * as actions from "./postgres-actions.ts";

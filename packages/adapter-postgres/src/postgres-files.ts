@@ -5,7 +5,7 @@ import {
   type FileRow,
   type FileStoreSeam,
   type FileUpsert,
-} from "@docket/core";
+} from "@docket/core/adapter";
 import type { QueryConfig, QueryResultRow } from "pg";
 import * as sql from "./postgres-files-sql.ts";
 import type { PostgresTableNames } from "./postgres-sql.ts";

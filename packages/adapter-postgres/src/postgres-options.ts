@@ -1,4 +1,4 @@
-import { invalidOption, validateTableName } from "@docket/core";
+import { invalidOption, validateTableName } from "@docket/core/adapter";
 import type { Pool } from "pg";
 
 /** Options every Postgres adapter accepts, whichever way it connects. */

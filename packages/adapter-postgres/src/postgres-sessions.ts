@@ -4,7 +4,7 @@ import type {
   SessionStoreSeam,
   SessionTokenLookup,
   SessionTokenRow,
-} from "@docket/core";
+} from "@docket/core/adapter";
 import type { QueryConfig, QueryResultRow } from "pg";
 import { toDate } from "./postgres-rows.ts";
 import * as sql from "./postgres-sessions-sql.ts";

@@ -1,4 +1,4 @@
-import { LEASE_EXPIRED_ERROR } from "@docket/core";
+import { LEASE_EXPIRED_ERROR } from "@docket/core/adapter";
 import { expect, it } from "vitest";
 import {
   claimRequest,

@@ -1,4 +1,5 @@
-import { type CronDefinition, DocketError, type StorageAdapter } from "@docket/core";
+import { DocketError, type StorageAdapter } from "@docket/core";
+import type { CronDefinition } from "@docket/core/adapter";
 import pg from "pg";
 import { expect, it } from "vitest";
 import { createPostgresAdapter } from "../src/index.ts";

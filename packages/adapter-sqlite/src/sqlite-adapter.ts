@@ -1,4 +1,12 @@
 import {
+  DocketError,
+  type JobActionResult,
+  type JobNameCounts,
+  type JobRecord,
+  type QueueCounts,
+  type StorageAdapter,
+} from "@docket/core";
+import {
   type AdapterCapabilities,
   type AdapterTransaction,
   type ClaimRequest,
@@ -7,27 +15,21 @@ import {
   type CompleteResult,
   type CountJobsByNameRequest,
   type CronDefinition,
-  DocketError,
   type FileStoreSeam,
   invalidArgument,
   isFinishingOutcome,
-  type JobActionResult,
   type JobActivityCount,
   type JobActivityRequest,
   type JobLease,
-  type JobNameCounts,
   type JobOutcome,
-  type JobRecord,
   LEASE_EXPIRED_ERROR,
   type ListJobsQuery,
   type NewJob,
   nextCronRow,
-  type QueueCounts,
   type RetryFailedRequest,
   refusedAction,
   type SessionStoreSeam,
-  type StorageAdapter,
-} from "@docket/core";
+} from "@docket/core/adapter";
 import * as actions from "./sqlite-actions.ts";
 import {
   beginImmediate,

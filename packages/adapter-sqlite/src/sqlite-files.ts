@@ -5,7 +5,7 @@ import {
   type FileRow,
   type FileStoreSeam,
   type FileUpsert,
-} from "@docket/core";
+} from "@docket/core/adapter";
 import { prepared, type SqliteDatabase } from "./sqlite-connection.ts";
 import * as sql from "./sqlite-files-sql.ts";
 

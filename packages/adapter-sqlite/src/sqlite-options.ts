@@ -1,4 +1,4 @@
-import { invalidOption, validateTableName } from "@docket/core";
+import { invalidOption, validateTableName } from "@docket/core/adapter";
 import type BetterSqlite3 from "better-sqlite3";
 
 interface SqliteCommonOptions {

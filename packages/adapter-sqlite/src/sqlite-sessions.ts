@@ -7,7 +7,7 @@ import type {
   SessionStoreSeam,
   SessionTokenLookup,
   SessionTokenRow,
-} from "@docket/core";
+} from "@docket/core/adapter";
 import { inImmediateTransaction, prepared, type SqliteDatabase } from "./sqlite-connection.ts";
 import * as sql from "./sqlite-sessions-sql.ts";
 

@@ -1,4 +1,4 @@
-import { LEASE_EXPIRED_ERROR } from "@docket/core";
+import { LEASE_EXPIRED_ERROR } from "@docket/core/adapter";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { createSqliteAdapter } from "../src/index.ts";

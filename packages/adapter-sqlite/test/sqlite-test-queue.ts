@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CronDefinition, StorageAdapter } from "@docket/core";
+import type { StorageAdapter } from "@docket/core";
+import type { CronDefinition } from "@docket/core/adapter";
 import type Database from "better-sqlite3";
 import { afterAll } from "vitest";
 import { createSqliteAdapter } from "../src/index.ts";

@@ -1,48 +1,23 @@
 export { MAX_BATCH_SIZE, queueWorkerAddJob, queueWorkerAddJobs } from "./add-job.ts";
-export {
-  DEFAULT_CRON_PRIORITY,
-  nextCronOccurrence,
-  nextCronRow,
-  validateCronExpression,
-} from "./cron.ts";
+export { DEFAULT_CRON_PRIORITY, nextCronOccurrence, validateCronExpression } from "./cron.ts";
 export type { CronJobDefinition, RegisterCronJobsOptions } from "./cron-register.ts";
 export { queueWorkerRegisterCronJobs } from "./cron-register.ts";
-export { formatJobError, MAX_ERROR_LENGTH, toStorableText } from "./error-format.ts";
 export type { DocketErrorCode, DocketErrorOptions } from "./errors.ts";
-export {
-  DocketError,
-  invalidArgument,
-  invalidOption,
-  isAbortError,
-  isRetryableError,
-} from "./errors.ts";
+export { DocketError, isAbortError, isRetryableError } from "./errors.ts";
 export type { DocketEvent, EventSpan } from "./events.ts";
 export { eventRename, eventStart, eventStop, newEvent, newEventFromEvent } from "./events.ts";
-export type {
-  FileMeta,
-  FileMetaPatch,
-  FileRow,
-  FileStoreSeam,
-  FileUpsert,
-} from "./file-store-seam.ts";
-export { FILE_TRANSFORM_JOB_NAME } from "./file-store-seam.ts";
 export type { RetryFailedJobsOptions } from "./job-actions.ts";
 export {
   queueWorkerCancelJob,
   queueWorkerDeleteJob,
   queueWorkerRetryFailedJobs,
   queueWorkerRetryJob,
-  refusedAction,
 } from "./job-actions.ts";
 export type { AddJobInput } from "./job-input.ts";
 export { DEFAULT_JOB_PRIORITY } from "./job-input.ts";
 export type { JobRecord, JobState, JsonValue } from "./job-record.ts";
 export { JOB_STATES, jobState } from "./job-record.ts";
-export type {
-  CountJobsByNameOptions,
-  JobActivityBucket,
-  JobActivityOptions,
-} from "./job-stats.ts";
+export type { CountJobsByNameOptions, JobActivityBucket, JobActivityOptions } from "./job-stats.ts";
 export {
   MAX_ACTIVITY_BUCKETS,
   queueWorkerCountJobsByName,
@@ -54,40 +29,12 @@ export type { ListJobsOptions } from "./read-jobs.ts";
 export { DEFAULT_LIST_LIMIT, queueWorkerGetJob, queueWorkerListJobs } from "./read-jobs.ts";
 export type { RetryBackoff } from "./retry-backoff.ts";
 export type {
-  NewSessionRow,
-  NewTokenPair,
-  SessionCleanupRequest,
-  SessionCleanupResult,
-  SessionRow,
-  SessionStoreSeam,
-  SessionTokenLookup,
-  SessionTokenRow,
-} from "./session-store-seam.ts";
-export type {
-  AdapterCapabilities,
-  AdapterTransaction,
-  ClaimRequest,
-  ClaimResult,
-  CleanupRequest,
-  CompleteResult,
-  CountJobsByNameRequest,
-  CronDefinition,
-  FinishedCronJob,
   JobActionResult,
-  JobActivityCount,
-  JobActivityRequest,
-  JobLease,
   JobNameCounts,
-  JobOutcome,
-  JobOutcomeKind,
-  ListJobsQuery,
-  NewJob,
   QueueCounts,
-  RetryFailedRequest,
   StorageAdapter,
 } from "./storage-adapter.ts";
-export { CRON_JOB_TYPE, isFinishingOutcome, LEASE_EXPIRED_ERROR } from "./storage-adapter.ts";
-export { DEFAULT_TABLE_NAME, validateTableName } from "./table-name.ts";
+export { DEFAULT_TABLE_NAME } from "./table-name.ts";
 export type { QueueWorker } from "./worker.ts";
 export { queueWorkerCreate } from "./worker.ts";
 export type {

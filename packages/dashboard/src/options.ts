@@ -1,11 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import {
-  invalidArgument,
-  invalidOption,
-  type Logger,
-  newJsonLogger,
-  type StorageAdapter,
-} from "@docket/core";
+import { type Logger, newJsonLogger, type StorageAdapter } from "@docket/core";
+import { invalidArgument, invalidOption } from "@docket/core/adapter";
 
 /** Rows per page unless `pageSize` says otherwise. */
 export const DEFAULT_PAGE_SIZE = 50;

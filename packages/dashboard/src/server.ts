@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { invalidOption, type StorageAdapter } from "@docket/core";
+import type { StorageAdapter } from "@docket/core";
+import { invalidOption } from "@docket/core/adapter";
 import { createDashboardHandler } from "./handler.ts";
 import {
   assertDashboardAdapter,

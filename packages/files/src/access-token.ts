@@ -1,4 +1,5 @@
-import { DocketError, invalidArgument } from "@docket/core";
+import { DocketError } from "@docket/core";
+import { invalidArgument } from "@docket/core/adapter";
 import { errors, jwtVerify, SignJWT } from "jose";
 
 /** The one claim next to `exp`: which file the token opens. */

@@ -1,4 +1,5 @@
-import { invalidArgument, type StorageAdapter } from "@docket/core";
+import type { StorageAdapter } from "@docket/core";
+import { invalidArgument } from "@docket/core/adapter";
 import { fileSeamOf, isFileId } from "./file-validation.ts";
 import type { ObjectStorage } from "./object-storage.ts";
 

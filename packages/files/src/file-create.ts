@@ -5,13 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import {
-  DocketError,
-  type FileRow,
-  invalidArgument,
-  queueWorkerAddJob,
-  type StorageAdapter,
-} from "@docket/core";
+import { DocketError, queueWorkerAddJob, type StorageAdapter } from "@docket/core";
+import { type FileRow, invalidArgument } from "@docket/core/adapter";
 import { readHead, SNIFF_BYTES, sniffContentType } from "./content-type.ts";
 import { fileSeamOf, validateFileId, validateFileMeta } from "./file-validation.ts";
 import type { ObjectStorage } from "./object-storage.ts";

@@ -1,4 +1,5 @@
-import { DocketError, type FileRow, type StorageAdapter } from "@docket/core";
+import { DocketError, type StorageAdapter } from "@docket/core";
+import type { FileRow } from "@docket/core/adapter";
 import { fileSeamOf, validateFileId } from "./file-validation.ts";
 import { validateS3BucketName } from "./object-storage.ts";
 

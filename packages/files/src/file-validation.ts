@@ -1,10 +1,5 @@
-import {
-  DocketError,
-  type FileMeta,
-  type FileStoreSeam,
-  invalidArgument,
-  type StorageAdapter,
-} from "@docket/core";
+import { DocketError, type StorageAdapter } from "@docket/core";
+import { type FileMeta, type FileStoreSeam, invalidArgument } from "@docket/core/adapter";
 
 /** Lowercase v4 UUID, as `crypto.randomUUID()` makes them (docs/files.md: ids). */
 const FILE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,4 +1,4 @@
-import { type FileRow, invalidArgument } from "@docket/core";
+import { type FileRow, invalidArgument } from "@docket/core/adapter";
 import { fileSignAccessToken } from "./access-token.ts";
 
 export interface FormattedFile {

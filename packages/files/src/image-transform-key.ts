@@ -1,4 +1,4 @@
-import { invalidArgument } from "@docket/core";
+import { invalidArgument } from "@docket/core/adapter";
 
 export type TransformFormat = "webp" | "avif" | "none";
 

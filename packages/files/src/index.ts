@@ -1,5 +1,5 @@
-export type { FileMeta, FileRow } from "@docket/core";
-export { FILE_TRANSFORM_JOB_NAME } from "@docket/core";
+export type { FileMeta, FileRow } from "@docket/core/adapter";
+export { FILE_TRANSFORM_JOB_NAME } from "@docket/core/adapter";
 export { fileSignAccessToken, fileVerifyAccessToken } from "./access-token.ts";
 export { sniffContentType, UNKNOWN_CONTENT_TYPE } from "./content-type.ts";
 export type { FileCleanupOptions, FileCleanupResult } from "./file-cleanup.ts";

@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { invalidArgument } from "@docket/core";
+import { invalidArgument } from "@docket/core/adapter";
 import {
   type ObjectListPage,
   type ObjectStorage,

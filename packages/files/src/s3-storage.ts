@@ -9,7 +9,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { invalidArgument } from "@docket/core";
+import { invalidArgument } from "@docket/core/adapter";
 import {
   type ObjectStorage,
   type StoredObject,

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
-import { type FileRow, invalidArgument } from "@docket/core";
+import { type FileRow, invalidArgument } from "@docket/core/adapter";
 import { decideRange } from "./http-range.ts";
 import type { ObjectStorage } from "./object-storage.ts";
 

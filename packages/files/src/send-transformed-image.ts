@@ -1,11 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import {
-  FILE_TRANSFORM_JOB_NAME,
-  type FileRow,
-  invalidArgument,
-  queueWorkerAddJob,
-  type StorageAdapter,
-} from "@docket/core";
+import { queueWorkerAddJob, type StorageAdapter } from "@docket/core";
+import { FILE_TRANSFORM_JOB_NAME, type FileRow, invalidArgument } from "@docket/core/adapter";
 import { fileSeamOf, isFileId } from "./file-validation.ts";
 import {
   formatFromAccept,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { FileRow } from "@docket/core";
+import type { FileRow } from "@docket/core/adapter";
 import { expectDocketError } from "@docket/core/testing";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";

@@ -3,12 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSqliteAdapter } from "@docket/adapter-sqlite";
-import {
-  FILE_TRANSFORM_JOB_NAME,
-  type FileRow,
-  queueWorkerListJobs,
-  type StorageAdapter,
-} from "@docket/core";
+import { queueWorkerListJobs, type StorageAdapter } from "@docket/core";
+import { FILE_TRANSFORM_JOB_NAME, type FileRow } from "@docket/core/adapter";
 import { uniqueTableName } from "@docket/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fileCreateOrUpdate } from "../src/file-create.ts";

@@ -1,5 +1,5 @@
-import type { HandlerContext } from "@docket/core";
-import { invalidArgument, type StorageAdapter } from "@docket/core";
+import type { HandlerContext, StorageAdapter } from "@docket/core";
+import { invalidArgument } from "@docket/core/adapter";
 
 /**
  * Built-in jobs need the queue itself, which a handler reaches through its fourth

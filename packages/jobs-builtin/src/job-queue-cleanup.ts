@@ -3,10 +3,10 @@ import {
   eventStart,
   eventStop,
   type HandlerContext,
-  invalidArgument,
   type JobHandler,
   type JobRecord,
 } from "@docket/core";
+import { invalidArgument } from "@docket/core/adapter";
 import { adapterFromHandlerArgs } from "./adapter-from-handler.ts";
 
 export interface JobQueueCleanupOptions {

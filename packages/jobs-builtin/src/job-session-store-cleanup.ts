@@ -4,11 +4,10 @@ import {
   eventStart,
   eventStop,
   type HandlerContext,
-  invalidArgument,
   type JobHandler,
   type JobRecord,
-  type SessionCleanupResult,
 } from "@docket/core";
+import { invalidArgument, type SessionCleanupResult } from "@docket/core/adapter";
 import { adapterFromHandlerArgs } from "./adapter-from-handler.ts";
 
 export interface JobSessionStoreCleanupOptions {

@@ -2,10 +2,10 @@ import {
   type DocketEvent,
   eventStart,
   eventStop,
-  invalidArgument,
   type JobHandler,
   type JobRecord,
 } from "@docket/core";
+import { invalidArgument } from "@docket/core/adapter";
 
 export interface JobSessionStoreProcessLeakedSessionOptions {
   /** Log the report's session as it is (`sessionStore.leakedSession.dump`) instead. */

@@ -6,13 +6,13 @@ import { join } from "node:path";
 import { createSqliteAdapter } from "@docket/adapter-sqlite";
 import {
   type AddJobInput,
-  FILE_TRANSFORM_JOB_NAME,
   type JobRecord,
   queueWorkerAddJob,
   queueWorkerCreate,
   queueWorkerGetJob,
   type StorageAdapter,
 } from "@docket/core";
+import { FILE_TRANSFORM_JOB_NAME } from "@docket/core/adapter";
 import { expectDocketError, memoryLogger, waitFor } from "@docket/core/testing";
 import {
   createLocalDirectoryStorage,

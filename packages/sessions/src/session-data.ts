@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { invalidArgument, type JsonValue } from "@docket/core";
+import type { JsonValue } from "@docket/core";
+import { invalidArgument } from "@docket/core/adapter";
 
 /** Session data: a plain JSON object. */
 export type SessionData = { [key: string]: JsonValue };

@@ -1,11 +1,5 @@
-import {
-  DocketError,
-  type JsonValue,
-  queueWorkerAddJob,
-  type SessionStoreSeam,
-  type SessionTokenRow,
-  type StorageAdapter,
-} from "@docket/core";
+import { DocketError, type JsonValue, queueWorkerAddJob, type StorageAdapter } from "@docket/core";
+import type { SessionStoreSeam, SessionTokenRow } from "@docket/core/adapter";
 import { sessionSeamOf, toSession } from "./session-seam.ts";
 import { type SessionStoreSettings, validateSessionStoreSettings } from "./session-settings.ts";
 import { newTokenPair, signPair } from "./session-store.ts";

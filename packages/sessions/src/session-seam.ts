@@ -1,9 +1,5 @@
-import {
-  DocketError,
-  type SessionRow,
-  type SessionStoreSeam,
-  type StorageAdapter,
-} from "@docket/core";
+import { DocketError, type StorageAdapter } from "@docket/core";
+import type { SessionRow, SessionStoreSeam } from "@docket/core/adapter";
 import type { Session } from "./session-types.ts";
 
 /** The adapter's session seam; `unsupported` when the adapter has none. */

@@ -1,4 +1,5 @@
-import { DocketError, invalidArgument } from "@docket/core";
+import { DocketError } from "@docket/core";
+import { invalidArgument } from "@docket/core/adapter";
 import type { Session } from "./session-types.ts";
 
 /** Shortest signing key accepted (HS256 keys should be long and random). */

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { DocketError, invalidArgument, type NewTokenPair, type StorageAdapter } from "@docket/core";
+import { DocketError, type StorageAdapter } from "@docket/core";
+import { invalidArgument, type NewTokenPair } from "@docket/core/adapter";
 import { sessionDataChecksum, sessionDataToJson } from "./session-data.ts";
 import { sessionSeamOf, toSession } from "./session-seam.ts";
 import {

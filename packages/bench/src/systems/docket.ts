@@ -5,7 +5,6 @@ import { createMysqlAdapter } from "@docket/adapter-mysql";
 import { createPostgresAdapter } from "@docket/adapter-postgres";
 import { createSqliteAdapter } from "@docket/adapter-sqlite";
 import {
-  type JobOutcome,
   type Logger,
   MAX_BATCH_SIZE,
   queueWorkerAddJob,
@@ -13,6 +12,7 @@ import {
   queueWorkerCreate,
   type StorageAdapter,
 } from "@docket/core";
+import type { JobOutcome } from "@docket/core/adapter";
 import { type PgQueryable, withPg } from "../drivers.ts";
 import { benchJobs } from "../measure.ts";
 import { jobsPerSecond } from "../stats.ts";

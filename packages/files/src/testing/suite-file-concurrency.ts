@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { FILE_TRANSFORM_JOB_NAME, queueWorkerListJobs } from "@docket/core";
+import { queueWorkerListJobs } from "@docket/core";
+import { FILE_TRANSFORM_JOB_NAME } from "@docket/core/adapter";
 import { expect, it } from "vitest";
 import { enqueueTransformOnce } from "../send-transformed-image.ts";
 import type { FileSuiteContext } from "./suite-context.ts";

@@ -1,0 +1,50 @@
+/**
+ * `@docket/core/adapter`: the API for adapter and store authors (docs/adapters.md): the
+ * seam's request and result types, the store seams, and the helpers every adapter uses
+ * the same way. An application imports from `@docket/core` only.
+ */
+export { nextCronRow } from "../cron.ts";
+export { formatJobError, MAX_ERROR_LENGTH, toStorableText } from "../error-format.ts";
+export { invalidArgument, invalidOption } from "../errors.ts";
+export type {
+  FileMeta,
+  FileMetaPatch,
+  FileRow,
+  FileStoreSeam,
+  FileUpsert,
+} from "../file-store-seam.ts";
+export { FILE_TRANSFORM_JOB_NAME } from "../file-store-seam.ts";
+export { refusedAction } from "../job-actions.ts";
+export type {
+  NewSessionRow,
+  NewTokenPair,
+  SessionCleanupRequest,
+  SessionCleanupResult,
+  SessionRow,
+  SessionStoreSeam,
+  SessionTokenLookup,
+  SessionTokenRow,
+} from "../session-store-seam.ts";
+export type {
+  AdapterCapabilities,
+  AdapterTransaction,
+  ClaimRequest,
+  ClaimResult,
+  CleanupRequest,
+  CompleteResult,
+  CountJobsByNameRequest,
+  CronDefinition,
+  FinishedCronJob,
+  JobActivityCount,
+  JobActivityRequest,
+  JobLease,
+  JobOutcome,
+  JobOutcomeKind,
+  ListJobsQuery,
+  NewJob,
+  QueueCounts,
+  RetryFailedRequest,
+  StorageAdapter,
+} from "../storage-adapter.ts";
+export { CRON_JOB_TYPE, isFinishingOutcome, LEASE_EXPIRED_ERROR } from "../storage-adapter.ts";
+export { validateTableName } from "../table-name.ts";
