@@ -1,23 +1,12 @@
 /**
  * The statements of the operator actions and views (retry, cancel, delete, counts by
- * name, activity) and of migration 5. Same conventions as `sqlite-sql.ts`: `@name`
+ * name, activity). Same conventions as `sqlite-sql.ts`: `@name`
  * parameters, times are epoch milliseconds bound as `@now`.
  *
  * Every write is one statement whose WHERE names the states it accepts; SQLite runs one
  * writer at a time, so a claim and an action on the same row simply happen in order and
  * the second one sees what the first wrote ("not running" = finished or no live lease).
  */
-
-/** Migration 5: the `cancelled` state and a covering index over finished rows. */
-export function migration5(table: string): string[] {
-  return [
-    `ALTER TABLE ${table} ADD COLUMN cancelled_at INTEGER NULL`,
-    // Covering for the activity chart and the finished half of the per-name counts
-    // ("finished since T" is a range of it); cleanup keeps its own completed_at index.
-    `CREATE INDEX ${table}_finished_idx ON ${table} (completed_at, name, failed_at, cancelled_at)
-  WHERE is_complete = 1`,
-  ];
-}
 
 const RETRY_SET = `
   is_complete = 0,

@@ -43,7 +43,7 @@ import {
 import { toDocketError } from "./sqlite-errors.ts";
 import { SqliteFileStore } from "./sqlite-files.ts";
 import { TransactionGate } from "./sqlite-gate.ts";
-import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
+import { migrateSqlite } from "./sqlite-migrations.ts";
 import { isDatabase, resolveSqliteOptions, type SqliteAdapterOptions } from "./sqlite-options.ts";
 import { compareClaimOrder, type SqliteJobRow, toJobRecord } from "./sqlite-rows.ts";
 import { createSqliteSessions } from "./sqlite-sessions.ts";
@@ -123,26 +123,7 @@ class SqliteAdapter implements StorageAdapter {
   }
 
   migrate(): Promise<void> {
-    return this.run("application", "migrate", () =>
-      inImmediateTransaction(this.db, () => {
-        // BEGIN IMMEDIATE is the migration lock: concurrent migrators queue behind it
-        // and find the versions the first one recorded.
-        this.db.exec(sql.createMigrationsTable(this.table));
-        const applied = new Set(
-          prepared<{ version: number }>(this.db, sql.selectAppliedMigrations(this.table))
-            .all()
-            .map((row) => row.version),
-        );
-        for (const migration of SQLITE_MIGRATIONS) {
-          if (applied.has(migration.version)) continue;
-          for (const statement of migration.statements(this.table)) this.db.exec(statement);
-          prepared(this.db, sql.insertAppliedMigration(this.table)).run({
-            version: migration.version,
-            now: Date.now(),
-          });
-        }
-      }),
-    );
+    return this.run("application", "migrate", () => migrateSqlite(this.db, this.table));
   }
 
   now(): Promise<Date> {

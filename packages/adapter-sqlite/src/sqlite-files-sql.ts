@@ -4,21 +4,6 @@
  * SQLite's JSON functions so two writers of different keys never lose each other's work.
  */
 
-/** Migration 3: the file table. */
-export const createFileTable = (t: string): string[] => [
-  `CREATE TABLE IF NOT EXISTS ${t}_file (
-  id TEXT PRIMARY KEY NOT NULL,
-  bucket_name TEXT NOT NULL,
-  name TEXT NOT NULL,
-  content_type TEXT NOT NULL,
-  content_length INTEGER NOT NULL,
-  meta TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(meta)),
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
-)`,
-  `CREATE INDEX IF NOT EXISTS ${t}_file_bucket_idx ON ${t}_file (bucket_name, created_at, id)`,
-];
-
 const COLUMNS = "id, bucket_name, name, content_type, content_length, meta, created_at, updated_at";
 
 export const upsertFile = (t: string) =>

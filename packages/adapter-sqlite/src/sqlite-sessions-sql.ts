@@ -4,31 +4,6 @@
  * is the validated job table name, used as prefix.
  */
 
-/** Migration 4: `<table>_session` and `<table>_session_token`, cascading deletes. */
-export function createSessionTables(table: string): string[] {
-  return [
-    `CREATE TABLE ${table}_session (
-  id TEXT PRIMARY KEY NOT NULL,
-  data TEXT NOT NULL,
-  checksum TEXT NOT NULL,
-  revoked_at INTEGER NULL,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
-)`,
-    `CREATE TABLE ${table}_session_token (
-  id TEXT PRIMARY KEY NOT NULL,
-  session TEXT NOT NULL REFERENCES ${table}_session (id) ON DELETE CASCADE,
-  expires_at INTEGER NOT NULL,
-  refresh_token TEXT NULL REFERENCES ${table}_session_token (id) ON DELETE CASCADE,
-  revoked_at INTEGER NULL,
-  created_at INTEGER NOT NULL
-)`,
-    `CREATE INDEX ${table}_session_token_session_idx ON ${table}_session_token (session)`,
-    `CREATE INDEX ${table}_session_token_refresh_idx ON ${table}_session_token (refresh_token)`,
-    `CREATE INDEX ${table}_session_created_idx ON ${table}_session (created_at)`,
-  ];
-}
-
 const SESSION_COLUMNS = "s.id, s.data, s.checksum, s.revoked_at, s.created_at, s.updated_at";
 const TOKEN_COLUMNS =
   "t.id AS token_id, t.session AS token_session, t.expires_at AS token_expires_at, " +

@@ -224,21 +224,6 @@ export function listJobs(
   return `SELECT * FROM ${table} ${where} ORDER BY id DESC LIMIT @limit`;
 }
 
-export function createMigrationsTable(table: string): string {
-  return `CREATE TABLE IF NOT EXISTS ${table}_migrations (
-  version INTEGER PRIMARY KEY,
-  applied_at INTEGER NOT NULL
-)`;
-}
-
-export function selectAppliedMigrations(table: string): string {
-  return `SELECT version FROM ${table}_migrations ORDER BY version`;
-}
-
-export function insertAppliedMigration(table: string): string {
-  return `INSERT INTO ${table}_migrations (version, applied_at) VALUES (@version, @now)`;
-}
-
 // Transaction control. Pragma values cannot be bound parameters; the only value spliced
 // into one is a validated integer, and savepoint names come from an internal counter.
 

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { DocketError, type StorageAdapter } from "@docket/core";
+import { SCHEMA_MIGRATIONS } from "@docket/core/adapter";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { createSqliteAdapter } from "../src/index.ts";
-import { SQLITE_MIGRATIONS } from "../src/sqlite-migrations.ts";
 import { uniqueTableName } from "./sqlite-harness.ts";
 import {
   claimAll,
@@ -171,7 +171,7 @@ describe("sqlite adapter: migrations, transactions, lifecycle", () => {
     await adapters[0]!.migrate();
     const db = adapters[0]!.db as Database.Database;
     const versions = db.prepare(`SELECT version FROM ${table}_migrations ORDER BY version`).all();
-    expect(versions).toEqual(SQLITE_MIGRATIONS.map(({ version }) => ({ version })));
+    expect(versions).toEqual(SCHEMA_MIGRATIONS.map(({ version }) => ({ version })));
     expect(await adapters[3]!.enqueue([job()])).toHaveLength(1);
   });
 

@@ -48,3 +48,17 @@ export type {
 } from "../storage-adapter.ts";
 export { CRON_JOB_TYPE, isFinishingOutcome, LEASE_EXPIRED_ERROR } from "../storage-adapter.ts";
 export { validateTableName } from "../table-name.ts";
+export type { MaybePromise, MigrationDialect } from "./migration-runner.ts";
+export { runMigrations } from "./migration-runner.ts";
+export type { SchemaMigration, SchemaOperation } from "./schema-migrations.ts";
+export { describeSchema, SCHEMA_MIGRATIONS, SCHEMA_VERSION } from "./schema-migrations.ts";
+export { allIndexColumns, literalDefault, predicateSql, sqlString } from "./schema-render.ts";
+export type {
+  ColumnDefault,
+  ColumnSpec,
+  ColumnType,
+  IndexSpec,
+  PredicateTerm,
+  TableSpec,
+} from "./schema-tables.ts";
+export { MIGRATIONS_TABLE } from "./schema-tables.ts";
