@@ -2,7 +2,7 @@ import type { PostgresTableNames } from "./postgres-sql.ts";
 
 /**
  * The statements of the operator actions and views (retry, cancel, delete, counts by
- * name, activity) and of migration 5, which they need. Same conventions as
+ * name, activity). Same conventions as
  * `postgres-sql.ts`: values are parameters, the clock is `statement_timestamp()`.
  *
  * Every write is one statement whose WHERE names the states it accepts. "Not running"
@@ -12,18 +12,6 @@ import type { PostgresTableNames } from "./postgres-sql.ts";
  * round, a claim's `SKIP LOCKED` passes over a row an action holds, and finds it finished
  * or gone once the action commits.
  */
-
-/** Migration 5: the `cancelled` state and the indexes of the operator views. */
-export const migration5 = (n: PostgresTableNames) => [
-  `ALTER TABLE ${n.table} ADD COLUMN cancelled_at timestamptz NULL`,
-  // The done index gains the columns the activity chart and the windowed per-name counts
-  // read, so "finished since T" is an index-only range scan (cleanup walks it as before).
-  // A completion changes is_complete anyway, so the wider entry costs no HOT update.
-  // locked_until stays in no index: claims change only unindexed columns.
-  `DROP INDEX ${n.qualifiedDoneIndex}`,
-  `CREATE INDEX ${n.doneIndex} ON ${n.table} (completed_at)
-    INCLUDE (name, failed_at, cancelled_at) WHERE is_complete`,
-];
 
 /** Not finished and not leased by a live worker. */
 const NOT_RUNNING =

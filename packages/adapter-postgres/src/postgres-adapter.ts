@@ -35,7 +35,7 @@ import * as actions from "./postgres-actions.ts";
 import { brokeConnection, toDocketError } from "./postgres-errors.ts";
 import { PostgresFileStore } from "./postgres-files.ts";
 import { PostgresListener } from "./postgres-listener.ts";
-import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
+import { migratePostgres } from "./postgres-migrations.ts";
 import { type PostgresAdapterOptions, resolvePostgresOptions } from "./postgres-options.ts";
 import {
   type PostgresCountsRow,
@@ -46,6 +46,7 @@ import {
   toNumber,
   toQueueCounts,
 } from "./postgres-rows.ts";
+import { postgresSchemaNames } from "./postgres-schema-ddl.ts";
 import { createPostgresSessions } from "./postgres-sessions.ts";
 import * as sql from "./postgres-sql.ts";
 
@@ -248,26 +249,12 @@ class PostgresAdapter implements StorageAdapter {
   }
 
   async migrate(): Promise<void> {
-    const names = this.shared.names;
-    await this.inTransaction("migrate", async (client) => {
-      await run(client, "migrate", {
-        text: sql.advisoryXactLock(),
-        values: [`docket:migrate:${this.shared.lockKey}`],
-      });
-      await run(client, "migrate", { text: sql.createMigrationsTable(names) });
-      const applied = await run<{ version: number }>(client, "migrate", {
-        text: sql.selectAppliedMigrations(names),
-      });
-      const done = new Set(applied.rows.map((row) => toNumber(row.version)));
-      for (const migration of POSTGRES_MIGRATIONS) {
-        if (done.has(migration.version)) continue;
-        for (const text of migration.statements(names)) await run(client, "migrate", { text });
-        await run(client, "migrate", {
-          text: sql.insertAppliedMigration(names),
-          values: [migration.version],
-        });
-      }
-    });
+    await migratePostgres(
+      (work) =>
+        this.inTransaction("migrate", (client) => work((config) => run(client, "migrate", config))),
+      postgresSchemaNames(this.shared.names.table),
+      this.shared.lockKey,
+    );
   }
 
   async now(): Promise<Date> {

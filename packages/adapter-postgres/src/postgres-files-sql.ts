@@ -9,21 +9,6 @@ import type { PostgresTableNames } from "./postgres-sql.ts";
  * type parsers cannot change them.
  */
 
-/** Migration 3: the file table. */
-export const createFileTable = (n: PostgresTableNames): string[] => [
-  `CREATE TABLE IF NOT EXISTS ${n.file} (
-  id uuid PRIMARY KEY,
-  bucket_name text NOT NULL,
-  name text NOT NULL,
-  content_type text NOT NULL,
-  content_length bigint NOT NULL,
-  meta jsonb NOT NULL DEFAULT '{}'::jsonb,
-  created_at timestamptz(3) NOT NULL,
-  updated_at timestamptz(3) NOT NULL
-)`,
-  `CREATE INDEX IF NOT EXISTS ${n.fileBucketIndex} ON ${n.file} (bucket_name, created_at, id)`,
-];
-
 const COLUMNS = `id::text AS id, bucket_name, name, content_type, content_length::text AS content_length,
   meta::text AS meta,
   floor(extract(epoch FROM created_at) * 1000)::bigint::text AS created_at,

@@ -8,9 +8,6 @@
 export interface PostgresSessionNames {
   readonly session: string;
   readonly token: string;
-  readonly tokenSessionIndex: string;
-  readonly tokenRefreshIndex: string;
-  readonly sessionCreatedIndex: string;
 }
 
 export function postgresSessionNames(schema: string | null, table: string): PostgresSessionNames {
@@ -18,34 +15,8 @@ export function postgresSessionNames(schema: string | null, table: string): Post
   return {
     session: qualify(`${table}_session`),
     token: qualify(`${table}_session_token`),
-    tokenSessionIndex: `"${table}_session_token_session_idx"`,
-    tokenRefreshIndex: `"${table}_session_token_refresh_idx"`,
-    sessionCreatedIndex: `"${table}_session_created_idx"`,
   };
 }
-
-/** Migration 4: the session and token tables; deleting a session or refresh token cascades. */
-export const createSessionTables = (n: PostgresSessionNames) => [
-  `CREATE TABLE ${n.session} (
-    id uuid PRIMARY KEY,
-    data jsonb NOT NULL,
-    checksum text NOT NULL,
-    revoked_at timestamptz NULL,
-    created_at timestamptz NOT NULL,
-    updated_at timestamptz NOT NULL
-  )`,
-  `CREATE TABLE ${n.token} (
-    id uuid PRIMARY KEY,
-    session uuid NOT NULL REFERENCES ${n.session} (id) ON DELETE CASCADE,
-    expires_at timestamptz NOT NULL,
-    refresh_token uuid NULL REFERENCES ${n.token} (id) ON DELETE CASCADE,
-    revoked_at timestamptz NULL,
-    created_at timestamptz NOT NULL
-  )`,
-  `CREATE INDEX ${n.tokenSessionIndex} ON ${n.token} (session)`,
-  `CREATE INDEX ${n.tokenRefreshIndex} ON ${n.token} (refresh_token)`,
-  `CREATE INDEX ${n.sessionCreatedIndex} ON ${n.session} (created_at)`,
-];
 
 const SESSION_COLUMNS =
   "s.id, s.data::text AS data, s.checksum, s.revoked_at, s.created_at, s.updated_at";

@@ -16,36 +16,18 @@ import { type PostgresSessionNames, postgresSessionNames } from "./postgres-sess
 export interface PostgresTableNames {
   /** `"schema"."table"` or `"table"`. */
   readonly table: string;
-  /** `"schema"."table_migrations"` or `"table_migrations"`. */
-  readonly migrations: string;
-  /** Bare names for `CREATE INDEX` (indexes live in their table's schema). */
-  readonly claimIndex: string;
-  readonly cronIndex: string;
-  readonly doneIndex: string;
   /** `"schema"."table_file"` or `"table_file"`: file rows (docs/files.md). */
   readonly file: string;
-  readonly fileBucketIndex: string;
   /** The session store's tables (docs/sessions.md). */
   readonly sessions: PostgresSessionNames;
-  /** `doneIndex` with the schema, for `DROP INDEX`. */
-  readonly qualifiedDoneIndex: string;
-  /** Migration 6: job lists by name, newest first (the dashboard). */
-  readonly nameIdIndex: string;
 }
 
 export function postgresTableNames(schema: string | null, tableName: string): PostgresTableNames {
   const qualify = (name: string) => (schema === null ? `"${name}"` : `"${schema}"."${name}"`);
   return {
     table: qualify(tableName),
-    migrations: qualify(`${tableName}_migrations`),
-    claimIndex: `"${tableName}_claim_idx"`,
-    cronIndex: `"${tableName}_cron_uidx"`,
-    doneIndex: `"${tableName}_done_idx"`,
     file: qualify(`${tableName}_file`),
-    fileBucketIndex: `"${tableName}_file_bucket_idx"`,
     sessions: postgresSessionNames(schema, tableName),
-    qualifiedDoneIndex: qualify(`${tableName}_done_idx`),
-    nameIdIndex: `"${tableName}_name_id_idx"`,
   };
 }
 
@@ -62,57 +44,11 @@ function jobColumns(alias: string): string {
 /** Matches the unique index over pending cron rows, for `ON CONFLICT` inference. */
 const PENDING_CRON_CONFLICT = "(name) WHERE cron_expression IS NOT NULL AND NOT is_complete";
 
-// ---------------------------------------------------------------------------------------
-// Migrations
-
-export const createMigrationsTable = (n: PostgresTableNames) =>
-  `CREATE TABLE IF NOT EXISTS ${n.migrations} (
-    version integer PRIMARY KEY,
-    applied_at timestamptz NOT NULL DEFAULT statement_timestamp()
-  )`;
-
 /**
  * Serialises `migrate()` (and, with another key, `syncCron`) across processes; released
  * at the end of the transaction. `$1` is a key string derived from the table name.
  */
 export const advisoryXactLock = () => "SELECT pg_advisory_xact_lock(hashtext($1))";
-
-export const selectAppliedMigrations = (n: PostgresTableNames) =>
-  `SELECT version FROM ${n.migrations}`;
-
-export const insertAppliedMigration = (n: PostgresTableNames) =>
-  `INSERT INTO ${n.migrations} (version) VALUES ($1)`;
-
-/** Migration 1: the job table and its three indexes. */
-export const createJobTable = (n: PostgresTableNames) => [
-  `CREATE TABLE ${n.table} (
-    id bigserial PRIMARY KEY,
-    name varchar(255) NOT NULL,
-    -- json, not jsonb: json keeps the text as written (key order, duplicate keys), so data
-    -- reads back exactly as core serialised it; the queue never queries inside it.
-    data json NOT NULL DEFAULT '{}',
-    priority integer NOT NULL DEFAULT 5,
-    scheduled_at timestamptz NOT NULL DEFAULT statement_timestamp(),
-    -- bigint: a timeout past 24.8 days (2^31 ms) is valid input.
-    handler_timeout bigint NULL,
-    retry_count integer NOT NULL DEFAULT 0,
-    is_complete boolean NOT NULL DEFAULT false,
-    created_at timestamptz NOT NULL DEFAULT statement_timestamp(),
-    updated_at timestamptz NOT NULL DEFAULT statement_timestamp(),
-    locked_by varchar(255) NULL,
-    locked_until timestamptz NULL,
-    last_error text NULL,
-    completed_at timestamptz NULL,
-    failed_at timestamptz NULL,
-    cron_expression varchar(255) NULL
-  )`,
-  // The claim walks this index in spec order and stops after `limit` rows; finished
-  // history is not in it, so a deep table does not slow the claim down.
-  `CREATE INDEX ${n.claimIndex} ON ${n.table} (priority, scheduled_at, id) WHERE NOT is_complete`,
-  // At most one pending row per cron name, even when registration and rescheduling race.
-  `CREATE UNIQUE INDEX ${n.cronIndex} ON ${n.table} ${PENDING_CRON_CONFLICT}`,
-  `CREATE INDEX ${n.doneIndex} ON ${n.table} (completed_at) WHERE is_complete`,
-];
 
 // ---------------------------------------------------------------------------------------
 // Hot path (run as named prepared statements)

@@ -3,7 +3,7 @@ import type { CronDefinition } from "@docket/core/adapter";
 import pg from "pg";
 import { expect, it } from "vitest";
 import { createPostgresAdapter } from "../src/index.ts";
-import { POSTGRES_MIGRATIONS } from "../src/postgres-migrations.ts";
+import { SCHEMA_MIGRATIONS } from "@docket/core/adapter";
 import { postgresUrl } from "./postgres-database.ts";
 import { uniqueTableName } from "./postgres-harness.ts";
 import {
@@ -185,7 +185,7 @@ describePostgres("postgres adapter: cron, cleanup, reading, migrations, transact
         `SELECT version FROM "${tableName}_migrations"`,
       );
       expect(versions.map((row) => row.version).sort((a, b) => a - b)).toEqual(
-        POSTGRES_MIGRATIONS.map((migration) => migration.version),
+        SCHEMA_MIGRATIONS.map((migration) => migration.version),
       );
       const [id] = await adapters[1]!.enqueue([newJob()]);
       expect((await adapters[2]!.getJob(id!))!.name).toBe("job");
