@@ -1,6 +1,6 @@
 /**
  * The statements of the operator actions and views (retry, cancel, delete, counts by
- * name, activity) and of migration 5. Same conventions as `mysql-sql.ts`: `?`
+ * name, activity). Same conventions as `mysql-sql.ts`: `?`
  * parameters, UTC `DATETIME(3)` times, the clock is `UTC_TIMESTAMP(3)`.
  *
  * Every write is one statement whose WHERE names the states it accepts. InnoDB's UPDATE
@@ -8,20 +8,6 @@
  * a claim's lock sees the lease the claim wrote and leaves the row alone; a claim's
  * `SKIP LOCKED` passes over a row an action holds and later finds it finished or gone.
  */
-
-/**
- * Migration 5: the `cancelled` state and a covering index for the per-name counts of
- * finished history. One ALTER, so the server applies all of it or none (MySQL 8 and
- * MariaDB 10.6+ DDL is atomic; MySQL 8 has no `ADD COLUMN IF NOT EXISTS`).
- */
-export function migration5(table: string): string[] {
-  return [
-    `ALTER TABLE ${table} ADD COLUMN cancelled_at DATETIME(3) NULL, ` +
-      // Covering for the activity chart and the finished half of the per-name counts
-      // ("finished since T" is a range of it).
-      `ADD KEY ${table}_finished (is_complete, completed_at, name, failed_at, cancelled_at)`,
-  ];
-}
 
 const RETRY_SET =
   "is_complete = 0, retry_count = 0, completed_at = NULL, failed_at = NULL, " +

@@ -45,7 +45,7 @@ import {
 } from "./mysql-connection.ts";
 import { closedError, isUnsupportedStatement, toDocketError } from "./mysql-errors.ts";
 import { MysqlFileStore } from "./mysql-files.ts";
-import { runMigrations } from "./mysql-migrations.ts";
+import { migrateMysql } from "./mysql-migrations.ts";
 import { describePool, type ResolvedMysqlOptions, toPromiseConnection } from "./mysql-options.ts";
 import { finishExhausted, insertCronRows, writeOutcomes } from "./mysql-outcomes.ts";
 import {
@@ -154,11 +154,9 @@ class MysqlAdapter implements StorageAdapter {
     const exec =
       this.bound === null ? this.exec : new MysqlExecutor(this.context.pool, this.context.state);
     const t = this.table;
-    await exec.withConnection(
-      "migrating",
-      (connection) => withNamedLock(connection, t, () => runMigrations(connection, t)),
-      { replayable: true },
-    );
+    await exec.withConnection("migrating", (connection) => migrateMysql(connection, t), {
+      replayable: true,
+    });
   }
 
   async now(): Promise<Date> {

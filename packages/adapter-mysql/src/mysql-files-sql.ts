@@ -6,22 +6,6 @@
  * Times are UTC `DATETIME(3)` from `UTC_TIMESTAMP(3)`, like the job table.
  */
 
-/** Migration 3: the file table. */
-export const createFileTable = (t: string): string[] => [
-  `CREATE TABLE IF NOT EXISTS ${t}_file (` +
-    "id CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL, " +
-    "bucket_name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, " +
-    "name VARCHAR(1024) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, " +
-    "content_type VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, " +
-    "content_length BIGINT NOT NULL, " +
-    "meta LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL CHECK (JSON_VALID(meta)), " +
-    "created_at DATETIME(3) NOT NULL, " +
-    "updated_at DATETIME(3) NOT NULL, " +
-    "PRIMARY KEY (id), " +
-    `KEY ${t}_file_bucket (bucket_name, created_at, id)` +
-    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-];
-
 const COLUMNS =
   "id, bucket_name, name, content_type, content_length, meta, " +
   "DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s.%f') AS created_at, " +

@@ -4,41 +4,6 @@
  * from the adapter's clock. The only spliced text is the validated table name.
  */
 
-/**
- * Migration 4. Idempotent like every MySQL migration (DDL commits implicitly). InnoDB
- * checks foreign keys row by row, so an access token is always inserted after its
- * refresh token.
- */
-export function createSessionTables(t: string): string[] {
-  return [
-    `CREATE TABLE IF NOT EXISTS ${t}_session (` +
-      "id CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL, " +
-      "data LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, " +
-      "checksum CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL, " +
-      "revoked_at DATETIME(3) NULL, " +
-      "created_at DATETIME(3) NOT NULL, " +
-      "updated_at DATETIME(3) NOT NULL, " +
-      "PRIMARY KEY (id), " +
-      `KEY ${t}_session_created (created_at)` +
-      ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-    `CREATE TABLE IF NOT EXISTS ${t}_session_token (` +
-      "id CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL, " +
-      "session CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL, " +
-      "expires_at DATETIME(3) NOT NULL, " +
-      "refresh_token CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NULL, " +
-      "revoked_at DATETIME(3) NULL, " +
-      "created_at DATETIME(3) NOT NULL, " +
-      "PRIMARY KEY (id), " +
-      `KEY ${t}_session_token_session (session), ` +
-      `KEY ${t}_session_token_refresh (refresh_token), ` +
-      `CONSTRAINT ${t}_session_token_session_fk FOREIGN KEY (session) ` +
-      `REFERENCES ${t}_session (id) ON DELETE CASCADE, ` +
-      `CONSTRAINT ${t}_session_token_refresh_fk FOREIGN KEY (refresh_token) ` +
-      `REFERENCES ${t}_session_token (id) ON DELETE CASCADE` +
-      ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-  ];
-}
-
 const SESSION_COLUMNS = "s.id, s.data, s.checksum, s.revoked_at, s.created_at, s.updated_at";
 const TOKEN_COLUMNS =
   "t.id AS token_id, t.session AS token_session, t.expires_at AS token_expires_at, " +

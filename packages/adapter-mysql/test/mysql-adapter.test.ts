@@ -1,7 +1,6 @@
 import type { StorageAdapter } from "@docket/core";
-import { LEASE_EXPIRED_ERROR } from "@docket/core/adapter";
+import { LEASE_EXPIRED_ERROR, SCHEMA_MIGRATIONS } from "@docket/core/adapter";
 import { expect, it } from "vitest";
-import { MYSQL_MIGRATIONS } from "../src/mysql-migrations.ts";
 import {
   claimRequest,
   cronDefinition,
@@ -514,7 +513,7 @@ describeMysql("mysql adapter seam", () => {
       `SELECT version FROM ${tableOf(adapter)}_migrations`,
     );
     expect(versions.map((row) => Number(row.version)).sort((a, b) => a - b)).toEqual(
-      MYSQL_MIGRATIONS.map((migration) => migration.version),
+      SCHEMA_MIGRATIONS.map((migration) => migration.version),
     );
   });
 

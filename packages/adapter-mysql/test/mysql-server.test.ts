@@ -1,7 +1,6 @@
 import { DocketError, type StorageAdapter } from "@docket/core";
-import { LEASE_EXPIRED_ERROR } from "@docket/core/adapter";
+import { LEASE_EXPIRED_ERROR, SCHEMA_MIGRATIONS } from "@docket/core/adapter";
 import { expect, it } from "vitest";
-import { MYSQL_MIGRATIONS } from "../src/mysql-migrations.ts";
 import {
   claimRequest,
   cronDefinition,
@@ -182,17 +181,16 @@ describeMysql("mysql server settings", () => {
     for (const adapter of adapters) expect(adapter).not.toBeInstanceOf(Error);
     const versions = await sql<{ version: number }>(`SELECT version FROM ${tableName}_migrations`);
     expect(versions.map((row) => Number(row.version)).sort((a, b) => a - b)).toEqual(
-      MYSQL_MIGRATIONS.map((migration) => migration.version),
+      SCHEMA_MIGRATIONS.map((migration) => migration.version),
     );
     const indexes = await sql<{ Key_name: string }>(`SHOW INDEX FROM ${tableName}`);
     expect(new Set(indexes.map((row) => row.Key_name))).toEqual(
       new Set([
         "PRIMARY",
-        `${tableName}_claim`,
-        `${tableName}_cron_pending`,
-        `${tableName}_completed`,
-        `${tableName}_finished`,
-        `${tableName}_name_id`,
+        `${tableName}_claim_idx`,
+        `${tableName}_cron_pending_idx`,
+        `${tableName}_finished_idx`,
+        `${tableName}_name_id_idx`,
       ]),
     );
     // The named lock is free again.

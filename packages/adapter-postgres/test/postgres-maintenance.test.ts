@@ -1,9 +1,8 @@
 import { DocketError, type StorageAdapter } from "@docket/core";
-import type { CronDefinition } from "@docket/core/adapter";
+import { type CronDefinition, SCHEMA_MIGRATIONS } from "@docket/core/adapter";
 import pg from "pg";
 import { expect, it } from "vitest";
 import { createPostgresAdapter } from "../src/index.ts";
-import { SCHEMA_MIGRATIONS } from "@docket/core/adapter";
 import { postgresUrl } from "./postgres-database.ts";
 import { uniqueTableName } from "./postgres-harness.ts";
 import {
