@@ -5,6 +5,7 @@ import type { StorageAdapter } from "@docket/core";
 import { type AdapterHarness, uniqueTableName } from "@docket/core/testing";
 import Database from "better-sqlite3";
 import { createSqliteAdapter } from "../src/index.ts";
+import { inspectSqliteSchema } from "./sqlite-catalog.ts";
 
 const MARKER_TABLE = "docket_test_marker";
 
@@ -43,6 +44,13 @@ export function createSqliteHarness(): AdapterHarness & { readonly filename: str
       const adapter = open(options?.tableName ?? uniqueTableName());
       await adapter.migrate();
       return adapter;
+    },
+
+    async inspectSchema(adapter) {
+      const tableName = tables.get(adapter);
+      if (tableName === undefined)
+        throw new Error("inspectSchema: adapter not made by this harness");
+      return inspectSqliteSchema(adapter.db as Database.Database, tableName);
     },
 
     async reopen(adapter) {

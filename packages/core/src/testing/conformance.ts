@@ -10,6 +10,7 @@ import { jobViewsSuite } from "./suite-job-views.ts";
 import { queueCountsSuite } from "./suite-queue-counts.ts";
 import { readJobsSuite } from "./suite-read-jobs.ts";
 import { resilienceSuite } from "./suite-resilience.ts";
+import { schemaSuite } from "./suite-schema.ts";
 import { timeoutsSuite } from "./suite-timeouts.ts";
 import { transactionsSuite } from "./suite-transactions.ts";
 import { workerOptionsSuite } from "./suite-worker-options.ts";
@@ -54,5 +55,6 @@ export function describeStorageAdapter(harness: AdapterHarness): void {
     describe("queue counts and cleanup (§6)", () => queueCountsSuite(context));
     describe("operator actions (retry, cancel, delete)", () => jobActionsSuite(context));
     describe("operator views (counts by name, activity)", () => jobViewsSuite(context));
+    describe("schema (one description, docs/adapters.md)", () => schemaSuite(context));
   });
 }

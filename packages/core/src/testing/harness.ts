@@ -1,4 +1,5 @@
 import type { StorageAdapter } from "../storage-adapter.ts";
+import type { SchemaSnapshot } from "./suite-schema.ts";
 
 /**
  * What an adapter package gives the conformance suite. Everything dialect-specific the
@@ -38,6 +39,11 @@ export interface AdapterHarness {
   writeMarker(adapter: StorageAdapter, db: unknown, marker: string): Promise<void>;
   /** How many times `marker` was written and committed. */
   countMarkers(adapter: StorageAdapter, marker: string): Promise<number>;
+  /**
+   * Optional: reads `adapter`'s schema from the database catalog, for the check that every
+   * adapter matches core's schema description (`suite-schema.ts`).
+   */
+  inspectSchema?(adapter: StorageAdapter): Promise<SchemaSnapshot>;
   /** Drops what `create` made and closes every adapter the harness opened. */
   teardown(): Promise<void>;
 }

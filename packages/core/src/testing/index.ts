@@ -4,3 +4,5 @@ export { delay, expectDocketError, memoryLogger, waitFor, withWorker } from "./h
 export type { MemoryAdapterOptions } from "./memory-adapter.ts";
 export { createMemoryAdapter, MemoryDb, MemoryTransaction } from "./memory-adapter.ts";
 export { claimRequest, newJob, outcome, tableOf, uniqueTableName } from "./seam-fixtures.ts";
+export type { SchemaSnapshot, TableSnapshot } from "./suite-schema.ts";
+export { normalizeDefault } from "./suite-schema.ts";
