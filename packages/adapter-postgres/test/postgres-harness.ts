@@ -2,6 +2,7 @@ import type { StorageAdapter } from "@docket/core";
 import { type AdapterHarness, tableOf, uniqueTableName } from "@docket/core/testing";
 import pg from "pg";
 import { createPostgresAdapter } from "../src/index.ts";
+import { inspectPostgresSchema } from "./postgres-catalog.ts";
 import { postgresUrl } from "./postgres-database.ts";
 
 /** Connections per adapter in tests: many adapters run at once on a shared server. */
@@ -49,6 +50,10 @@ export function createPostgresHarness(): AdapterHarness & { url(): Promise<strin
       const pool = await adminPool();
       await pool.query(`CREATE TABLE IF NOT EXISTS "${tableName}_marker" (marker text NOT NULL)`);
       return adapter;
+    },
+
+    async inspectSchema(adapter) {
+      return inspectPostgresSchema(await adminPool(), tableOf(adapter));
     },
 
     async reopen(adapter) {
