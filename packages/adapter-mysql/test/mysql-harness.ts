@@ -2,6 +2,7 @@ import type { StorageAdapter } from "@docket/core";
 import { type AdapterHarness, tableOf, uniqueTableName } from "@docket/core/testing";
 import mysql, { type Pool, type PoolConnection } from "mysql2/promise";
 import { createMysqlAdapter } from "../src/index.ts";
+import { inspectMysqlSchema } from "./mysql-catalog.ts";
 import { mysqlUrl } from "./mysql-database.ts";
 
 /** Connections per adapter in tests: many adapters run at once on a shared server. */
@@ -50,6 +51,10 @@ export function createMysqlHarness(): AdapterHarness & { url(): Promise<string> 
           "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
       );
       return adapter;
+    },
+
+    async inspectSchema(adapter) {
+      return inspectMysqlSchema(await adminPool(), tableOf(adapter));
     },
 
     async reopen(adapter) {
