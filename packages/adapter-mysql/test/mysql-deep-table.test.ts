@@ -64,7 +64,7 @@ describeMysql("mysql claim on a deep table", () => {
       10,
     ]);
     expect(plan).toHaveLength(1);
-    expect(plan[0]!.key).toBe(`${t}_claim`);
+    expect(plan[0]!.key).toBe(`${t}_claim_idx`);
     expect(plan[0]!.Extra).not.toMatch(/filesort/);
 
     // Index entries the storage engine read for one claim, counted on a session of our
@@ -101,10 +101,10 @@ describeMysql("mysql claim on a deep table", () => {
       due[1],
     ]);
     expect(guardPlan[0]!.key).toBe("PRIMARY");
-    // The same plan for cleanup and counts: the (is_complete, completed_at) index.
+    // Cleanup walks the finished index, which leads with (is_complete, completed_at).
     const cleanupPlan = await sql<{ key: string | null }>(
       `EXPLAIN SELECT id FROM ${t} WHERE is_complete = 1 AND completed_at < UTC_TIMESTAMP(3) ORDER BY completed_at LIMIT 10`,
     );
-    expect(cleanupPlan[0]!.key).toBe(`${t}_completed`);
+    expect(cleanupPlan[0]!.key).toBe(`${t}_finished_idx`);
   }, 180_000);
 });

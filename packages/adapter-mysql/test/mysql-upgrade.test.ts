@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { claimRequest, uniqueTableName } from "@docket/core/testing";
+import { describeSchemaUpgrade, frozenStatements } from "@docket/core/testing";
 import mysql, { type Pool, type RowDataPacket } from "mysql2/promise";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe } from "vitest";
 import { createMysqlAdapter } from "../src/index.ts";
 import { pickExactCollation, selectExactCollations } from "../src/mysql-migrations.ts";
 import { readMysqlCatalog } from "./mysql-catalog.ts";
@@ -10,36 +10,21 @@ import { mysqlAvailable, mysqlUrl } from "./mysql-database.ts";
 /** The release before migration 7, frozen as its DDL (see the fixture's header). */
 const FROZEN = readFileSync(new URL("./fixtures/schema-v6.sql", import.meta.url), "utf8");
 
-const tables: string[] = [];
 let admin: Pool | null = null;
 async function pool(): Promise<Pool> {
   admin ??= mysql.createPool({ uri: await mysqlUrl(), connectionLimit: 2, charset: "utf8mb4" });
   return admin;
 }
-
 afterAll(async () => {
-  if (admin === null) return;
-  for (const t of tables) {
-    await admin.query(
-      `DROP TABLE IF EXISTS ${t}_session_token, ${t}_session, ${t}_file, ${t}_migrations, ${t}`,
-    );
-  }
-  await admin.end();
+  await admin?.end();
 });
-
-function table(): string {
-  const name = uniqueTableName();
-  tables.push(name);
-  return name;
-}
 
 async function createFrozen(t: string): Promise<void> {
   const db = await pool();
   const [collations] = await db.query<RowDataPacket[]>(selectExactCollations);
   const exact = pickExactCollation(collations.map((row) => String(row.name)));
-  for (const statement of FROZEN.replace(/^--.*\n/, "").split(/;\n/)) {
-    if (statement.trim() === "") continue;
-    await db.query(statement.replaceAll("__TABLE__", t).replaceAll("__COLLATION__", exact));
+  for (const statement of frozenStatements(FROZEN, { __TABLE__: t, __COLLATION__: exact })) {
+    await db.query(statement);
   }
 }
 
@@ -82,59 +67,28 @@ async function contents(t: string): Promise<unknown[]> {
   return all;
 }
 
-async function migrate(t: string): Promise<void> {
-  const adapter = createMysqlAdapter({ uri: await mysqlUrl(), tableName: t, poolSize: 2 });
-  try {
-    await adapter.migrate();
-  } finally {
-    await adapter.close();
-  }
-}
-
-describe.runIf(mysqlAvailable())(
-  "mysql: upgrading a queue made by the release before migration 7",
-  () => {
-    it("keeps every row and ends with the schema a fresh migrate() creates", async () => {
-      const old = table();
-      await createFrozen(old);
-      await seed(old);
-      const before = await contents(old);
-      await migrate(old);
-      expect(await contents(old)).toEqual(before);
-
-      const fresh = table();
-      await migrate(fresh);
+describe.runIf(mysqlAvailable())("mysql schema upgrade", () => {
+  describeSchemaUpgrade({
+    label: "mysql",
+    createFrozen,
+    seed,
+    contents,
+    catalog: async (t) => readMysqlCatalog(await pool(), t),
+    // DDL commits at once: a run that died may have done any prefix of migration 7.
+    interrupt: async (t) => {
       const db = await pool();
-      expect(await readMysqlCatalog(db, old)).toEqual(await readMysqlCatalog(db, fresh));
-      const [versions] = await db.query<RowDataPacket[]>(
-        `SELECT version FROM ${old}_migrations ORDER BY version`,
-      );
-      expect(versions.map((row) => Number(row.version))).toEqual([1, 3, 4, 5, 6, 7]);
-
-      // The upgraded queue still works: the running row's lease is live, the pending one is claimed.
-      const adapter = createMysqlAdapter({ uri: await mysqlUrl(), tableName: old, poolSize: 2 });
-      try {
-        const { jobs } = await adapter.claim(claimRequest({ names: ["pending", "running"] }));
-        expect(jobs.map((job) => job.name)).toEqual(["pending"]);
-      } finally {
-        await adapter.close();
-      }
-    });
-
-    it("finishes a run that stopped after some DDL of migration 7 (DDL commits at once)", async () => {
-      const t = table();
-      await createFrozen(t);
-      const db = await pool();
-      // Committed already when the process died: two of migration 7's statements.
+      await db.query(`ALTER TABLE ${t} ALTER COLUMN priority SET DEFAULT 5`);
       await db.query(`ALTER TABLE ${t} RENAME INDEX ${t}_claim TO ${t}_claim_idx`);
       await db.query(`ALTER TABLE ${t} DROP INDEX ${t}_completed`);
-      await migrate(t);
-      // And again with versions 5-7 forgotten: every step finds its effect and skips.
-      await db.query(`DELETE FROM ${t}_migrations WHERE version >= 5`);
-      await migrate(t);
-      const fresh = table();
-      await migrate(fresh);
-      expect(await readMysqlCatalog(db, t)).toEqual(await readMysqlCatalog(db, fresh));
-    });
-  },
-);
+    },
+    forgetVersions: async (t, from) => {
+      await (await pool()).query(`DELETE FROM ${t}_migrations WHERE version >= ?`, [from]);
+    },
+    open: async (t) => createMysqlAdapter({ uri: await mysqlUrl(), tableName: t, poolSize: 2 }),
+    drop: async (t) => {
+      await (await pool()).query(
+        `DROP TABLE IF EXISTS ${t}_session_token, ${t}_session, ${t}_file, ${t}_migrations, ${t}`,
+      );
+    },
+  });
+});

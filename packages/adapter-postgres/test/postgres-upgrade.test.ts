@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { claimRequest, uniqueTableName } from "@docket/core/testing";
+import { describeSchemaUpgrade, frozenStatements } from "@docket/core/testing";
 import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe } from "vitest";
 import { createPostgresAdapter } from "../src/index.ts";
 import { readPostgresCatalog } from "./postgres-catalog.ts";
 import { postgresAvailable, postgresUrl } from "./postgres-database.ts";
@@ -9,35 +9,14 @@ import { postgresAvailable, postgresUrl } from "./postgres-database.ts";
 /** The release before migration 7, frozen as its DDL (see the fixture's header). */
 const FROZEN = readFileSync(new URL("./fixtures/schema-v6.sql", import.meta.url), "utf8");
 
-const tables: string[] = [];
 let admin: pg.Pool | null = null;
 async function pool(): Promise<pg.Pool> {
   admin ??= new pg.Pool({ connectionString: await postgresUrl(), max: 2 });
   return admin;
 }
-
 afterAll(async () => {
-  if (admin === null) return;
-  for (const t of tables) {
-    await admin.query(
-      `DROP TABLE IF EXISTS "${t}", "${t}_migrations", "${t}_file", "${t}_session_token", "${t}_session"`,
-    );
-  }
-  await admin.end();
+  await admin?.end();
 });
-
-function table(): string {
-  const name = uniqueTableName();
-  tables.push(name);
-  return name;
-}
-
-async function createFrozen(t: string): Promise<void> {
-  const db = await pool();
-  for (const statement of FROZEN.replace(/^--.*\n/, "").split(/;\n/)) {
-    if (statement.trim() !== "") await db.query(statement.replaceAll("__TABLE__", t));
-  }
-}
 
 /** Rows in every state the old release could leave behind. */
 async function seed(t: string): Promise<void> {
@@ -72,68 +51,35 @@ async function contents(t: string): Promise<unknown[]> {
   const db = await pool();
   const all: unknown[] = [];
   for (const suffix of ["", "_file", "_session", "_session_token"]) {
-    // data as text: json keeps key order, and the comparison should see it.
+    // data as text too: json keeps key order, and the comparison should see it.
     const select = suffix === "" ? "*, data::text AS data_text" : "*";
     all.push((await db.query(`SELECT ${select} FROM "${t}${suffix}" ORDER BY id`)).rows);
   }
   return all;
 }
 
-async function migrate(t: string): Promise<void> {
-  const adapter = createPostgresAdapter({
-    connectionString: await postgresUrl(),
-    tableName: t,
-    poolSize: 2,
+describe.runIf(postgresAvailable())("postgres schema upgrade", () => {
+  describeSchemaUpgrade({
+    label: "postgres",
+    createFrozen: async (t) => {
+      const db = await pool();
+      for (const statement of frozenStatements(FROZEN, { __TABLE__: t })) await db.query(statement);
+    },
+    seed,
+    contents,
+    catalog: async (t) => readPostgresCatalog(await pool(), t),
+    interrupt: async (t) => {
+      await (await pool()).query(`ALTER INDEX "${t}_cron_uidx" RENAME TO "${t}_cron_pending_idx"`);
+    },
+    forgetVersions: async (t, from) => {
+      await (await pool()).query(`DELETE FROM "${t}_migrations" WHERE version >= $1`, [from]);
+    },
+    open: async (t) =>
+      createPostgresAdapter({ connectionString: await postgresUrl(), tableName: t, poolSize: 2 }),
+    drop: async (t) => {
+      await (await pool()).query(
+        `DROP TABLE IF EXISTS "${t}", "${t}_migrations", "${t}_file", "${t}_session_token", "${t}_session"`,
+      );
+    },
   });
-  try {
-    await adapter.migrate();
-  } finally {
-    await adapter.close();
-  }
-}
-
-describe.runIf(postgresAvailable())(
-  "postgres: upgrading a queue made by the release before migration 7",
-  () => {
-    it("keeps every row and ends with the schema a fresh migrate() creates", async () => {
-      const old = table();
-      await createFrozen(old);
-      await seed(old);
-      const before = await contents(old);
-      await migrate(old);
-      expect(await contents(old)).toEqual(before);
-
-      const fresh = table();
-      await migrate(fresh);
-      const db = await pool();
-      expect(await readPostgresCatalog(db, old)).toEqual(await readPostgresCatalog(db, fresh));
-      const versions = await db.query(`SELECT version FROM "${old}_migrations" ORDER BY version`);
-      expect(versions.rows.map((row) => row.version)).toEqual([1, 3, 4, 5, 6, 7]);
-
-      // The upgraded queue still works: the running row's lease is live, the pending one is claimed.
-      const adapter = createPostgresAdapter({
-        connectionString: await postgresUrl(),
-        tableName: old,
-        poolSize: 2,
-      });
-      try {
-        const { jobs } = await adapter.claim(claimRequest({ names: ["pending", "running"] }));
-        expect(jobs.map((job) => job.name)).toEqual(["pending"]);
-      } finally {
-        await adapter.close();
-      }
-    });
-
-    it("finishes a run that stopped after some operations of migration 7", async () => {
-      const t = table();
-      await createFrozen(t);
-      const db = await pool();
-      // As if a run had renamed one index and then stopped before recording 7.
-      await db.query(`ALTER INDEX "${t}_cron_uidx" RENAME TO "${t}_cron_pending_idx"`);
-      await migrate(t);
-      const fresh = table();
-      await migrate(fresh);
-      expect(await readPostgresCatalog(db, t)).toEqual(await readPostgresCatalog(db, fresh));
-    });
-  },
-);
+});

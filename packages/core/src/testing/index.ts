@@ -3,6 +3,8 @@ export type { AdapterHarness } from "./harness.ts";
 export { delay, expectDocketError, memoryLogger, waitFor, withWorker } from "./helpers.ts";
 export type { MemoryAdapterOptions } from "./memory-adapter.ts";
 export { createMemoryAdapter, MemoryDb, MemoryTransaction } from "./memory-adapter.ts";
+export type { SchemaUpgradeFixture } from "./schema-upgrade.ts";
+export { describeSchemaUpgrade, frozenStatements } from "./schema-upgrade.ts";
 export { claimRequest, newJob, outcome, tableOf, uniqueTableName } from "./seam-fixtures.ts";
 export type { SchemaSnapshot, TableSnapshot } from "./suite-schema.ts";
 export { normalizeDefault } from "./suite-schema.ts";
