@@ -1,5 +1,5 @@
 import { describeSchema } from "@docket/core/adapter";
-import type { SchemaSnapshot, TableSnapshot } from "@docket/core/testing";
+import { type SchemaSnapshot, snapshotSchema } from "@docket/core/testing";
 import type { Pool, RowDataPacket } from "mysql2/promise";
 
 /** A queue's tables as MySQL's catalog describes them, the table name replaced by `<t>`. */
@@ -67,19 +67,16 @@ export async function readMysqlCatalog(pool: Pool, job: string): Promise<MysqlCa
 }
 
 /** `AdapterHarness.inspectSchema` on MySQL; the generated column behind an index is left out. */
-export async function inspectMysqlSchema(pool: Pool, job: string): Promise<SchemaSnapshot> {
-  const tables: Record<string, TableSnapshot> = {};
-  for (const spec of describeSchema()) {
-    const table = `${job}${spec.suffix}`;
-    const rows = await columnsOf(pool, table);
-    if (rows.length === 0) continue;
-    const columns: Record<string, TableSnapshot["columns"][string]> = {};
-    for (const c of rows) {
-      if (/GENERATED/i.test(c.extra)) continue;
-      columns[c.name] = { nullable: c.nullable === "YES", default: c.fallback };
-    }
-    tables[spec.suffix] = { columns, indexes: [...(await indexesOf(pool, table)).keys()] };
-  }
-  const [versions] = await pool.query<RowDataPacket[]>(`SELECT version FROM ${job}_migrations`);
-  return { versions: versions.map((row) => Number(row.version)), tables };
+export function inspectMysqlSchema(pool: Pool, job: string): Promise<SchemaSnapshot> {
+  return snapshotSchema(job, {
+    columns: async (table) =>
+      (await columnsOf(pool, table))
+        .filter((c) => !/GENERATED/i.test(c.extra))
+        .map((c) => ({ name: c.name, nullable: c.nullable === "YES", default: c.fallback })),
+    indexes: async (table) => [...(await indexesOf(pool, table)).keys()],
+    versions: async () => {
+      const [rows] = await pool.query<RowDataPacket[]>(`SELECT version FROM ${job}_migrations`);
+      return rows.map((row) => Number(row.version));
+    },
+  });
 }

@@ -1,5 +1,5 @@
 import { describeSchema } from "@docket/core/adapter";
-import type { SchemaSnapshot, TableSnapshot } from "@docket/core/testing";
+import { type SchemaSnapshot, snapshotSchema } from "@docket/core/testing";
 import type pg from "pg";
 
 /** A queue's tables as Postgres's catalog describes them, the table name replaced by `<t>`. */
@@ -66,24 +66,19 @@ export async function readPostgresCatalog(pool: pg.Pool, job: string): Promise<P
 }
 
 /** `AdapterHarness.inspectSchema` on Postgres. */
-export async function inspectPostgresSchema(pool: pg.Pool, job: string): Promise<SchemaSnapshot> {
-  const tables: Record<string, TableSnapshot> = {};
-  for (const spec of describeSchema()) {
-    const table = `${job}${spec.suffix}`;
-    const rows = await columnsOf(pool, table);
-    if (rows.length === 0) continue;
-    const columns: Record<string, TableSnapshot["columns"][string]> = {};
-    for (const c of rows) {
-      // A serial's default is its sequence: no default in the description's terms.
-      const serial = c.column_default?.startsWith("nextval(") === true;
-      columns[c.column_name] = {
+export function inspectPostgresSchema(pool: pg.Pool, job: string): Promise<SchemaSnapshot> {
+  return snapshotSchema(job, {
+    columns: async (table) =>
+      (await columnsOf(pool, table)).map((c) => ({
+        name: c.column_name,
         nullable: c.is_nullable === "YES",
-        default: serial ? null : c.column_default,
-      };
-    }
-    const indexes = (await indexesOf(pool, table)).map((index) => index.name);
-    tables[spec.suffix] = { columns, indexes };
-  }
-  const versions = await pool.query<{ version: number }>(`SELECT version FROM "${job}_migrations"`);
-  return { versions: versions.rows.map((row) => row.version), tables };
+        // A serial's default is its sequence: no default in the description's terms.
+        default: c.column_default?.startsWith("nextval(") === true ? null : c.column_default,
+      })),
+    indexes: async (table) => (await indexesOf(pool, table)).map((index) => index.name),
+    versions: async () =>
+      (await pool.query<{ version: number }>(`SELECT version FROM "${job}_migrations"`)).rows.map(
+        (row) => row.version,
+      ),
+  });
 }

@@ -1,5 +1,5 @@
 import { describeSchema } from "@docket/core/adapter";
-import type { SchemaSnapshot, TableSnapshot } from "@docket/core/testing";
+import { type SchemaSnapshot, snapshotSchema } from "@docket/core/testing";
 import type Database from "better-sqlite3";
 
 /** A queue's tables as SQLite's catalog describes them, the table name replaced by `<t>`. */
@@ -54,20 +54,19 @@ export function readSqliteCatalog(db: Database.Database, job: string): SqliteCat
 }
 
 /** `AdapterHarness.inspectSchema` on SQLite. */
-export function inspectSqliteSchema(db: Database.Database, job: string): SchemaSnapshot {
-  const tables: Record<string, TableSnapshot> = {};
-  for (const spec of describeSchema()) {
-    const table = `${job}${spec.suffix}`;
-    const rows = columnsOf(db, table);
-    if (rows.length === 0) continue;
-    const columns: Record<string, TableSnapshot["columns"][string]> = {};
-    // An INTEGER PRIMARY KEY is the rowid: never NULL although the catalog says notnull=0.
-    for (const c of rows)
-      columns[c.name] = { nullable: c.notnull === 0 && c.pk === 0, default: c.dflt_value };
-    tables[spec.suffix] = { columns, indexes: indexesOf(db, table).map((index) => index.name) };
-  }
-  const versions = db.prepare(`SELECT version FROM ${job}_migrations`).all() as {
-    version: number;
-  }[];
-  return { versions: versions.map((row) => row.version), tables };
+export function inspectSqliteSchema(db: Database.Database, job: string): Promise<SchemaSnapshot> {
+  return snapshotSchema(job, {
+    columns: async (table) =>
+      columnsOf(db, table).map((c) => ({
+        name: c.name,
+        // An INTEGER PRIMARY KEY is the rowid: never NULL although the catalog says notnull=0.
+        nullable: c.notnull === 0 && c.pk === 0,
+        default: c.dflt_value,
+      })),
+    indexes: async (table) => indexesOf(db, table).map((index) => index.name),
+    versions: async () =>
+      (db.prepare(`SELECT version FROM ${job}_migrations`).all() as { version: number }[]).map(
+        (row) => row.version,
+      ),
+  });
 }

@@ -6,5 +6,5 @@ export { createMemoryAdapter, MemoryDb, MemoryTransaction } from "./memory-adapt
 export type { SchemaUpgradeFixture } from "./schema-upgrade.ts";
 export { describeSchemaUpgrade, frozenStatements } from "./schema-upgrade.ts";
 export { claimRequest, newJob, outcome, tableOf, uniqueTableName } from "./seam-fixtures.ts";
-export type { SchemaSnapshot, TableSnapshot } from "./suite-schema.ts";
-export { normalizeDefault } from "./suite-schema.ts";
+export type { CatalogColumn, SchemaSnapshot, TableSnapshot } from "./suite-schema.ts";
+export { normalizeDefault, snapshotSchema } from "./suite-schema.ts";

@@ -86,3 +86,34 @@ export function schemaSuite({ harness, queue }: SuiteContext): void {
     }
   });
 }
+
+/** One column as a catalog reports it, for `snapshotSchema`. */
+export interface CatalogColumn {
+  readonly name: string;
+  readonly nullable: boolean;
+  readonly default: string | null;
+}
+
+/**
+ * A `SchemaSnapshot` from an adapter's catalog readers: every described table's columns
+ * (none when it does not exist) and index names, and the applied versions.
+ */
+export async function snapshotSchema(
+  job: string,
+  read: {
+    columns(table: string): Promise<readonly CatalogColumn[]>;
+    indexes(table: string): Promise<readonly string[]>;
+    versions(): Promise<readonly number[]>;
+  },
+): Promise<SchemaSnapshot> {
+  const tables: Record<string, TableSnapshot> = {};
+  for (const spec of describeSchema()) {
+    const table = `${job}${spec.suffix}`;
+    const rows = await read.columns(table);
+    if (rows.length === 0) continue;
+    const columns: Record<string, TableSnapshot["columns"][string]> = {};
+    for (const c of rows) columns[c.name] = { nullable: c.nullable, default: c.default };
+    tables[spec.suffix] = { columns, indexes: await read.indexes(table) };
+  }
+  return { versions: await read.versions(), tables };
+}
