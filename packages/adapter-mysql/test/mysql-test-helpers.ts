@@ -1,5 +1,4 @@
 import type { StorageAdapter } from "@docket/core";
-import type { CronDefinition } from "@docket/core/adapter";
 import mysql, { type Pool, type ResultSetHeader, type RowDataPacket } from "mysql2/promise";
 import { afterAll, describe } from "vitest";
 import { createMysqlAdapter } from "../src/index.ts";
@@ -103,25 +102,6 @@ export function setupMysql() {
 
 export { tableOf, uniqueTableName };
 
-export function cronDefinition(
-  name: string,
-  overrides: Partial<CronDefinition> = {},
-): CronDefinition {
-  const cronExpression = overrides.cronExpression ?? "0 * * * *";
-  return {
-    name,
-    cronExpression,
-    priority: 4,
-    nextRunAt: new Date(Date.now() + 3_600_000),
-    dataJson: JSON.stringify({
-      jobType: "compas.queue.cronJob",
-      cronExpression,
-      cronLastCompletedAt: null,
-    }),
-    ...overrides,
-  };
-}
-
 /** Runs `fn`; if it fails once with a retryable DocketError, runs it again. */
 export async function withOneRetry<T>(
   fn: () => Promise<T>,
@@ -137,4 +117,4 @@ export async function withOneRetry<T>(
 
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export { claimRequest, newJob, outcome } from "@docket/core/testing";
+export { claimRequest, cronDefinition, newJob, outcome } from "@docket/core/testing";
