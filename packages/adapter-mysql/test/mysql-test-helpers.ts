@@ -1,14 +1,12 @@
 import type { StorageAdapter } from "@docket/core";
 import mysql, { type Pool, type ResultSetHeader, type RowDataPacket } from "mysql2/promise";
-import { afterAll, describe } from "vitest";
+import { afterAll } from "vitest";
 import { createMysqlAdapter } from "../src/index.ts";
-import { mysqlAvailable, mysqlUrl } from "./mysql-database.ts";
+import { mysqlDatabase, mysqlUrl } from "./mysql-database.ts";
 import { createMysqlHarness, tableOf, uniqueTableName } from "./mysql-harness.ts";
 
 /** `describe`, or `describe.skip` (with a loud notice) when no MySQL/MariaDB is available. */
-export const describeMysql: typeof describe = mysqlAvailable()
-  ? describe
-  : (describe.skip as typeof describe);
+export const describeMysql = mysqlDatabase.describe;
 
 /**
  * A harness for one test file, torn down after it; a side pool for direct SQL; and

@@ -12,3 +12,5 @@ export {
   tableOf,
   uniqueTableName,
 } from "./seam-fixtures.ts";
+export { type ServerDatabase, serverDatabase } from "./server-database.ts";
+export { createServerHarness, type Rows, type ServerDriver } from "./server-harness.ts";
