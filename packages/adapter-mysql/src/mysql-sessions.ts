@@ -1,57 +1,22 @@
-import type {
-  NewTokenPair,
-  SessionRow,
-  SessionStoreSeam,
-  SessionTokenLookup,
-  SessionTokenRow,
+import {
+  type NewTokenPair,
+  type SessionColumns,
+  type SessionStoreSeam,
+  type SessionTokenColumns,
+  type SessionTokenLookup,
+  toSessionRow,
+  toSessionTokenLookup,
+  toSessionTokenRow,
 } from "@docket/core/adapter";
 import type { ResultSetHeader } from "mysql2/promise";
 import { type MysqlConnection, type MysqlExecutor, write } from "./mysql-connection.ts";
 import { formatUtcDateTime, parseUtcDateTime } from "./mysql-rows.ts";
 import * as sql from "./mysql-sessions-sql.ts";
 
-interface SessionDbRow {
-  id: string;
-  data: string;
-  checksum: string;
-  revoked_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface TokenDbRow {
-  token_id: string;
-  token_session: string;
-  token_expires_at: string;
-  token_refresh_token: string | null;
-  token_revoked_at: string | null;
-  token_created_at: string;
-}
-
-const dateOrNull = (text: string | null) => (text === null ? null : parseUtcDateTime(text));
+/** Times are UTC `DATETIME(3)` text. */
+type SessionDbRow = SessionColumns<string>;
+type TokenDbRow = SessionTokenColumns<string>;
 const utc = (date: Date) => formatUtcDateTime(date, "now");
-
-function toSessionRow(row: SessionDbRow): SessionRow {
-  return {
-    id: row.id,
-    dataJson: row.data,
-    checksum: row.checksum,
-    revokedAt: dateOrNull(row.revoked_at),
-    createdAt: parseUtcDateTime(row.created_at),
-    updatedAt: parseUtcDateTime(row.updated_at),
-  };
-}
-
-function toTokenRow(row: TokenDbRow): SessionTokenRow {
-  return {
-    id: row.token_id,
-    sessionId: row.token_session,
-    expiresAt: parseUtcDateTime(row.token_expires_at),
-    refreshTokenId: row.token_refresh_token,
-    revokedAt: dateOrNull(row.token_revoked_at),
-    createdAt: parseUtcDateTime(row.token_created_at),
-  };
-}
 
 function pairParams(pair: NewTokenPair, now: string): unknown[] {
   return [
@@ -83,11 +48,7 @@ export function createMysqlSessions(exec: MysqlExecutor, t: string): SessionStor
       [id],
     );
     if (row === undefined) return null;
-    return {
-      token: toTokenRow(row),
-      session: toSessionRow(row),
-      now: parseUtcDateTime(row.db_now),
-    };
+    return toSessionTokenLookup(row, parseUtcDateTime, parseUtcDateTime(row.db_now));
   };
 
   return {
@@ -113,14 +74,14 @@ export function createMysqlSessions(exec: MysqlExecutor, t: string): SessionStor
       const [row] = await read<SessionDbRow>("reading a session", sql.selectSession(t), [
         sessionId,
       ]);
-      return row === undefined ? null : toSessionRow(row);
+      return row === undefined ? null : toSessionRow(row, parseUtcDateTime);
     },
 
     async listTokens(sessionId) {
       const rows = await read<TokenDbRow>("reading session tokens", sql.selectTokens(t), [
         sessionId,
       ]);
-      return rows.map(toTokenRow);
+      return rows.map((row) => toSessionTokenRow(row, parseUtcDateTime));
     },
 
     rotateTokens: (usedRefreshTokenId, pair, now) =>

@@ -1,9 +1,12 @@
-import type {
-  SessionCleanupResult,
-  SessionRow,
-  SessionStoreSeam,
-  SessionTokenLookup,
-  SessionTokenRow,
+import {
+  type SessionCleanupResult,
+  type SessionColumns,
+  type SessionStoreSeam,
+  type SessionTokenColumns,
+  type SessionTokenLookup,
+  toSessionRow,
+  toSessionTokenLookup,
+  toSessionTokenRow,
 } from "@docket/core/adapter";
 import type { QueryConfig, QueryResultRow } from "pg";
 import { toDate } from "./postgres-rows.ts";
@@ -26,47 +29,9 @@ export interface PostgresSessionRunner {
   ): Promise<T>;
 }
 
-interface SessionDbRow {
-  id: string;
-  data: string;
-  checksum: string;
-  revoked_at: unknown;
-  created_at: unknown;
-  updated_at: unknown;
-}
-
-interface TokenDbRow {
-  token_id: string;
-  token_session: string;
-  token_expires_at: unknown;
-  token_refresh_token: string | null;
-  token_revoked_at: unknown;
-  token_created_at: unknown;
-}
-
-const toDateOrNull = (value: unknown) => (value === null ? null : toDate(value));
-
-function toSessionRow(row: SessionDbRow): SessionRow {
-  return {
-    id: row.id,
-    dataJson: row.data,
-    checksum: row.checksum,
-    revokedAt: toDateOrNull(row.revoked_at),
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
-  };
-}
-
-function toTokenRow(row: TokenDbRow): SessionTokenRow {
-  return {
-    id: row.token_id,
-    sessionId: row.token_session,
-    expiresAt: toDate(row.token_expires_at),
-    refreshTokenId: row.token_refresh_token,
-    revokedAt: toDateOrNull(row.token_revoked_at),
-    createdAt: toDate(row.token_created_at),
-  };
-}
+/** Times arrive as the driver parses `timestamptz` (a Date, or text with custom parsers). */
+type SessionDbRow = SessionColumns<unknown>;
+type TokenDbRow = SessionTokenColumns<unknown>;
 
 /**
  * The session seam on Postgres (docs/sessions.md). Each write is one statement (CTEs),
@@ -87,7 +52,7 @@ export function createPostgresSessions(
     });
     const row = result.rows[0];
     if (row === undefined) return null;
-    return { token: toTokenRow(row), session: toSessionRow(row), now: toDate(row.db_now) };
+    return toSessionTokenLookup(row, toDate, toDate(row.db_now));
   };
 
   return {
@@ -117,7 +82,7 @@ export function createPostgresSessions(
         values: [sessionId],
       });
       const row = result.rows[0];
-      return row === undefined ? null : toSessionRow(row);
+      return row === undefined ? null : toSessionRow(row, toDate);
     },
 
     async listTokens(sessionId) {
@@ -125,7 +90,7 @@ export function createPostgresSessions(
         text: sql.selectTokens(names),
         values: [sessionId],
       });
-      return result.rows.map(toTokenRow);
+      return result.rows.map((row) => toSessionTokenRow(row, toDate));
     },
 
     async rotateTokens(usedRefreshTokenId, pair, now) {

@@ -48,3 +48,13 @@ export type {
 } from "../storage-adapter.ts";
 export { CRON_JOB_TYPE, isFinishingOutcome, LEASE_EXPIRED_ERROR } from "../storage-adapter.ts";
 export { validateTableName } from "../table-name.ts";
+export type { FileColumns } from "./file-seam-rows.ts";
+export { epochMsToDate, toFileRow } from "./file-seam-rows.ts";
+export type { SessionColumns, SessionTokenColumns } from "./session-seam-rows.ts";
+export {
+  SESSION_TOKEN_SELECT,
+  sessionSelect,
+  toSessionRow,
+  toSessionTokenLookup,
+  toSessionTokenRow,
+} from "./session-seam-rows.ts";

@@ -1,0 +1,76 @@
+import type { SessionRow, SessionTokenLookup, SessionTokenRow } from "../session-store-seam.ts";
+
+/**
+ * The session seam's rows as every adapter selects them (docs/sessions.md): a session's
+ * own columns, and a token's columns prefixed `token_` so that one row of the
+ * token-with-session join carries both. Times come in the driver's own form; the adapter
+ * passes the `toDate` that converts them.
+ */
+export interface SessionColumns<Time> {
+  id: string;
+  data: string;
+  checksum: string;
+  revoked_at: Time | null;
+  created_at: Time;
+  updated_at: Time;
+}
+
+export interface SessionTokenColumns<Time> {
+  token_id: string;
+  token_session: string;
+  token_expires_at: Time;
+  token_refresh_token: string | null;
+  token_revoked_at: Time | null;
+  token_created_at: Time;
+}
+
+/**
+ * The select list of a token in the `token_` names above, from the table aliased `t`.
+ * The session's list differs per database only in how `data` is read back as text.
+ */
+export const SESSION_TOKEN_SELECT =
+  "t.id AS token_id, t.session AS token_session, t.expires_at AS token_expires_at, " +
+  "t.refresh_token AS token_refresh_token, t.revoked_at AS token_revoked_at, " +
+  "t.created_at AS token_created_at";
+
+/** The select list of a session from the table aliased `s`; `data` is how to read it as text. */
+export function sessionSelect(data = "s.data"): string {
+  return `s.id, ${data} AS data, s.checksum, s.revoked_at, s.created_at, s.updated_at`;
+}
+
+export function toSessionRow<Time>(
+  row: SessionColumns<Time>,
+  toDate: (value: Time) => Date,
+): SessionRow {
+  return {
+    id: row.id,
+    dataJson: row.data,
+    checksum: row.checksum,
+    revokedAt: row.revoked_at === null ? null : toDate(row.revoked_at),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
+export function toSessionTokenRow<Time>(
+  row: SessionTokenColumns<Time>,
+  toDate: (value: Time) => Date,
+): SessionTokenRow {
+  return {
+    id: row.token_id,
+    sessionId: row.token_session,
+    expiresAt: toDate(row.token_expires_at),
+    refreshTokenId: row.token_refresh_token,
+    revokedAt: row.token_revoked_at === null ? null : toDate(row.token_revoked_at),
+    createdAt: toDate(row.token_created_at),
+  };
+}
+
+/** A row of the token-with-session join, with the clock the adapter read alongside it. */
+export function toSessionTokenLookup<Time>(
+  row: SessionColumns<Time> & SessionTokenColumns<Time>,
+  toDate: (value: Time) => Date,
+  now: Date,
+): SessionTokenLookup {
+  return { token: toSessionTokenRow(row, toDate), session: toSessionRow(row, toDate), now };
+}
