@@ -5,7 +5,7 @@ import {
   type FileRow,
   type FileStoreSeam,
   type FileUpsert,
-  toFileRow as fileRowOf,
+  fileRowReader,
 } from "@docket/core/adapter";
 import type { ResultSetHeader, RowDataPacket } from "mysql2/promise";
 import { type MysqlExecutor, padToBucket, selectRows, write } from "./mysql-connection.ts";
@@ -15,7 +15,7 @@ import { parseUtcDateTime } from "./mysql-rows.ts";
 /** Times are UTC `DATETIME(3)` text. */
 type MysqlFileRow = FileColumns<string>;
 
-const toFileRow = (row: MysqlFileRow): FileRow => fileRowOf(row, parseUtcDateTime);
+const toFileRow = fileRowReader(parseUtcDateTime);
 
 const READ = { replayable: true } as const;
 /** A statement whose second run changes nothing more than the first. */

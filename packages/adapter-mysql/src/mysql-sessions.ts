@@ -3,10 +3,7 @@ import {
   type SessionColumns,
   type SessionStoreSeam,
   type SessionTokenColumns,
-  type SessionTokenLookup,
-  toSessionRow,
-  toSessionTokenLookup,
-  toSessionTokenRow,
+  sessionRowReader,
 } from "@docket/core/adapter";
 import type { ResultSetHeader } from "mysql2/promise";
 import { type MysqlConnection, type MysqlExecutor, write } from "./mysql-connection.ts";
@@ -16,6 +13,7 @@ import * as sql from "./mysql-sessions-sql.ts";
 /** Times are UTC `DATETIME(3)` text. */
 type SessionDbRow = SessionColumns<string>;
 type TokenDbRow = SessionTokenColumns<string>;
+const seamRows = sessionRowReader(parseUtcDateTime);
 const utc = (date: Date) => formatUtcDateTime(date, "now");
 
 function pairParams(pair: NewTokenPair, now: string): unknown[] {
@@ -41,14 +39,14 @@ export function createMysqlSessions(exec: MysqlExecutor, t: string): SessionStor
   const read = async <R>(action: string, statement: string, values: unknown[]) =>
     (await exec.statement(action, statement, values, { replayable: true })) as unknown as R[];
 
-  const lookup = async (id: string, refresh: boolean): Promise<SessionTokenLookup | null> => {
+  const lookup = async (id: string, refresh: boolean) => {
     const [row] = await read<SessionDbRow & TokenDbRow & { db_now: string }>(
       "reading a session token",
       sql.selectTokenWithSession(t, refresh),
       [id],
     );
     if (row === undefined) return null;
-    return toSessionTokenLookup(row, parseUtcDateTime, parseUtcDateTime(row.db_now));
+    return seamRows.lookup(row, parseUtcDateTime(row.db_now));
   };
 
   return {
@@ -74,14 +72,14 @@ export function createMysqlSessions(exec: MysqlExecutor, t: string): SessionStor
       const [row] = await read<SessionDbRow>("reading a session", sql.selectSession(t), [
         sessionId,
       ]);
-      return row === undefined ? null : toSessionRow(row, parseUtcDateTime);
+      return row === undefined ? null : seamRows.session(row);
     },
 
     async listTokens(sessionId) {
       const rows = await read<TokenDbRow>("reading session tokens", sql.selectTokens(t), [
         sessionId,
       ]);
-      return rows.map((row) => toSessionTokenRow(row, parseUtcDateTime));
+      return rows.map(seamRows.token);
     },
 
     rotateTokens: (usedRefreshTokenId, pair, now) =>

@@ -6,7 +6,7 @@ import {
   type FileRow,
   type FileStoreSeam,
   type FileUpsert,
-  toFileRow as fileRowOf,
+  fileRowReader,
 } from "@docket/core/adapter";
 import type { QueryConfig, QueryResultRow } from "pg";
 import * as sql from "./postgres-files-sql.ts";
@@ -21,7 +21,7 @@ export type PostgresRunner = <R extends QueryResultRow>(
   config: QueryConfig,
 ) => Promise<{ rows: R[]; rowCount: number | null }>;
 
-const toFileRow = (row: PostgresFileRow): FileRow => fileRowOf(row, epochMsToDate);
+const toFileRow = fileRowReader(epochMsToDate);
 
 /** The file store seam on Postgres (docs/files.md). */
 export class PostgresFileStore implements FileStoreSeam {

@@ -1,12 +1,8 @@
 import {
-  type SessionCleanupResult,
   type SessionColumns,
   type SessionStoreSeam,
   type SessionTokenColumns,
-  type SessionTokenLookup,
-  toSessionRow,
-  toSessionTokenLookup,
-  toSessionTokenRow,
+  sessionRowReader,
 } from "@docket/core/adapter";
 import type { QueryConfig, QueryResultRow } from "pg";
 import { toDate } from "./postgres-rows.ts";
@@ -32,6 +28,7 @@ export interface PostgresSessionRunner {
 /** Times arrive as the driver parses `timestamptz` (a Date, or text with custom parsers). */
 type SessionDbRow = SessionColumns<unknown>;
 type TokenDbRow = SessionTokenColumns<unknown>;
+const seamRows = sessionRowReader(toDate);
 
 /**
  * The session seam on Postgres (docs/sessions.md). Each write is one statement (CTEs),
@@ -41,18 +38,14 @@ export function createPostgresSessions(
   names: sql.PostgresSessionNames,
   runner: PostgresSessionRunner,
 ): SessionStoreSeam {
-  const lookup = async (
-    operation: string,
-    id: string,
-    refresh: boolean,
-  ): Promise<SessionTokenLookup | null> => {
+  const lookup = async (operation: string, id: string, refresh: boolean) => {
     const result = await runner.query<SessionDbRow & TokenDbRow & { db_now: unknown }>(operation, {
       text: sql.selectTokenWithSession(names, refresh),
       values: [id],
     });
     const row = result.rows[0];
     if (row === undefined) return null;
-    return toSessionTokenLookup(row, toDate, toDate(row.db_now));
+    return seamRows.lookup(row, toDate(row.db_now));
   };
 
   return {
@@ -82,7 +75,7 @@ export function createPostgresSessions(
         values: [sessionId],
       });
       const row = result.rows[0];
-      return row === undefined ? null : toSessionRow(row, toDate);
+      return row === undefined ? null : seamRows.session(row);
     },
 
     async listTokens(sessionId) {
@@ -90,7 +83,7 @@ export function createPostgresSessions(
         text: sql.selectTokens(names),
         values: [sessionId],
       });
-      return result.rows.map((row) => toSessionTokenRow(row, toDate));
+      return result.rows.map(seamRows.token);
     },
 
     async rotateTokens(usedRefreshTokenId, pair, now) {
@@ -126,7 +119,7 @@ export function createPostgresSessions(
     },
 
     cleanup: (request) =>
-      runner.transaction("sessionCleanup", async (query): Promise<SessionCleanupResult> => {
+      runner.transaction("sessionCleanup", async (query) => {
         const tokens = await query({
           text: sql.deleteOldRefreshTokens(names),
           values: [request.tokensBefore],

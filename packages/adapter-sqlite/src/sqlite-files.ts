@@ -6,7 +6,7 @@ import {
   type FileRow,
   type FileStoreSeam,
   type FileUpsert,
-  toFileRow as fileRowOf,
+  fileRowReader,
 } from "@docket/core/adapter";
 import { prepared, type SqliteDatabase } from "./sqlite-connection.ts";
 import * as sql from "./sqlite-files-sql.ts";
@@ -14,7 +14,7 @@ import * as sql from "./sqlite-files-sql.ts";
 /** Times are epoch milliseconds. */
 type SqliteFileRow = FileColumns<number>;
 
-const toFileRow = (row: SqliteFileRow): FileRow => fileRowOf(row, epochMsToDate);
+const toFileRow = fileRowReader(epochMsToDate);
 
 /**
  * The file store seam on SQLite (docs/files.md). `run` is the adapter's own runner (gate,

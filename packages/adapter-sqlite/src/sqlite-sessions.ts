@@ -1,16 +1,10 @@
 import {
   epochMsToDate,
-  type NewSessionRow,
   type NewTokenPair,
-  type SessionCleanupRequest,
-  type SessionCleanupResult,
   type SessionColumns,
   type SessionStoreSeam,
   type SessionTokenColumns,
-  type SessionTokenLookup,
-  toSessionRow,
-  toSessionTokenLookup,
-  toSessionTokenRow,
+  sessionRowReader,
 } from "@docket/core/adapter";
 import { inImmediateTransaction, prepared, type SqliteDatabase } from "./sqlite-connection.ts";
 import * as sql from "./sqlite-sessions-sql.ts";
@@ -21,6 +15,7 @@ export type SqliteRunner = <T>(action: string, work: () => T) => Promise<T>;
 /** Times are epoch milliseconds. */
 type SessionDbRow = SessionColumns<number>;
 type TokenDbRow = SessionTokenColumns<number>;
+const seamRows = sessionRowReader(epochMsToDate);
 
 /**
  * The session seam on SQLite (docs/sessions.md). Multi-statement writes run in one
@@ -42,17 +37,17 @@ export function createSqliteSessions(
       now,
     });
 
-  const lookup = (id: string, refresh: boolean): SessionTokenLookup | null => {
+  const lookup = (id: string, refresh: boolean) => {
     const row = prepared<SessionDbRow & TokenDbRow>(
       db,
       sql.selectTokenWithSession(table, refresh),
     ).get({ id });
     if (row === undefined) return null;
-    return toSessionTokenLookup(row, epochMsToDate, new Date(Date.now()));
+    return seamRows.lookup(row, new Date(Date.now()));
   };
 
   return {
-    createSession: (session: NewSessionRow, pair: NewTokenPair, now: Date) =>
+    createSession: (session, pair, now) =>
       run("createSession", () =>
         inImmediateTransaction(db, () => {
           prepared(db, sql.insertSession(table)).run({
@@ -72,14 +67,12 @@ export function createSqliteSessions(
     getSession: (sessionId) =>
       run("getSession", () => {
         const row = prepared<SessionDbRow>(db, sql.selectSession(table)).get({ id: sessionId });
-        return row === undefined ? null : toSessionRow(row, epochMsToDate);
+        return row === undefined ? null : seamRows.session(row);
       }),
 
     listTokens: (sessionId) =>
       run("listTokens", () =>
-        prepared<TokenDbRow>(db, sql.selectTokens(table))
-          .all({ sessionId })
-          .map((row) => toSessionTokenRow(row, epochMsToDate)),
+        prepared<TokenDbRow>(db, sql.selectTokens(table)).all({ sessionId }).map(seamRows.token),
       ),
 
     rotateTokens: (usedRefreshTokenId, pair, now) =>
@@ -115,24 +108,22 @@ export function createSqliteSessions(
         }),
       ),
 
-    cleanup: (request: SessionCleanupRequest) =>
-      run(
-        "sessionCleanup",
-        (): SessionCleanupResult =>
-          inImmediateTransaction(db, () => {
-            const deletedRefreshTokens = prepared(db, sql.deleteOldRefreshTokens(table)).run({
-              before: request.tokensBefore.getTime(),
+    cleanup: (request) =>
+      run("sessionCleanup", () =>
+        inImmediateTransaction(db, () => {
+          const deletedRefreshTokens = prepared(db, sql.deleteOldRefreshTokens(table)).run({
+            before: request.tokensBefore.getTime(),
+          }).changes;
+          let deletedSessions = prepared(db, sql.deleteSessionsWithoutTokens(table)).run({
+            before: request.orphansCreatedBefore.getTime(),
+          }).changes;
+          if (request.sessionsCreatedBefore !== null) {
+            deletedSessions += prepared(db, sql.deleteSessionsCreatedBefore(table)).run({
+              before: request.sessionsCreatedBefore.getTime(),
             }).changes;
-            let deletedSessions = prepared(db, sql.deleteSessionsWithoutTokens(table)).run({
-              before: request.orphansCreatedBefore.getTime(),
-            }).changes;
-            if (request.sessionsCreatedBefore !== null) {
-              deletedSessions += prepared(db, sql.deleteSessionsCreatedBefore(table)).run({
-                before: request.sessionsCreatedBefore.getTime(),
-              }).changes;
-            }
-            return { deletedRefreshTokens, deletedSessions };
-          }),
+          }
+          return { deletedRefreshTokens, deletedSessions };
+        }),
       ),
 
     ageSession: (sessionId, ms) =>

@@ -17,9 +17,11 @@ export interface FileColumns<Time> {
   updated_at: Time;
 }
 
-/** The seam's `FileRow` of a selected row (docs/files.md). */
-export function toFileRow<Time>(row: FileColumns<Time>, toDate: (value: Time) => Date): FileRow {
-  return {
+/** Maps selected rows to the seam's `FileRow` (docs/files.md), times read with `toDate`. */
+export function fileRowReader<Time>(
+  toDate: (value: Time) => Date,
+): (row: FileColumns<Time>) => FileRow {
+  return (row) => ({
     id: row.id,
     bucketName: row.bucket_name,
     name: row.name,
@@ -28,7 +30,7 @@ export function toFileRow<Time>(row: FileColumns<Time>, toDate: (value: Time) =>
     meta: typeof row.meta === "string" ? (JSON.parse(row.meta) as FileMeta) : row.meta,
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
-  };
+  });
 }
 
 /** A time stored or selected as epoch milliseconds (a number, or text for a bigint). */

@@ -49,12 +49,6 @@ export type {
 export { CRON_JOB_TYPE, isFinishingOutcome, LEASE_EXPIRED_ERROR } from "../storage-adapter.ts";
 export { validateTableName } from "../table-name.ts";
 export type { FileColumns } from "./file-seam-rows.ts";
-export { epochMsToDate, toFileRow } from "./file-seam-rows.ts";
-export type { SessionColumns, SessionTokenColumns } from "./session-seam-rows.ts";
-export {
-  SESSION_TOKEN_SELECT,
-  sessionSelect,
-  toSessionRow,
-  toSessionTokenLookup,
-  toSessionTokenRow,
-} from "./session-seam-rows.ts";
+export { epochMsToDate, fileRowReader } from "./file-seam-rows.ts";
+export type { SessionColumns, SessionRowReader, SessionTokenColumns } from "./session-seam-rows.ts";
+export { SESSION_TOKEN_SELECT, sessionRowReader, sessionSelect } from "./session-seam-rows.ts";

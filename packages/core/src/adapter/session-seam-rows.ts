@@ -38,39 +38,35 @@ export function sessionSelect(data = "s.data"): string {
   return `s.id, ${data} AS data, s.checksum, s.revoked_at, s.created_at, s.updated_at`;
 }
 
-export function toSessionRow<Time>(
-  row: SessionColumns<Time>,
-  toDate: (value: Time) => Date,
-): SessionRow {
-  return {
+/** The seam's rows of one adapter's selected rows, its times read with `toDate`. */
+export interface SessionRowReader<Time> {
+  session(row: SessionColumns<Time>): SessionRow;
+  token(row: SessionTokenColumns<Time>): SessionTokenRow;
+  /** A row of the token-with-session join, with the clock the adapter read alongside it. */
+  lookup(row: SessionColumns<Time> & SessionTokenColumns<Time>, now: Date): SessionTokenLookup;
+}
+
+export function sessionRowReader<Time>(toDate: (value: Time) => Date): SessionRowReader<Time> {
+  const dateOrNull = (value: Time | null) => (value === null ? null : toDate(value));
+  const session = (row: SessionColumns<Time>): SessionRow => ({
     id: row.id,
     dataJson: row.data,
     checksum: row.checksum,
-    revokedAt: row.revoked_at === null ? null : toDate(row.revoked_at),
+    revokedAt: dateOrNull(row.revoked_at),
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
-  };
-}
-
-export function toSessionTokenRow<Time>(
-  row: SessionTokenColumns<Time>,
-  toDate: (value: Time) => Date,
-): SessionTokenRow {
-  return {
+  });
+  const token = (row: SessionTokenColumns<Time>): SessionTokenRow => ({
     id: row.token_id,
     sessionId: row.token_session,
     expiresAt: toDate(row.token_expires_at),
     refreshTokenId: row.token_refresh_token,
-    revokedAt: row.token_revoked_at === null ? null : toDate(row.token_revoked_at),
+    revokedAt: dateOrNull(row.token_revoked_at),
     createdAt: toDate(row.token_created_at),
+  });
+  return {
+    session,
+    token,
+    lookup: (row, now) => ({ token: token(row), session: session(row), now }),
   };
-}
-
-/** A row of the token-with-session join, with the clock the adapter read alongside it. */
-export function toSessionTokenLookup<Time>(
-  row: SessionColumns<Time> & SessionTokenColumns<Time>,
-  toDate: (value: Time) => Date,
-  now: Date,
-): SessionTokenLookup {
-  return { token: toSessionTokenRow(row, toDate), session: toSessionRow(row, toDate), now };
 }
