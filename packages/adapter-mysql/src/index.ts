@@ -1,2 +1,2 @@
-export { createMysqlAdapter } from "./create-mysql-adapter.ts";
+export { createMysqlAdapter } from "./mysql-create-adapter.ts";
 export type { MysqlAdapterOptions, MysqlPoolOptions, MysqlUriOptions } from "./mysql-options.ts";
