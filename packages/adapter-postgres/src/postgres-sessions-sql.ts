@@ -1,4 +1,3 @@
-import { SESSION_TOKEN_SELECT, sessionSelect } from "@docket/core/adapter";
 /**
  * Statements of the Postgres session store (docs/sessions.md). Ids are `uuid`, data is
  * `jsonb` (it may reorder keys: the checksum is over key-sorted JSON, so that never
@@ -48,9 +47,11 @@ export const createSessionTables = (n: PostgresSessionNames) => [
   `CREATE INDEX ${n.sessionCreatedIndex} ON ${n.session} (created_at)`,
 ];
 
-/** The row shapes the shared mappers read (`@docket/core/adapter`). */
-const SESSION_COLUMNS = sessionSelect("s.data::text");
-const TOKEN_COLUMNS = SESSION_TOKEN_SELECT;
+const SESSION_COLUMNS =
+  "s.id, s.data::text AS data, s.checksum, s.revoked_at, s.created_at, s.updated_at";
+const TOKEN_COLUMNS = `t.id AS token_id, t.session AS token_session,
+  t.expires_at AS token_expires_at, t.refresh_token AS token_refresh_token,
+  t.revoked_at AS token_revoked_at, t.created_at AS token_created_at`;
 
 /**
  * $1 session id, $2 data, $3 checksum, $4 now, $5 refresh id, $6 refresh expiry,

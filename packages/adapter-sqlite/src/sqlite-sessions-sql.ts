@@ -1,4 +1,3 @@
-import { SESSION_TOKEN_SELECT, sessionSelect } from "@docket/core/adapter";
 /**
  * Statements of the SQLite session store (docs/sessions.md). Times are INTEGER epoch
  * milliseconds bound from the adapter's clock; ids are TEXT UUIDs. The only spliced text
@@ -30,9 +29,11 @@ export function createSessionTables(table: string): string[] {
   ];
 }
 
-/** The row shapes the shared mappers read (`@docket/core/adapter`). */
-const SESSION_COLUMNS = sessionSelect();
-const TOKEN_COLUMNS = SESSION_TOKEN_SELECT;
+const SESSION_COLUMNS = "s.id, s.data, s.checksum, s.revoked_at, s.created_at, s.updated_at";
+const TOKEN_COLUMNS =
+  "t.id AS token_id, t.session AS token_session, t.expires_at AS token_expires_at, " +
+  "t.refresh_token AS token_refresh_token, t.revoked_at AS token_revoked_at, " +
+  "t.created_at AS token_created_at";
 
 export const insertSession = (t: string) =>
   `INSERT INTO ${t}_session (id, data, checksum, revoked_at, created_at, updated_at)

@@ -51,4 +51,4 @@ export { validateTableName } from "../table-name.ts";
 export type { FileColumns } from "./file-seam-rows.ts";
 export { epochMsToDate, fileRowReader } from "./file-seam-rows.ts";
 export type { SessionColumns, SessionRowReader, SessionTokenColumns } from "./session-seam-rows.ts";
-export { SESSION_TOKEN_SELECT, sessionRowReader, sessionSelect } from "./session-seam-rows.ts";
+export { sessionRowReader } from "./session-seam-rows.ts";

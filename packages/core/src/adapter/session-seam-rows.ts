@@ -24,20 +24,6 @@ export interface SessionTokenColumns<Time> {
   token_created_at: Time;
 }
 
-/**
- * The select list of a token in the `token_` names above, from the table aliased `t`.
- * The session's list differs per database only in how `data` is read back as text.
- */
-export const SESSION_TOKEN_SELECT =
-  "t.id AS token_id, t.session AS token_session, t.expires_at AS token_expires_at, " +
-  "t.refresh_token AS token_refresh_token, t.revoked_at AS token_revoked_at, " +
-  "t.created_at AS token_created_at";
-
-/** The select list of a session from the table aliased `s`; `data` is how to read it as text. */
-export function sessionSelect(data = "s.data"): string {
-  return `s.id, ${data} AS data, s.checksum, s.revoked_at, s.created_at, s.updated_at`;
-}
-
 /** The seam's rows of one adapter's selected rows, its times read with `toDate`. */
 export interface SessionRowReader<Time> {
   session(row: SessionColumns<Time>): SessionRow;
