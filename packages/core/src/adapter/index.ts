@@ -48,3 +48,7 @@ export type {
 } from "../storage-adapter.ts";
 export { CRON_JOB_TYPE, isFinishingOutcome, LEASE_EXPIRED_ERROR } from "../storage-adapter.ts";
 export { validateTableName } from "../table-name.ts";
+export type { FileColumns } from "./file-seam-rows.ts";
+export { epochMsToDate, fileRowReader } from "./file-seam-rows.ts";
+export type { SessionColumns, SessionRowReader, SessionTokenColumns } from "./session-seam-rows.ts";
+export { sessionRowReader } from "./session-seam-rows.ts";
