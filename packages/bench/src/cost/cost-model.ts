@@ -121,11 +121,9 @@ function classify(text: string): string {
   return "statement";
 }
 
-/** The statement log entry of an in-process (SQLite) statement: it returns before the next. */
-function logStatement(text: string): void {
-  if (!recording) return;
-  const at = performance.now();
-  log.push({ at, done: at, text });
+/** The log entry of an in-process (SQLite) statement, timed from call to return. */
+function logStatement(text: string, at: number, done: number): void {
+  if (recording) log.push({ at, done, text });
 }
 
 /** SQLite only: a temporary directory for the database file. */

@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
  * reports each statement's text. better-sqlite3 runs its transactions' `BEGIN IMMEDIATE`,
  * `COMMIT` and savepoints as prepared statements too, so they are counted (and classified
  * as begin / commit) like the rest. Loaded through the adapter's own resolution so the
- * wrapped copy is the one the adapter uses.
+ * wrapped copy is the one the adapter uses. Each statement is timed (it runs synchronously).
  */
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
@@ -16,7 +16,7 @@ interface SqliteModule {
   prototype: Record<string, Method>;
 }
 
-export function wrapSqlite(onStatement: (text: string) => void): void {
+export function wrapSqlite(onStatement: (text: string, at: number, done: number) => void): void {
   const require = createRequire(import.meta.url);
   const adapterRequire = createRequire(require.resolve("@docket/adapter-sqlite"));
   const Database = adapterRequire("better-sqlite3") as SqliteModule;
@@ -26,13 +26,21 @@ export function wrapSqlite(onStatement: (text: string) => void): void {
   for (const name of ["run", "all", "get", "iterate"]) {
     const original = statement[name]!;
     statement[name] = function (this: unknown, ...args: unknown[]) {
-      onStatement((this as { source: string }).source);
-      return original.apply(this, args);
+      const at = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        onStatement((this as { source: string }).source, at, performance.now());
+      }
     };
   }
   const exec = Database.prototype.exec!;
   Database.prototype.exec = function (this: unknown, source: unknown) {
-    onStatement(String(source));
-    return exec.call(this, source);
+    const at = performance.now();
+    try {
+      return exec.call(this, source);
+    } finally {
+      onStatement(String(source), at, performance.now());
+    }
   };
 }
