@@ -20,6 +20,8 @@ export interface WaitingOutcomes {
  */
 export class PairedComplete {
   private waiting: WaitingOutcomes | null = null;
+  /** The write-alone callback of the waiting outcomes, cancelled when a claim takes them. */
+  private fallback: NodeJS.Immediate | undefined;
 
   /** Whether `outcomes` may wait for a claim: successes only, and no other batch waits. */
   canWait(outcomes: readonly JobOutcome[]): boolean {
@@ -37,8 +39,7 @@ export class PairedComplete {
     return new Promise<CompleteResult>((resolve, reject) => {
       const waiting: WaitingOutcomes = { outcomes, resolve, reject };
       this.waiting = waiting;
-      setImmediate(() => {
-        if (this.waiting !== waiting) return; // a claim took them
+      this.fallback = setImmediate(() => {
         this.waiting = null;
         writeAlone(outcomes).then(resolve, reject);
       });
@@ -48,6 +49,7 @@ export class PairedComplete {
   /** The waiting outcomes, now owned by the caller (a claim, or `close`); null if none. */
   take(): WaitingOutcomes | null {
     const waiting = this.waiting;
+    if (waiting !== null) clearImmediate(this.fallback);
     this.waiting = null;
     return waiting;
   }
