@@ -151,10 +151,7 @@ class WorkerLoop {
       const capacity = parallelCount + prefetchCount - this.busySlots - this.buffer.length;
       const starving = free > 0 && this.buffer.length === 0;
       if (this.options.names.length === 0 || capacity <= 0 || !(starving || capacity >= refillAt)) {
-        // Every slot busy and nothing buffered: only a freed slot or stop() can change
-        // that, and both wake the loop, so no poll timer (one per job at concurrency 1).
-        const allBusy = capacity <= 0 && this.buffer.length === 0 && this.options.names.length > 0;
-        await this.idle(allBusy ? null : this.options.pollInterval);
+        await this.idle(this.options.pollInterval);
         continue;
       }
       // Let timers and I/O run between claims: with a synchronous database (SQLite) a busy
@@ -204,14 +201,14 @@ class WorkerLoop {
     }
   }
 
-  /** Sleeps until woken (slot freed, enqueue, adapter wake-up, stop) or `ms` (if any) passes. */
-  private async idle(ms: number | null): Promise<void> {
+  /** Sleeps until woken (slot freed, enqueue, adapter wake-up, stop) or `ms` passes. */
+  private async idle(ms: number): Promise<void> {
     if (this.stopping || this.wakeRequested) {
       this.wakeRequested = false;
       return;
     }
     await new Promise<void>((resolve) => {
-      const timer = ms === null ? undefined : setTimeout(done, ms);
+      const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         resolve();
