@@ -20,6 +20,14 @@ function rows(q: Queue): Row[] {
   return q.db.prepare(`SELECT * FROM ${q.table} ORDER BY id`).all() as Row[];
 }
 
+/** A new queue with one job, leased with token `w:1`. */
+async function leasedJob(): Promise<{ q: Queue; id: number }> {
+  const q = await queue();
+  const [id] = await q.adapter.enqueue([job()]);
+  await claimAll(q.adapter, "w:1");
+  return { q, id: id! };
+}
+
 describe("sqlite adapter: a success and the next claim in one transaction", () => {
   it("records the winners, reports the stale token lost and claims the next jobs in order", async () => {
     const q = await queue();
@@ -69,21 +77,17 @@ describe("sqlite adapter: a success and the next claim in one transaction", () =
   });
 
   it("writes a success alone, one turn later, when no claim comes", async () => {
-    const q = await queue();
-    const [a] = await q.adapter.enqueue([job()]);
-    await claimAll(q.adapter, "w:1");
-    const completing = q.adapter.complete([outcome(a!, "w:1")]);
+    const { q, id: a } = await leasedJob();
+    const completing = q.adapter.complete([outcome(a, "w:1")]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(rows(q)[0]!.is_complete).toBe(1);
     expect(await completing).toEqual({ recorded: [a], lost: [] });
   });
 
   it("writes a failure at once: it never waits for a claim", async () => {
-    const q = await queue();
-    const [a] = await q.adapter.enqueue([job()]);
-    await claimAll(q.adapter, "w:1");
+    const { q, id: a } = await leasedJob();
     const completing = q.adapter.complete([
-      outcome(a!, "w:1", { kind: "retry", error: "boom", retryDelayMs: null }),
+      outcome(a, "w:1", { kind: "retry", error: "boom", retryDelayMs: null }),
     ]);
     // Synchronous, as before: the retry is eligible before any later claim.
     expect(rows(q)[0]).toMatchObject({ is_complete: 0, locked_by: null, retry_count: 1 });
@@ -104,13 +108,11 @@ describe("sqlite adapter: a success and the next claim in one transaction", () =
   });
 
   it("writes waiting successes before close() releases the connection", async () => {
-    const q = await queue();
-    const [a] = await q.adapter.enqueue([job()]);
-    await claimAll(q.adapter, "w:1");
-    const completing = q.adapter.complete([outcome(a!, "w:1")]);
+    const { q, id: a } = await leasedJob();
+    const completing = q.adapter.complete([outcome(a, "w:1")]);
     await q.adapter.close();
     expect(await completing).toEqual({ recorded: [a], lost: [] });
     const other = q.reopen();
-    expect((await other.getJob(a!))!.isComplete).toBe(true);
+    expect((await other.getJob(a))!.isComplete).toBe(true);
   });
 });
