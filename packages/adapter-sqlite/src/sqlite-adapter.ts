@@ -194,11 +194,7 @@ class SqliteAdapter implements StorageAdapter {
 
   claim(request: ClaimRequest): Promise<ClaimResult> {
     const paired = this.owner?.paired;
-    if (paired === undefined) {
-      return this.run("worker", "claim", () =>
-        inImmediateTransaction(this.db, () => this.claimRows(request, Date.now())),
-      );
-    }
+    if (paired === undefined) return this.claimAlone(request);
     // Successes handed to `complete` in this turn are recorded first, in the claim's
     // transaction (see PairedComplete). Taken when the work first runs (it may wait for
     // the gate), kept across busy retries of the same work.
@@ -228,10 +224,15 @@ class SqliteAdapter implements StorageAdapter {
         // Something in the shared transaction failed for good: run each part alone, so
         // an outcome and a claim each fail only for their own reasons, as before pairing.
         this.writeOutcomes(waiting.outcomes).then(waiting.resolve, waiting.reject);
-        return this.run("worker", "claim", () =>
-          inImmediateTransaction(this.db, () => this.claimRows(request, Date.now())),
-        );
+        return this.claimAlone(request);
       },
+    );
+  }
+
+  /** A claim in a transaction of its own. */
+  private claimAlone(request: ClaimRequest): Promise<ClaimResult> {
+    return this.run("worker", "claim", () =>
+      inImmediateTransaction(this.db, () => this.claimRows(request, Date.now())),
     );
   }
 
