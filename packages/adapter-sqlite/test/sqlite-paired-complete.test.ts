@@ -1,5 +1,8 @@
+import type { StorageAdapter } from "@docket/core";
+import type { ClaimRequest } from "@docket/core/adapter";
+import { claimRequest, newJob as job, outcome } from "@docket/core/testing";
 import { describe, expect, it, vi } from "vitest";
-import { claimAll, job, outcome, type Queue, queue } from "./sqlite-test-queue.ts";
+import { type Queue, queue } from "./sqlite-test-queue.ts";
 
 /**
  * A `complete` of successes and a `claim` made in the same turn of the event loop share
@@ -14,6 +17,14 @@ interface Row {
   locked_by: string | null;
   updated_at: number;
   retry_count: number;
+}
+
+function claimAll(
+  adapter: StorageAdapter,
+  leaseToken: string,
+  overrides: Partial<ClaimRequest> = {},
+) {
+  return adapter.claim(claimRequest({ leaseToken, limit: 100, ...overrides }));
 }
 
 function rows(q: Queue): Row[] {
