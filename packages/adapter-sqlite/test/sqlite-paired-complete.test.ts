@@ -2,7 +2,8 @@ import type { StorageAdapter } from "@docket/core";
 import type { ClaimRequest } from "@docket/core/adapter";
 import { claimRequest, newJob as job, outcome } from "@docket/core/testing";
 import { describe, expect, it, vi } from "vitest";
-import { type Queue, queue } from "./sqlite-test-queue.ts";
+import { createSqliteAdapter } from "../src/index.ts";
+import { filename, opened, type Queue, queue } from "./sqlite-test-queue.ts";
 
 /**
  * A `complete` of successes and a `claim` made in the same turn of the event loop share
@@ -123,7 +124,8 @@ describe("sqlite adapter: a success and the next claim in one transaction", () =
     const completing = q.adapter.complete([outcome(a, "w:1")]);
     await q.adapter.close();
     expect(await completing).toEqual({ recorded: [a], lost: [] });
-    const other = q.reopen();
+    const other = createSqliteAdapter({ filename, tableName: q.table });
+    opened.push(other);
     expect((await other.getJob(a))!.isComplete).toBe(true);
   });
 });
