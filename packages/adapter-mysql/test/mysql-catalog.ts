@@ -1,6 +1,8 @@
 import { describeSchema } from "@docket/core/adapter";
 import { type SchemaSnapshot, snapshotSchema } from "@docket/core/testing";
-import type { Pool, RowDataPacket } from "mysql2/promise";
+
+/** Runs a catalog query (on a side pool, outside every adapter) and returns its rows. */
+export type CatalogQuery = (text: string, values: readonly unknown[]) => Promise<unknown[]>;
 
 /** A queue's tables as MySQL's catalog describes them, the table name replaced by `<t>`. */
 export interface MysqlCatalog {
@@ -10,7 +12,7 @@ export interface MysqlCatalog {
   >;
 }
 
-interface ColumnRow extends RowDataPacket {
+interface ColumnRow {
   name: string;
   type: string;
   nullable: "YES" | "NO";
@@ -19,26 +21,25 @@ interface ColumnRow extends RowDataPacket {
   generated: string | null;
 }
 
-async function columnsOf(pool: Pool, table: string): Promise<ColumnRow[]> {
-  const [rows] = await pool.query<ColumnRow[]>(
+async function columnsOf(query: CatalogQuery, table: string): Promise<ColumnRow[]> {
+  return (await query(
     `SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable,
        COLUMN_DEFAULT AS fallback, EXTRA AS extra, GENERATION_EXPRESSION AS generated
      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`,
     [table],
-  );
-  return rows;
+  )) as ColumnRow[];
 }
 
 /** Index name → `UNIQUE (columns)` or `(columns)`, without the primary key. */
-async function indexesOf(pool: Pool, table: string): Promise<Map<string, string>> {
-  const [rows] = await pool.query<RowDataPacket[]>(
+async function indexesOf(query: CatalogQuery, table: string): Promise<Map<string, string>> {
+  const rows = (await query(
     `SELECT INDEX_NAME AS name, NON_UNIQUE AS nonUnique,
        GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) AS columns
      FROM information_schema.STATISTICS
      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME <> 'PRIMARY'
      GROUP BY INDEX_NAME, NON_UNIQUE`,
     [table],
-  );
+  )) as { name: string; nonUnique: number | string; columns: string }[];
   return new Map(
     rows.map((row) => [
       String(row.name),
@@ -48,17 +49,17 @@ async function indexesOf(pool: Pool, table: string): Promise<Map<string, string>
 }
 
 /** Column types, nullability, defaults and extras, and index keys of every described table. */
-export async function readMysqlCatalog(pool: Pool, job: string): Promise<MysqlCatalog> {
+export async function readMysqlCatalog(query: CatalogQuery, job: string): Promise<MysqlCatalog> {
   const tables: MysqlCatalog["tables"] = {};
   for (const spec of describeSchema()) {
     const table = `${job}${spec.suffix}`;
     const columns: Record<string, string> = {};
-    for (const c of await columnsOf(pool, table)) {
+    for (const c of await columnsOf(query, table)) {
       columns[c.name] =
         `${c.type} nullable=${c.nullable} default=${c.fallback} ${c.extra} ${c.generated ?? ""}`;
     }
     const indexes: Record<string, string> = {};
-    for (const [name, definition] of await indexesOf(pool, table)) {
+    for (const [name, definition] of await indexesOf(query, table)) {
       indexes[name.replaceAll(job, "<t>")] = definition;
     }
     tables[spec.suffix] = { columns, indexes };
@@ -67,15 +68,17 @@ export async function readMysqlCatalog(pool: Pool, job: string): Promise<MysqlCa
 }
 
 /** `AdapterHarness.inspectSchema` on MySQL; the generated column behind an index is left out. */
-export function inspectMysqlSchema(pool: Pool, job: string): Promise<SchemaSnapshot> {
+export function inspectMysqlSchema(query: CatalogQuery, job: string): Promise<SchemaSnapshot> {
   return snapshotSchema(job, {
     columns: async (table) =>
-      (await columnsOf(pool, table))
+      (await columnsOf(query, table))
         .filter((c) => !/GENERATED/i.test(c.extra))
         .map((c) => ({ name: c.name, nullable: c.nullable === "YES", default: c.fallback })),
-    indexes: async (table) => [...(await indexesOf(pool, table)).keys()],
+    indexes: async (table) => [...(await indexesOf(query, table)).keys()],
     versions: async () => {
-      const [rows] = await pool.query<RowDataPacket[]>(`SELECT version FROM ${job}_migrations`);
+      const rows = (await query(`SELECT version FROM ${job}_migrations`, [])) as {
+        version: number;
+      }[];
       return rows.map((row) => Number(row.version));
     },
   });

@@ -73,7 +73,11 @@ describe.runIf(mysqlAvailable())("mysql schema upgrade", () => {
     createFrozen,
     seed,
     contents,
-    catalog: async (t) => readMysqlCatalog(await pool(), t),
+    catalog: async (t) =>
+      readMysqlCatalog(
+        async (text, values) => (await (await pool()).query(text, [...values]))[0] as unknown[],
+        t,
+      ),
     // DDL commits at once: a run that died may have done any prefix of migration 7.
     interrupt: async (t) => {
       const db = await pool();

@@ -67,7 +67,11 @@ describe.runIf(postgresAvailable())("postgres schema upgrade", () => {
     },
     seed,
     contents,
-    catalog: async (t) => readPostgresCatalog(await pool(), t),
+    catalog: async (t) =>
+      readPostgresCatalog(
+        async (text, values) => (await (await pool()).query(text, [...values])).rows,
+        t,
+      ),
     interrupt: async (t) => {
       await (await pool()).query(`ALTER INDEX "${t}_cron_uidx" RENAME TO "${t}_cron_pending_idx"`);
     },

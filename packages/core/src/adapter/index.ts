@@ -48,6 +48,8 @@ export type {
 } from "../storage-adapter.ts";
 export { CRON_JOB_TYPE, isFinishingOutcome, LEASE_EXPIRED_ERROR } from "../storage-adapter.ts";
 export { validateTableName } from "../table-name.ts";
+export type { FileColumns } from "./file-seam-rows.ts";
+export { epochMsToDate, fileRowReader } from "./file-seam-rows.ts";
 export type { MaybePromise, MigrationDialect } from "./migration-runner.ts";
 export { runMigrations } from "./migration-runner.ts";
 export type { SchemaMigration, SchemaOperation } from "./schema-migrations.ts";
@@ -62,3 +64,5 @@ export type {
   TableSpec,
 } from "./schema-tables.ts";
 export { MIGRATIONS_TABLE } from "./schema-tables.ts";
+export type { SessionColumns, SessionRowReader, SessionTokenColumns } from "./session-seam-rows.ts";
+export { sessionRowReader } from "./session-seam-rows.ts";

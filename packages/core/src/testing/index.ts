@@ -5,6 +5,16 @@ export type { MemoryAdapterOptions } from "./memory-adapter.ts";
 export { createMemoryAdapter, MemoryDb, MemoryTransaction } from "./memory-adapter.ts";
 export type { SchemaUpgradeFixture } from "./schema-upgrade.ts";
 export { describeSchemaUpgrade, frozenStatements } from "./schema-upgrade.ts";
-export { claimRequest, newJob, outcome, tableOf, uniqueTableName } from "./seam-fixtures.ts";
+export {
+  claimRequest,
+  cronDefinition,
+  newJob,
+  outcome,
+  pendingCronRows,
+  tableOf,
+  uniqueTableName,
+} from "./seam-fixtures.ts";
+export { type ServerDatabase, serverDatabase } from "./server-database.ts";
+export { createServerHarness, type Rows, type ServerDriver } from "./server-harness.ts";
 export type { CatalogColumn, SchemaSnapshot, TableSnapshot } from "./suite-schema.ts";
 export { normalizeDefault, snapshotSchema } from "./suite-schema.ts";
