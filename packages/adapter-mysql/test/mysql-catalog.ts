@@ -1,16 +1,10 @@
 import { describeSchema } from "@docket/core/adapter";
-import { type SchemaSnapshot, snapshotSchema } from "@docket/core/testing";
-
-/** Runs a catalog query (on a side pool, outside every adapter) and returns its rows. */
-export type CatalogQuery = (text: string, values: readonly unknown[]) => Promise<unknown[]>;
-
-/** A queue's tables as MySQL's catalog describes them, the table name replaced by `<t>`. */
-export interface MysqlCatalog {
-  readonly tables: Record<
-    string,
-    { columns: Record<string, string>; indexes: Record<string, string> }
-  >;
-}
+import {
+  type CatalogDefinitions,
+  type CatalogQuery,
+  type SchemaSnapshot,
+  snapshotSchema,
+} from "@docket/core/testing";
 
 interface ColumnRow {
   name: string;
@@ -49,8 +43,11 @@ async function indexesOf(query: CatalogQuery, table: string): Promise<Map<string
 }
 
 /** Column types, nullability, defaults and extras, and index keys of every described table. */
-export async function readMysqlCatalog(query: CatalogQuery, job: string): Promise<MysqlCatalog> {
-  const tables: MysqlCatalog["tables"] = {};
+export async function readMysqlCatalog(
+  query: CatalogQuery,
+  job: string,
+): Promise<CatalogDefinitions> {
+  const tables: CatalogDefinitions["tables"] = {};
   for (const spec of describeSchema()) {
     const table = `${job}${spec.suffix}`;
     const columns: Record<string, string> = {};

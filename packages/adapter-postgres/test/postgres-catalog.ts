@@ -1,16 +1,10 @@
 import { describeSchema } from "@docket/core/adapter";
-import { type SchemaSnapshot, snapshotSchema } from "@docket/core/testing";
-
-/** Runs a catalog query (on a side pool, outside every adapter) and returns its rows. */
-export type CatalogQuery = (text: string, values: readonly unknown[]) => Promise<unknown[]>;
-
-/** A queue's tables as Postgres's catalog describes them, the table name replaced by `<t>`. */
-export interface PostgresCatalog {
-  readonly tables: Record<
-    string,
-    { columns: Record<string, string>; indexes: Record<string, string> }
-  >;
-}
+import {
+  type CatalogDefinitions,
+  type CatalogQuery,
+  type SchemaSnapshot,
+  snapshotSchema,
+} from "@docket/core/testing";
 
 interface ColumnRow {
   column_name: string;
@@ -47,9 +41,9 @@ async function indexesOf(
 export async function readPostgresCatalog(
   query: CatalogQuery,
   job: string,
-): Promise<PostgresCatalog> {
+): Promise<CatalogDefinitions> {
   const anonymous = (text: string) => text.replaceAll(job, "<t>");
-  const tables: PostgresCatalog["tables"] = {};
+  const tables: CatalogDefinitions["tables"] = {};
   for (const spec of describeSchema()) {
     const table = `${job}${spec.suffix}`;
     const columns: Record<string, string> = {};

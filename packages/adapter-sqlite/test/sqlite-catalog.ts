@@ -1,14 +1,6 @@
 import { describeSchema } from "@docket/core/adapter";
-import { type SchemaSnapshot, snapshotSchema } from "@docket/core/testing";
+import { type CatalogDefinitions, type SchemaSnapshot, snapshotSchema } from "@docket/core/testing";
 import type Database from "better-sqlite3";
-
-/** A queue's tables as SQLite's catalog describes them, the table name replaced by `<t>`. */
-export interface SqliteCatalog {
-  readonly tables: Record<
-    string,
-    { columns: Record<string, string>; indexes: Record<string, string> }
-  >;
-}
 
 interface ColumnRow {
   name: string;
@@ -32,14 +24,14 @@ function indexesOf(db: Database.Database, table: string): { name: string; sql: s
 }
 
 /** Columns (type, NOT NULL, default, pk) and index definitions of every described table. */
-export function readSqliteCatalog(db: Database.Database, job: string): SqliteCatalog {
+export function readSqliteCatalog(db: Database.Database, job: string): CatalogDefinitions {
   const anonymous = (text: string) =>
     text
       .replaceAll(job, "<t>")
       .replace(/\s+/g, " ")
       .replace(" IF NOT EXISTS", "")
       .replace(/\( /g, "(");
-  const tables: SqliteCatalog["tables"] = {};
+  const tables: CatalogDefinitions["tables"] = {};
   for (const spec of describeSchema()) {
     const table = `${job}${spec.suffix}`;
     const columns: Record<string, string> = {};

@@ -16,5 +16,11 @@ export {
 } from "./seam-fixtures.ts";
 export { type ServerDatabase, serverDatabase } from "./server-database.ts";
 export { createServerHarness, type Rows, type ServerDriver } from "./server-harness.ts";
-export type { CatalogColumn, SchemaSnapshot, TableSnapshot } from "./suite-schema.ts";
+export type {
+  CatalogColumn,
+  CatalogDefinitions,
+  CatalogQuery,
+  SchemaSnapshot,
+  TableSnapshot,
+} from "./suite-schema.ts";
 export { normalizeDefault, snapshotSchema } from "./suite-schema.ts";

@@ -125,3 +125,18 @@ export async function snapshotSchema(
   }
   return { versions: await read.versions(), tables };
 }
+
+/** Runs a catalog query (on a side pool, outside every adapter) and returns its rows. */
+export type CatalogQuery = (text: string, values: readonly unknown[]) => Promise<unknown[]>;
+
+/**
+ * A queue's tables as a catalog describes them, by table suffix: each column's and each
+ * index's full definition as one string, the table name replaced by `<t>`, so an upgraded
+ * queue and a fresh one compare equal exactly when their schemas do.
+ */
+export interface CatalogDefinitions {
+  readonly tables: Record<
+    string,
+    { columns: Record<string, string>; indexes: Record<string, string> }
+  >;
+}
