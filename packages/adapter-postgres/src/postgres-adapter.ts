@@ -25,6 +25,7 @@ import {
   type ListJobsQuery,
   type NewJob,
   nextCronRow,
+  outcomeEffect,
   type RetryFailedRequest,
   refusedAction,
   type SessionStoreSeam,
@@ -434,6 +435,8 @@ class PostgresAdapter implements StorageAdapter {
       });
     }
     if (plainSuccesses) return this.completeSuccesses(outcomes);
+    // A kind the statement's IN-lists do not know would only clear the lease: reject it.
+    for (const outcome of outcomes) outcomeEffect(outcome.kind);
     const result = await this.runQuery<{ id: unknown }>("complete", {
       ...this.shared.statements.complete,
       values: [

@@ -15,6 +15,8 @@ export type {
 } from "../file-store-seam.ts";
 export { FILE_TRANSFORM_JOB_NAME } from "../file-store-seam.ts";
 export { refusedAction } from "../job-actions.ts";
+export type { StateSqlDialect, StateTest } from "../job-state-rules.ts";
+export { JOB_STATE_RULES, stateCondition, stateConditions } from "../job-state-rules.ts";
 export type {
   NewSessionRow,
   NewTokenPair,
@@ -48,3 +50,13 @@ export type {
 } from "../storage-adapter.ts";
 export { CRON_JOB_TYPE, isFinishingOutcome, LEASE_EXPIRED_ERROR } from "../storage-adapter.ts";
 export { validateTableName } from "../table-name.ts";
+export type { OutcomeColumn, OutcomeEffect, OutcomeValues } from "./outcome-effects.ts";
+export {
+  OUTCOME_EFFECTS,
+  OUTCOME_KINDS,
+  outcomeAssignments,
+  outcomeEffect,
+  outcomeKindCondition,
+  outcomeKindsWhere,
+  outcomeSetClause,
+} from "./outcome-effects.ts";
