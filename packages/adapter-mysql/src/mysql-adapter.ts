@@ -15,6 +15,7 @@ import {
   type CompleteResult,
   type CountJobsByNameRequest,
   type CronDefinition,
+  closedAdapterError,
   type FileStoreSeam,
   invalidOption,
   type JobActivityCount,
@@ -43,7 +44,7 @@ import {
   write,
   writeOnce,
 } from "./mysql-connection.ts";
-import { closedError, isUnsupportedStatement, toDocketError } from "./mysql-errors.ts";
+import { isUnsupportedStatement, toDocketError } from "./mysql-errors.ts";
 import { MysqlFileStore } from "./mysql-files.ts";
 import { runMigrations } from "./mysql-migrations.ts";
 import { describePool, type ResolvedMysqlOptions, toPromiseConnection } from "./mysql-options.ts";
@@ -562,7 +563,7 @@ class MysqlAdapter implements StorageAdapter {
 
   async transaction<T>(fn: (tx: AdapterTransaction) => Promise<T>): Promise<T> {
     if (this.bound !== null) return fn({ db: this.bound, adapter: this });
-    if (this.context.state.closed) throw closedError();
+    if (this.context.state.closed) throw closedAdapterError("mysql");
     // Nothing of fn's has run yet: a connection that died before or during BEGIN (a
     // restart, KILL) is simply replaced.
     const connection = await withRetries(

@@ -16,6 +16,7 @@ import {
   type CompleteResult,
   type CountJobsByNameRequest,
   type CronDefinition,
+  closedAdapterError,
   type FileStoreSeam,
   type JobActivityCount,
   type JobActivityRequest,
@@ -633,7 +634,8 @@ class PostgresAdapter implements StorageAdapter {
   }
 
   private async runQuery<R extends QueryResultRow>(operation: string, config: QueryConfig) {
-    if (this.client === null && this.shared.closing !== null) throw closedError(operation);
+    if (this.client === null && this.shared.closing !== null)
+      throw closedAdapterError("postgres", operation);
     return run<R>(this.client ?? this.shared.pool, operation, config);
   }
 
@@ -659,7 +661,7 @@ class PostgresAdapter implements StorageAdapter {
       }
     }
 
-    if (this.shared.closing !== null) throw closedError(operation);
+    if (this.shared.closing !== null) throw closedAdapterError("postgres", operation);
     let client: pg.PoolClient;
     try {
       client = await this.shared.pool.connect();
@@ -697,10 +699,6 @@ async function run<R extends QueryResultRow>(
   } catch (error) {
     throw toDocketError(error, operation);
   }
-}
-
-function closedError(operation: string): DocketError {
-  return new DocketError("closed", `postgres ${operation} failed: the adapter was closed`);
 }
 
 function isClient(value: unknown): value is ClientBase {

@@ -1,4 +1,5 @@
 import { DocketError } from "@docket/core";
+import { connectionError, databaseError, driverDetail } from "@docket/core/adapter";
 
 /**
  * SQLSTATEs after which the same call may simply succeed when tried again: concurrency
@@ -55,18 +56,12 @@ export function toDocketError(error: unknown, operation: string): DocketError {
   const code = stringField(error, "code");
   const message = error instanceof Error ? error.message : String(error);
 
+  const detail = driverDetail(message, code);
   if (isConnectionFailure(code, message)) {
-    return new DocketError(
-      "connection_error",
-      `postgres ${operation} failed: cannot reach the database (${describe(code, message)})`,
-      { cause: error, retryable: true },
-    );
+    return connectionError("postgres", operation, detail, error);
   }
-  return new DocketError(
-    "database_error",
-    `postgres ${operation} failed: ${describe(code, message)}`,
-    { cause: error, retryable: code !== undefined && RETRYABLE_SQLSTATES.has(code) },
-  );
+  const retryable = code !== undefined && RETRYABLE_SQLSTATES.has(code);
+  return databaseError("postgres", operation, detail, error, retryable);
 }
 
 /** True when the error means the connection is unusable (release it with the error). */
@@ -89,10 +84,6 @@ export function brokeConnection(error: unknown): boolean {
     stringField(error, "code"),
     error instanceof Error ? error.message : String(error),
   );
-}
-
-function describe(code: string | undefined, message: string): string {
-  return code === undefined ? message : `${message} [${code}]`;
 }
 
 function stringField(value: unknown, key: string): string | undefined {

@@ -1,10 +1,9 @@
-import {
-  DocketError,
-  type JobActionResult,
-  type JobNameCounts,
-  type JobRecord,
-  type QueueCounts,
-  type StorageAdapter,
+import type {
+  JobActionResult,
+  JobNameCounts,
+  JobRecord,
+  QueueCounts,
+  StorageAdapter,
 } from "@docket/core";
 import {
   type AdapterCapabilities,
@@ -15,6 +14,7 @@ import {
   type CompleteResult,
   type CountJobsByNameRequest,
   type CronDefinition,
+  closedAdapterError,
   type FileStoreSeam,
   invalidArgument,
   isFinishingOutcome,
@@ -577,7 +577,7 @@ class SqliteAdapter implements StorageAdapter {
 
   private assertOpen(): void {
     if (this.owner?.closed) {
-      throw new DocketError("closed", "sqlite: the adapter was used after close()");
+      throw closedAdapterError("sqlite");
     }
   }
 

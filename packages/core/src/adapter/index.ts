@@ -50,6 +50,20 @@ export type {
 } from "../storage-adapter.ts";
 export { CRON_JOB_TYPE, isFinishingOutcome, LEASE_EXPIRED_ERROR } from "../storage-adapter.ts";
 export { validateTableName } from "../table-name.ts";
+export {
+  closedAdapterError,
+  connectionError,
+  databaseError,
+  driverDetail,
+} from "./adapter-errors.ts";
+export {
+  booleanOption,
+  integerOption,
+  oneOfOptions,
+  optionsRecord,
+  rejectOptionWith,
+  stringOption,
+} from "./adapter-options.ts";
 export type { OutcomeColumn, OutcomeEffect, OutcomeValues } from "./outcome-effects.ts";
 export {
   OUTCOME_EFFECTS,
