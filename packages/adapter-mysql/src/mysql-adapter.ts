@@ -25,6 +25,8 @@ import {
   LEASE_EXPIRED_ERROR,
   type ListJobsQuery,
   type NewJob,
+  nameCountsFromRow,
+  queueCountsFromRow,
   type RetryFailedRequest,
   refusedAction,
   type SessionStoreSeam,
@@ -450,13 +452,7 @@ class MysqlAdapter implements StorageAdapter {
     const rows = (await this.exec.statement("counting jobs", sql.selectCounts(this.table), [], {
       replayable: true,
     })) as unknown as Record<string, unknown>[];
-    const row = rows[0] ?? {};
-    return {
-      pendingCount: toNumber(row.pending_count),
-      scheduledCount: toNumber(row.scheduled_count),
-      runningCount: toNumber(row.running_count),
-      failedCount: toNumber(row.failed_count),
-    };
+    return queueCountsFromRow(rows[0] ?? {}, toNumber);
   }
 
   async retryJob(id: number): Promise<JobActionResult> {
@@ -490,15 +486,7 @@ class MysqlAdapter implements StorageAdapter {
       since === null ? [] : [formatUtcDateTime(since, "finishedSince")],
       { replayable: true },
     )) as unknown as Record<string, unknown>[];
-    return rows.map((row) => ({
-      name: String(row.name),
-      pending: toNumber(row.pending),
-      scheduled: toNumber(row.scheduled),
-      running: toNumber(row.running),
-      completed: toNumber(row.completed),
-      failed: toNumber(row.failed),
-      cancelled: toNumber(row.cancelled),
-    }));
+    return rows.map((row) => nameCountsFromRow(row, toNumber));
   }
 
   async jobActivity(request: JobActivityRequest): Promise<JobActivityCount[]> {

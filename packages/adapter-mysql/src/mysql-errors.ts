@@ -1,5 +1,10 @@
 import { DocketError } from "@docket/core";
-import { connectionError, databaseError, driverDetail } from "@docket/core/adapter";
+import {
+  connectionError,
+  databaseError,
+  driverDetail,
+  SOCKET_ERROR_CODES,
+} from "@docket/core/adapter";
 
 /**
  * Maps mysql2 errors to `DocketError`. The driver error is always kept as `cause`.
@@ -30,14 +35,7 @@ const CONNECTION_CODES = new Set([
   "PROTOCOL_SEQUENCE_TIMEOUT",
   "PROTOCOL_ENQUEUE_AFTER_QUIT",
   "PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
+  ...SOCKET_ERROR_CODES,
   "ER_SERVER_SHUTDOWN",
   "ER_CON_COUNT_ERROR",
   "ER_CONNECTION_KILLED",

@@ -1,5 +1,10 @@
 import { DocketError } from "@docket/core";
-import { connectionError, databaseError, driverDetail } from "@docket/core/adapter";
+import {
+  connectionError,
+  databaseError,
+  driverDetail,
+  SOCKET_ERROR_CODES,
+} from "@docket/core/adapter";
 
 /**
  * SQLSTATEs after which the same call may simply succeed when tried again: concurrency
@@ -25,16 +30,7 @@ const CONNECTION_SQLSTATES = new Set([
 ]);
 
 /** Node socket errors that mean the server cannot be reached or the socket died. */
-const CONNECTION_ERRNOS = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-]);
+const CONNECTION_ERRNOS = new Set(SOCKET_ERROR_CODES);
 
 /** Messages `pg` and `pg-pool` use for a dead or unreachable connection (they carry no code). */
 const CONNECTION_MESSAGES = [

@@ -6,6 +6,18 @@ import { DocketError } from "../errors.ts";
  * (docs/adapters.md, errors); only the wording lives here.
  */
 
+/** Node socket error codes: the server cannot be reached or the socket died. */
+export const SOCKET_ERROR_CODES: readonly string[] = [
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+];
+
 /** What the driver said, with its error code when it has one: `message [code]`. */
 export function driverDetail(message: string, code?: string | number | null): string {
   return code === undefined || code === null ? message : `${message} [${code}]`;

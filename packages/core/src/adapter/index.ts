@@ -55,6 +55,7 @@ export {
   connectionError,
   databaseError,
   driverDetail,
+  SOCKET_ERROR_CODES,
 } from "./adapter-errors.ts";
 export {
   booleanOption,
@@ -64,6 +65,14 @@ export {
   rejectOptionWith,
   stringOption,
 } from "./adapter-options.ts";
+export type {
+  CountDecoder,
+  DriverJobRow,
+  DriverNameCountsRow,
+  DriverQueueCountsRow,
+  DriverValueDecoder,
+} from "./job-row.ts";
+export { jobRecordFromRow, nameCountsFromRow, queueCountsFromRow } from "./job-row.ts";
 export type { OutcomeColumn, OutcomeEffect, OutcomeValues } from "./outcome-effects.ts";
 export {
   OUTCOME_EFFECTS,
