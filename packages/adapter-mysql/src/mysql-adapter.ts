@@ -73,6 +73,9 @@ interface ServerSettings {
   autoIncrementIncrement: number;
 }
 
+/** Savepoint names of nested `transaction(fn)` calls, unique in this process. */
+let savepoints = 0;
+
 /** What a root adapter and the adapters bound to transactions share. */
 interface AdapterContext {
   readonly pool: Pool;
@@ -550,7 +553,7 @@ class MysqlAdapter implements StorageAdapter {
   }
 
   async transaction<T>(fn: (tx: AdapterTransaction) => Promise<T>): Promise<T> {
-    if (this.bound !== null) return fn({ db: this.bound, adapter: this });
+    if (this.bound !== null) return this.inSavepoint(this.bound, fn);
     if (this.context.state.closed) throw closedAdapterError("mysql");
     // Nothing of fn's has run yet: a connection that died before or during BEGIN (a
     // restart, KILL) is simply replaced.
@@ -582,6 +585,32 @@ class MysqlAdapter implements StorageAdapter {
       throw toDocketError(error, "committing a transaction");
     }
     release(connection, true);
+    return result;
+  }
+
+  /**
+   * `transaction(fn)` on a bound adapter: a savepoint inside the caller's transaction, so
+   * fn's writes are undone when it throws and the caller's own are kept. Each level gets
+   * its own name: MySQL replaces a savepoint of the same name instead of nesting it.
+   */
+  private async inSavepoint<T>(
+    connection: MysqlConnection,
+    fn: (tx: AdapterTransaction) => Promise<T>,
+  ): Promise<T> {
+    const name = `docket_tx_${++savepoints}`;
+    await connection.query(`SAVEPOINT ${name}`).catch((error: unknown) => {
+      throw toDocketError(error, "opening a savepoint");
+    });
+    let result: T;
+    try {
+      result = await fn({ db: connection, adapter: this });
+    } catch (error) {
+      await connection.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => {});
+      throw error;
+    }
+    await connection.query(`RELEASE SAVEPOINT ${name}`).catch((error: unknown) => {
+      throw toDocketError(error, "releasing a savepoint");
+    });
     return result;
   }
 

@@ -1,40 +1,21 @@
 import {
   FILE_TRANSFORM_JOB_NAME,
-  type FileMeta,
+  type FileColumns,
   type FileMetaPatch,
   type FileRow,
   type FileStoreSeam,
   type FileUpsert,
+  fileRowReader,
 } from "@docket/core/adapter";
 import type { ResultSetHeader, RowDataPacket } from "mysql2/promise";
 import { type MysqlExecutor, padToBucket, selectRows, write } from "./mysql-connection.ts";
 import * as sql from "./mysql-files-sql.ts";
 import { parseUtcDateTime } from "./mysql-rows.ts";
 
-interface MysqlFileRow {
-  id: string;
-  bucket_name: string;
-  name: string;
-  content_type: string;
-  content_length: number | string;
-  /** Text, or already parsed: MariaDB marks a JSON_VALID-checked column as JSON. */
-  meta: string | FileMeta;
-  created_at: string;
-  updated_at: string;
-}
+/** Times are UTC `DATETIME(3)` text. */
+type MysqlFileRow = FileColumns<string>;
 
-function toFileRow(row: MysqlFileRow): FileRow {
-  return {
-    id: row.id,
-    bucketName: row.bucket_name,
-    name: row.name,
-    contentType: row.content_type,
-    contentLength: Number(row.content_length),
-    meta: typeof row.meta === "string" ? (JSON.parse(row.meta) as FileMeta) : row.meta,
-    createdAt: parseUtcDateTime(row.created_at),
-    updatedAt: parseUtcDateTime(row.updated_at),
-  };
-}
+const toFileRow = fileRowReader(parseUtcDateTime);
 
 const READ = { replayable: true } as const;
 /** A statement whose second run changes nothing more than the first. */

@@ -1,57 +1,20 @@
-import type {
-  NewTokenPair,
-  SessionRow,
-  SessionStoreSeam,
-  SessionTokenLookup,
-  SessionTokenRow,
+import {
+  type NewTokenPair,
+  type SessionColumns,
+  type SessionStoreSeam,
+  type SessionTokenColumns,
+  sessionRowReader,
 } from "@docket/core/adapter";
 import type { ResultSetHeader } from "mysql2/promise";
 import { type MysqlConnection, type MysqlExecutor, write } from "./mysql-connection.ts";
 import { formatUtcDateTime, parseUtcDateTime } from "./mysql-rows.ts";
 import * as sql from "./mysql-sessions-sql.ts";
 
-interface SessionDbRow {
-  id: string;
-  data: string;
-  checksum: string;
-  revoked_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface TokenDbRow {
-  token_id: string;
-  token_session: string;
-  token_expires_at: string;
-  token_refresh_token: string | null;
-  token_revoked_at: string | null;
-  token_created_at: string;
-}
-
-const dateOrNull = (text: string | null) => (text === null ? null : parseUtcDateTime(text));
+/** Times are UTC `DATETIME(3)` text. */
+type SessionDbRow = SessionColumns<string>;
+type TokenDbRow = SessionTokenColumns<string>;
+const seamRows = sessionRowReader(parseUtcDateTime);
 const utc = (date: Date) => formatUtcDateTime(date, "now");
-
-function toSessionRow(row: SessionDbRow): SessionRow {
-  return {
-    id: row.id,
-    dataJson: row.data,
-    checksum: row.checksum,
-    revokedAt: dateOrNull(row.revoked_at),
-    createdAt: parseUtcDateTime(row.created_at),
-    updatedAt: parseUtcDateTime(row.updated_at),
-  };
-}
-
-function toTokenRow(row: TokenDbRow): SessionTokenRow {
-  return {
-    id: row.token_id,
-    sessionId: row.token_session,
-    expiresAt: parseUtcDateTime(row.token_expires_at),
-    refreshTokenId: row.token_refresh_token,
-    revokedAt: dateOrNull(row.token_revoked_at),
-    createdAt: parseUtcDateTime(row.token_created_at),
-  };
-}
 
 function pairParams(pair: NewTokenPair, now: string): unknown[] {
   return [
@@ -76,18 +39,14 @@ export function createMysqlSessions(exec: MysqlExecutor, t: string): SessionStor
   const read = async <R>(action: string, statement: string, values: unknown[]) =>
     (await exec.statement(action, statement, values, { replayable: true })) as unknown as R[];
 
-  const lookup = async (id: string, refresh: boolean): Promise<SessionTokenLookup | null> => {
+  const lookup = async (id: string, refresh: boolean) => {
     const [row] = await read<SessionDbRow & TokenDbRow & { db_now: string }>(
       "reading a session token",
       sql.selectTokenWithSession(t, refresh),
       [id],
     );
     if (row === undefined) return null;
-    return {
-      token: toTokenRow(row),
-      session: toSessionRow(row),
-      now: parseUtcDateTime(row.db_now),
-    };
+    return seamRows.lookup(row, parseUtcDateTime(row.db_now));
   };
 
   return {
@@ -113,14 +72,14 @@ export function createMysqlSessions(exec: MysqlExecutor, t: string): SessionStor
       const [row] = await read<SessionDbRow>("reading a session", sql.selectSession(t), [
         sessionId,
       ]);
-      return row === undefined ? null : toSessionRow(row);
+      return row === undefined ? null : seamRows.session(row);
     },
 
     async listTokens(sessionId) {
       const rows = await read<TokenDbRow>("reading session tokens", sql.selectTokens(t), [
         sessionId,
       ]);
-      return rows.map(toTokenRow);
+      return rows.map(seamRows.token);
     },
 
     rotateTokens: (usedRefreshTokenId, pair, now) =>

@@ -1,5 +1,4 @@
-import type { StorageAdapter } from "@docket/core";
-import { type AdapterHarness, tableOf, uniqueTableName } from "@docket/core/testing";
+import { createServerHarness, tableOf, uniqueTableName } from "@docket/core/testing";
 import mysql, { type Pool, type PoolConnection } from "mysql2/promise";
 import { createMysqlAdapter } from "../src/index.ts";
 import { mysqlUrl } from "./mysql-database.ts";
@@ -8,53 +7,24 @@ import { mysqlUrl } from "./mysql-database.ts";
 const TEST_POOL_SIZE = 4;
 
 /**
- * The MySQL `AdapterHarness`: every `create()` gets its own table on the test database
- * through an adapter that owns its pool; native transactions are a pooled connection
- * with `beginTransaction()`, as an application would write them. The marker side table
- * is created up front: DDL would commit a transaction implicitly.
+ * The MySQL `AdapterHarness`: a table per `create()` on the test database; native
+ * transactions are a pooled connection with `beginTransaction()`, as an application would
+ * write them.
  */
-export function createMysqlHarness(): AdapterHarness & { url(): Promise<string> } {
-  const adapters: StorageAdapter[] = [];
-  const tables = new Set<string>();
-  let admin: Pool | null = null;
-
-  const adminPool = async () => {
-    admin ??= mysql.createPool({ uri: await mysqlUrl(), connectionLimit: 2, charset: "utf8mb4" });
-    return admin;
-  };
-
-  const open = async (tableName: string) => {
-    const adapter = createMysqlAdapter({
-      uri: await mysqlUrl(),
-      tableName,
-      poolSize: TEST_POOL_SIZE,
-    });
-    adapters.push(adapter);
-    return adapter;
-  };
-
-  const markerTable = (adapter: StorageAdapter) => `${tableOf(adapter)}_marker`;
-
-  return {
+export function createMysqlHarness() {
+  return createServerHarness({
     label: "mysql",
     url: mysqlUrl,
-
-    async create(options) {
-      const tableName = options?.tableName ?? uniqueTableName();
-      tables.add(tableName);
-      const adapter = await open(tableName);
-      await adapter.migrate();
-      const pool = await adminPool();
-      await pool.query(
-        `CREATE TABLE IF NOT EXISTS ${tableName}_marker (marker VARCHAR(255) NOT NULL) ` +
-          "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-      );
-      return adapter;
+    open: (uri, tableName) => createMysqlAdapter({ uri, tableName, poolSize: TEST_POOL_SIZE }),
+    openPool: (uri) => mysql.createPool({ uri, connectionLimit: 2, charset: "utf8mb4" }),
+    endPool: (pool) => (pool as Pool).end(),
+    async run(db, sql, values = []) {
+      const [rows] = await (db as Pool | PoolConnection).query(sql, [...values]);
+      return rows as Record<string, unknown>[];
     },
-
-    async reopen(adapter) {
-      return open(tableOf(adapter));
-    },
+    quote: (name) => `\`${name}\``,
+    placeholder: () => "?",
+    markerColumns: "(marker VARCHAR(255) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
 
     async inNativeTransaction(adapter, work, { rollback }) {
       const connection: PoolConnection = await (adapter.db as Pool).getConnection();
@@ -77,41 +47,7 @@ export function createMysqlHarness(): AdapterHarness & { url(): Promise<string> 
         else connection.release();
       }
     },
-
-    async writeMarker(adapter, db, marker) {
-      await (db as Pool | PoolConnection).execute(
-        `INSERT INTO ${markerTable(adapter)} (marker) VALUES (?)`,
-        [marker],
-      );
-    },
-
-    async countMarkers(adapter, marker) {
-      const pool = await adminPool();
-      const [rows] = await pool.execute<mysql.RowDataPacket[]>(
-        `SELECT COUNT(*) AS count FROM ${markerTable(adapter)} WHERE marker = ?`,
-        [marker],
-      );
-      return Number(rows[0]?.count ?? 0);
-    },
-
-    async teardown() {
-      const opened = adapters.splice(0);
-      await Promise.all(opened.map((adapter) => adapter.close()));
-      const dropping = [...tables];
-      tables.clear();
-      if (admin !== null) {
-        const pool = admin;
-        admin = null;
-        for (const table of dropping) {
-          await pool.query(
-            `DROP TABLE IF EXISTS ${table}, ${table}_migrations, ${table}_marker, ${table}_file, ` +
-              `${table}_session_token, ${table}_session`,
-          );
-        }
-        await pool.end();
-      }
-    },
-  };
+  });
 }
 
 export { tableOf, uniqueTableName };

@@ -1,57 +1,43 @@
 import type { StorageAdapter } from "@docket/core";
-import type { CronDefinition } from "@docket/core/adapter";
 import mysql, { type Pool, type ResultSetHeader, type RowDataPacket } from "mysql2/promise";
-import { afterAll, describe } from "vitest";
+import { afterAll } from "vitest";
 import { createMysqlAdapter } from "../src/index.ts";
-import { mysqlAvailable, mysqlUrl } from "./mysql-database.ts";
+import { mysqlDatabase, mysqlUrl } from "./mysql-database.ts";
 import { createMysqlHarness, tableOf, uniqueTableName } from "./mysql-harness.ts";
 
 /** `describe`, or `describe.skip` (with a loud notice) when no MySQL/MariaDB is available. */
-export const describeMysql: typeof describe = mysqlAvailable()
-  ? describe
-  : (describe.skip as typeof describe);
+export const describeMysql = mysqlDatabase.describe;
 
 /**
- * A harness for one test file, torn down after it; a side pool for direct SQL; and
+ * A harness for one test file, torn down after it, with direct SQL on its side pool; and
  * adapters on caller-owned pools whose connections run `onConnect` statements first
  * (a session time zone, an sql_mode), as an application's pool might.
  */
 export function setupMysql() {
   const harness = createMysqlHarness();
-  let side: Pool | null = null;
   const pools: Pool[] = [];
   const adapters: StorageAdapter[] = [];
   const tables: string[] = [];
 
-  const sidePool = async () => {
-    side ??= mysql.createPool({ uri: await mysqlUrl(), connectionLimit: 4, charset: "utf8mb4" });
-    return side;
-  };
-
   afterAll(async () => {
     await Promise.all(adapters.map((adapter) => adapter.close()));
-    await harness.teardown();
-    const pool = await sidePool();
     for (const table of tables) {
-      await pool.query(
+      await harness.sql(
         `DROP TABLE IF EXISTS ${table}, ${table}_migrations, ${table}_file, ${table}_session_token, ${table}_session`,
       );
     }
+    await harness.teardown();
     await Promise.all(pools.map((p) => p.end()));
-    await pool.end();
   });
 
   return {
     harness,
     /** Runs SQL directly (arrange and inspect), outside any adapter. */
-    async sql<R = RowDataPacket>(text: string, values: unknown[] = []): Promise<R[]> {
-      const [rows] = await (await sidePool()).query(text, values);
-      return rows as R[];
-    },
-    async exec(text: string, values: unknown[] = []): Promise<ResultSetHeader> {
-      const [header] = await (await sidePool()).query<ResultSetHeader>(text, values);
-      return header;
-    },
+    sql: <R = RowDataPacket>(text: string, values: unknown[] = []) =>
+      harness.sql(text, values) as Promise<R[]>,
+    /** Runs a statement that returns no rows, directly; resolves to its result header. */
+    exec: (text: string, values: unknown[] = []) =>
+      harness.sql(text, values) as Promise<unknown> as Promise<ResultSetHeader>,
     /** A pool the test owns (the adapter must never end it), with per-connection setup. */
     async callerPool(onConnect: string[] = [], config: mysql.PoolOptions = {}): Promise<Pool> {
       const pool = mysql.createPool({
@@ -103,25 +89,6 @@ export function setupMysql() {
 
 export { tableOf, uniqueTableName };
 
-export function cronDefinition(
-  name: string,
-  overrides: Partial<CronDefinition> = {},
-): CronDefinition {
-  const cronExpression = overrides.cronExpression ?? "0 * * * *";
-  return {
-    name,
-    cronExpression,
-    priority: 4,
-    nextRunAt: new Date(Date.now() + 3_600_000),
-    dataJson: JSON.stringify({
-      jobType: "compas.queue.cronJob",
-      cronExpression,
-      cronLastCompletedAt: null,
-    }),
-    ...overrides,
-  };
-}
-
 /** Runs `fn`; if it fails once with a retryable DocketError, runs it again. */
 export async function withOneRetry<T>(
   fn: () => Promise<T>,
@@ -137,4 +104,4 @@ export async function withOneRetry<T>(
 
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export { claimRequest, newJob, outcome } from "@docket/core/testing";
+export { claimRequest, cronDefinition, newJob, outcome } from "@docket/core/testing";

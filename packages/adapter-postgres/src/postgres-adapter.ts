@@ -98,11 +98,20 @@ interface PendingSuccesses {
   reject(error: unknown): void;
 }
 
-/** Splits a batch into recorded (guard held: id in `won`) and lost. */
+/**
+ * Splits a batch into recorded (guard held: id in `won`) and lost. One statement updates a
+ * row once, so a job named twice in a batch is recorded once; the repeat is lost, as it
+ * would be if sent after.
+ */
 function completeResult(outcomes: readonly JobOutcome[], won: ReadonlySet<number>): CompleteResult {
   const recorded: number[] = [];
   const lost: number[] = [];
-  for (const outcome of outcomes) (won.has(outcome.id) ? recorded : lost).push(outcome.id);
+  const counted = new Set<number>();
+  for (const { id } of outcomes) {
+    const first = won.has(id) && !counted.has(id);
+    counted.add(id);
+    (first ? recorded : lost).push(id);
+  }
   return { recorded, lost };
 }
 

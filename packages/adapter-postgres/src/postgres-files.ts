@@ -1,25 +1,19 @@
 import {
+  epochMsToDate,
   FILE_TRANSFORM_JOB_NAME,
-  type FileMeta,
+  type FileColumns,
   type FileMetaPatch,
   type FileRow,
   type FileStoreSeam,
   type FileUpsert,
+  fileRowReader,
 } from "@docket/core/adapter";
 import type { QueryConfig, QueryResultRow } from "pg";
 import * as sql from "./postgres-files-sql.ts";
 import type { PostgresTableNames } from "./postgres-sql.ts";
 
-interface PostgresFileRow {
-  id: string;
-  bucket_name: string;
-  name: string;
-  content_type: string;
-  content_length: string;
-  meta: string;
-  created_at: string;
-  updated_at: string;
-}
+/** Lengths and times are selected as text (bigint, epoch milliseconds). */
+type PostgresFileRow = FileColumns<string>;
 
 /** Runs one statement on the adapter's pool or its bound client, mapping errors. */
 export type PostgresRunner = <R extends QueryResultRow>(
@@ -27,18 +21,7 @@ export type PostgresRunner = <R extends QueryResultRow>(
   config: QueryConfig,
 ) => Promise<{ rows: R[]; rowCount: number | null }>;
 
-function toFileRow(row: PostgresFileRow): FileRow {
-  return {
-    id: row.id,
-    bucketName: row.bucket_name,
-    name: row.name,
-    contentType: row.content_type,
-    contentLength: Number(row.content_length),
-    meta: JSON.parse(row.meta) as FileMeta,
-    createdAt: new Date(Number(row.created_at)),
-    updatedAt: new Date(Number(row.updated_at)),
-  };
-}
+const toFileRow = fileRowReader(epochMsToDate);
 
 /** The file store seam on Postgres (docs/files.md). */
 export class PostgresFileStore implements FileStoreSeam {

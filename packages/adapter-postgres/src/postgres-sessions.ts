@@ -1,9 +1,8 @@
-import type {
-  SessionCleanupResult,
-  SessionRow,
-  SessionStoreSeam,
-  SessionTokenLookup,
-  SessionTokenRow,
+import {
+  type SessionColumns,
+  type SessionStoreSeam,
+  type SessionTokenColumns,
+  sessionRowReader,
 } from "@docket/core/adapter";
 import type { QueryConfig, QueryResultRow } from "pg";
 import { toDate } from "./postgres-rows.ts";
@@ -26,47 +25,10 @@ export interface PostgresSessionRunner {
   ): Promise<T>;
 }
 
-interface SessionDbRow {
-  id: string;
-  data: string;
-  checksum: string;
-  revoked_at: unknown;
-  created_at: unknown;
-  updated_at: unknown;
-}
-
-interface TokenDbRow {
-  token_id: string;
-  token_session: string;
-  token_expires_at: unknown;
-  token_refresh_token: string | null;
-  token_revoked_at: unknown;
-  token_created_at: unknown;
-}
-
-const toDateOrNull = (value: unknown) => (value === null ? null : toDate(value));
-
-function toSessionRow(row: SessionDbRow): SessionRow {
-  return {
-    id: row.id,
-    dataJson: row.data,
-    checksum: row.checksum,
-    revokedAt: toDateOrNull(row.revoked_at),
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
-  };
-}
-
-function toTokenRow(row: TokenDbRow): SessionTokenRow {
-  return {
-    id: row.token_id,
-    sessionId: row.token_session,
-    expiresAt: toDate(row.token_expires_at),
-    refreshTokenId: row.token_refresh_token,
-    revokedAt: toDateOrNull(row.token_revoked_at),
-    createdAt: toDate(row.token_created_at),
-  };
-}
+/** Times arrive as the driver parses `timestamptz` (a Date, or text with custom parsers). */
+type SessionDbRow = SessionColumns<unknown>;
+type TokenDbRow = SessionTokenColumns<unknown>;
+const seamRows = sessionRowReader(toDate);
 
 /**
  * The session seam on Postgres (docs/sessions.md). Each write is one statement (CTEs),
@@ -76,18 +38,14 @@ export function createPostgresSessions(
   names: sql.PostgresSessionNames,
   runner: PostgresSessionRunner,
 ): SessionStoreSeam {
-  const lookup = async (
-    operation: string,
-    id: string,
-    refresh: boolean,
-  ): Promise<SessionTokenLookup | null> => {
+  const lookup = async (operation: string, id: string, refresh: boolean) => {
     const result = await runner.query<SessionDbRow & TokenDbRow & { db_now: unknown }>(operation, {
       text: sql.selectTokenWithSession(names, refresh),
       values: [id],
     });
     const row = result.rows[0];
     if (row === undefined) return null;
-    return { token: toTokenRow(row), session: toSessionRow(row), now: toDate(row.db_now) };
+    return seamRows.lookup(row, toDate(row.db_now));
   };
 
   return {
@@ -117,7 +75,7 @@ export function createPostgresSessions(
         values: [sessionId],
       });
       const row = result.rows[0];
-      return row === undefined ? null : toSessionRow(row);
+      return row === undefined ? null : seamRows.session(row);
     },
 
     async listTokens(sessionId) {
@@ -125,7 +83,7 @@ export function createPostgresSessions(
         text: sql.selectTokens(names),
         values: [sessionId],
       });
-      return result.rows.map(toTokenRow);
+      return result.rows.map(seamRows.token);
     },
 
     async rotateTokens(usedRefreshTokenId, pair, now) {
@@ -161,7 +119,7 @@ export function createPostgresSessions(
     },
 
     cleanup: (request) =>
-      runner.transaction("sessionCleanup", async (query): Promise<SessionCleanupResult> => {
+      runner.transaction("sessionCleanup", async (query) => {
         const tokens = await query({
           text: sql.deleteOldRefreshTokens(names),
           values: [request.tokensBefore],

@@ -1,5 +1,4 @@
-import type { StorageAdapter } from "@docket/core";
-import { type AdapterHarness, tableOf, uniqueTableName } from "@docket/core/testing";
+import { createServerHarness, tableOf, uniqueTableName } from "@docket/core/testing";
 import pg from "pg";
 import { createPostgresAdapter } from "../src/index.ts";
 import { postgresUrl } from "./postgres-database.ts";
@@ -8,52 +7,26 @@ import { postgresUrl } from "./postgres-database.ts";
 const TEST_POOL_SIZE = 4;
 
 /**
- * The Postgres `AdapterHarness`: every `create()` gets its own table on the test database
- * through an adapter that owns its pool; native transactions are a pool client in
- * `BEGIN`, as an application would write them.
+ * The Postgres `AdapterHarness`: a table per `create()` on the test database; native
+ * transactions are a pool client in `BEGIN`, as an application would write them.
  */
-export function createPostgresHarness(): AdapterHarness & { url(): Promise<string> } {
-  const adapters: StorageAdapter[] = [];
-  const tables = new Set<string>();
-  let admin: pg.Pool | null = null;
-
-  const adminPool = async () => {
-    if (admin === null) {
-      admin = new pg.Pool({ connectionString: await postgresUrl(), max: 2 });
-      admin.on("error", () => {});
-    }
-    return admin;
-  };
-
-  const open = async (tableName: string) => {
-    const adapter = createPostgresAdapter({
-      connectionString: await postgresUrl(),
-      tableName,
-      poolSize: TEST_POOL_SIZE,
-    });
-    adapters.push(adapter);
-    return adapter;
-  };
-
-  const markerTable = (adapter: StorageAdapter) => `"${tableOf(adapter)}_marker"`;
-
-  return {
+export function createPostgresHarness() {
+  return createServerHarness({
     label: "postgres",
     url: postgresUrl,
-
-    async create(options) {
-      const tableName = options?.tableName ?? uniqueTableName();
-      tables.add(tableName);
-      const adapter = await open(tableName);
-      await adapter.migrate();
-      const pool = await adminPool();
-      await pool.query(`CREATE TABLE IF NOT EXISTS "${tableName}_marker" (marker text NOT NULL)`);
-      return adapter;
+    open: (url, tableName) =>
+      createPostgresAdapter({ connectionString: url, tableName, poolSize: TEST_POOL_SIZE }),
+    openPool(url) {
+      const pool = new pg.Pool({ connectionString: url, max: 2 });
+      pool.on("error", () => {});
+      return pool;
     },
-
-    async reopen(adapter) {
-      return open(tableOf(adapter));
-    },
+    endPool: (pool) => (pool as pg.Pool).end(),
+    run: async (db, sql, values = []) =>
+      (await (db as pg.Pool | pg.ClientBase).query(sql, [...values])).rows,
+    quote: (name) => `"${name}"`,
+    placeholder: (index) => `$${index}`,
+    markerColumns: "(marker text NOT NULL)",
 
     async inNativeTransaction(adapter, work, { rollback }) {
       const client = await (adapter.db as pg.Pool).connect();
@@ -80,41 +53,7 @@ export function createPostgresHarness(): AdapterHarness & { url(): Promise<strin
         client.release(broken);
       }
     },
-
-    async writeMarker(adapter, db, marker) {
-      await (db as pg.Pool | pg.ClientBase).query(
-        `INSERT INTO ${markerTable(adapter)} (marker) VALUES ($1)`,
-        [marker],
-      );
-    },
-
-    async countMarkers(adapter, marker) {
-      const pool = await adminPool();
-      const result = await pool.query<{ count: string }>(
-        `SELECT count(*) AS count FROM ${markerTable(adapter)} WHERE marker = $1`,
-        [marker],
-      );
-      return Number(result.rows[0]?.count ?? 0);
-    },
-
-    async teardown() {
-      const open = adapters.splice(0);
-      await Promise.all(open.map((adapter) => adapter.close()));
-      const dropping = [...tables];
-      tables.clear();
-      if (admin !== null) {
-        const pool = admin;
-        admin = null;
-        for (const table of dropping) {
-          await pool.query(
-            `DROP TABLE IF EXISTS "${table}", "${table}_migrations", "${table}_marker", "${table}_file", ` +
-              `"${table}_session_token", "${table}_session"`,
-          );
-        }
-        await pool.end();
-      }
-    },
-  };
+  });
 }
 
 export { tableOf, uniqueTableName };

@@ -1,35 +1,23 @@
 import type { StorageAdapter } from "@docket/core";
-import pg from "pg";
-import { afterAll, describe } from "vitest";
-import { postgresAvailable, postgresUrl } from "./postgres-database.ts";
+import type pg from "pg";
+import { afterAll } from "vitest";
+import { postgresDatabase } from "./postgres-database.ts";
 import { createPostgresHarness, tableOf } from "./postgres-harness.ts";
 
 /** `describe`, or `describe.skip` (with a loud notice) when no Postgres is available. */
-export const describePostgres: typeof describe = postgresAvailable()
-  ? describe
-  : (describe.skip as typeof describe);
+export const describePostgres = postgresDatabase.describe;
 
-/** A harness for one test file, torn down after it, and a side pool for direct SQL. */
+/** A harness for one test file, torn down after it, with direct SQL on its side pool. */
 export function setupPostgres() {
   const harness = createPostgresHarness();
-  let side: pg.Pool | null = null;
-  afterAll(async () => {
-    await harness.teardown();
-    await side?.end();
-  });
+  afterAll(() => harness.teardown());
   return {
     harness,
     /** Runs SQL directly (arrange and inspect), outside any adapter. */
-    async sql<R extends pg.QueryResultRow = Record<string, unknown>>(
+    sql: <R extends pg.QueryResultRow = Record<string, unknown>>(
       text: string,
       values: unknown[] = [],
-    ): Promise<R[]> {
-      if (side === null) {
-        side = new pg.Pool({ connectionString: await postgresUrl(), max: 3 });
-        side.on("error", () => {});
-      }
-      return (await side.query<R>(text, values)).rows;
-    },
+    ) => harness.sql(text, values) as Promise<R[]>,
   };
 }
 

@@ -1,37 +1,20 @@
 import {
+  epochMsToDate,
   FILE_TRANSFORM_JOB_NAME,
-  type FileMeta,
+  type FileColumns,
   type FileMetaPatch,
   type FileRow,
   type FileStoreSeam,
   type FileUpsert,
+  fileRowReader,
 } from "@docket/core/adapter";
 import { prepared, type SqliteDatabase } from "./sqlite-connection.ts";
 import * as sql from "./sqlite-files-sql.ts";
 
-interface SqliteFileRow {
-  id: string;
-  bucket_name: string;
-  name: string;
-  content_type: string;
-  content_length: number;
-  meta: string;
-  created_at: number;
-  updated_at: number;
-}
+/** Times are epoch milliseconds. */
+type SqliteFileRow = FileColumns<number>;
 
-function toFileRow(row: SqliteFileRow): FileRow {
-  return {
-    id: row.id,
-    bucketName: row.bucket_name,
-    name: row.name,
-    contentType: row.content_type,
-    contentLength: row.content_length,
-    meta: JSON.parse(row.meta) as FileMeta,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-  };
-}
+const toFileRow = fileRowReader(epochMsToDate);
 
 /**
  * The file store seam on SQLite (docs/files.md). `run` is the adapter's own runner (gate,

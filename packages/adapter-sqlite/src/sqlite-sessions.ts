@@ -1,12 +1,10 @@
-import type {
-  NewSessionRow,
-  NewTokenPair,
-  SessionCleanupRequest,
-  SessionCleanupResult,
-  SessionRow,
-  SessionStoreSeam,
-  SessionTokenLookup,
-  SessionTokenRow,
+import {
+  epochMsToDate,
+  type NewTokenPair,
+  type SessionColumns,
+  type SessionStoreSeam,
+  type SessionTokenColumns,
+  sessionRowReader,
 } from "@docket/core/adapter";
 import { inImmediateTransaction, prepared, type SqliteDatabase } from "./sqlite-connection.ts";
 import * as sql from "./sqlite-sessions-sql.ts";
@@ -14,47 +12,10 @@ import * as sql from "./sqlite-sessions-sql.ts";
 /** Runs one synchronous unit of work the way the adapter runs its own (gate, busy retries). */
 export type SqliteRunner = <T>(action: string, work: () => T) => Promise<T>;
 
-interface SessionDbRow {
-  id: string;
-  data: string;
-  checksum: string;
-  revoked_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-interface TokenDbRow {
-  token_id: string;
-  token_session: string;
-  token_expires_at: number;
-  token_refresh_token: string | null;
-  token_revoked_at: number | null;
-  token_created_at: number;
-}
-
-const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
-
-function toSessionRow(row: SessionDbRow): SessionRow {
-  return {
-    id: row.id,
-    dataJson: row.data,
-    checksum: row.checksum,
-    revokedAt: toDate(row.revoked_at),
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-  };
-}
-
-function toTokenRow(row: TokenDbRow): SessionTokenRow {
-  return {
-    id: row.token_id,
-    sessionId: row.token_session,
-    expiresAt: new Date(row.token_expires_at),
-    refreshTokenId: row.token_refresh_token,
-    revokedAt: toDate(row.token_revoked_at),
-    createdAt: new Date(row.token_created_at),
-  };
-}
+/** Times are epoch milliseconds. */
+type SessionDbRow = SessionColumns<number>;
+type TokenDbRow = SessionTokenColumns<number>;
+const seamRows = sessionRowReader(epochMsToDate);
 
 /**
  * The session seam on SQLite (docs/sessions.md). Multi-statement writes run in one
@@ -76,17 +37,17 @@ export function createSqliteSessions(
       now,
     });
 
-  const lookup = (id: string, refresh: boolean): SessionTokenLookup | null => {
+  const lookup = (id: string, refresh: boolean) => {
     const row = prepared<SessionDbRow & TokenDbRow>(
       db,
       sql.selectTokenWithSession(table, refresh),
     ).get({ id });
     if (row === undefined) return null;
-    return { token: toTokenRow(row), session: toSessionRow(row), now: new Date(Date.now()) };
+    return seamRows.lookup(row, new Date(Date.now()));
   };
 
   return {
-    createSession: (session: NewSessionRow, pair: NewTokenPair, now: Date) =>
+    createSession: (session, pair, now) =>
       run("createSession", () =>
         inImmediateTransaction(db, () => {
           prepared(db, sql.insertSession(table)).run({
@@ -106,12 +67,12 @@ export function createSqliteSessions(
     getSession: (sessionId) =>
       run("getSession", () => {
         const row = prepared<SessionDbRow>(db, sql.selectSession(table)).get({ id: sessionId });
-        return row === undefined ? null : toSessionRow(row);
+        return row === undefined ? null : seamRows.session(row);
       }),
 
     listTokens: (sessionId) =>
       run("listTokens", () =>
-        prepared<TokenDbRow>(db, sql.selectTokens(table)).all({ sessionId }).map(toTokenRow),
+        prepared<TokenDbRow>(db, sql.selectTokens(table)).all({ sessionId }).map(seamRows.token),
       ),
 
     rotateTokens: (usedRefreshTokenId, pair, now) =>
@@ -147,24 +108,22 @@ export function createSqliteSessions(
         }),
       ),
 
-    cleanup: (request: SessionCleanupRequest) =>
-      run(
-        "sessionCleanup",
-        (): SessionCleanupResult =>
-          inImmediateTransaction(db, () => {
-            const deletedRefreshTokens = prepared(db, sql.deleteOldRefreshTokens(table)).run({
-              before: request.tokensBefore.getTime(),
+    cleanup: (request) =>
+      run("sessionCleanup", () =>
+        inImmediateTransaction(db, () => {
+          const deletedRefreshTokens = prepared(db, sql.deleteOldRefreshTokens(table)).run({
+            before: request.tokensBefore.getTime(),
+          }).changes;
+          let deletedSessions = prepared(db, sql.deleteSessionsWithoutTokens(table)).run({
+            before: request.orphansCreatedBefore.getTime(),
+          }).changes;
+          if (request.sessionsCreatedBefore !== null) {
+            deletedSessions += prepared(db, sql.deleteSessionsCreatedBefore(table)).run({
+              before: request.sessionsCreatedBefore.getTime(),
             }).changes;
-            let deletedSessions = prepared(db, sql.deleteSessionsWithoutTokens(table)).run({
-              before: request.orphansCreatedBefore.getTime(),
-            }).changes;
-            if (request.sessionsCreatedBefore !== null) {
-              deletedSessions += prepared(db, sql.deleteSessionsCreatedBefore(table)).run({
-                before: request.sessionsCreatedBefore.getTime(),
-              }).changes;
-            }
-            return { deletedRefreshTokens, deletedSessions };
-          }),
+          }
+          return { deletedRefreshTokens, deletedSessions };
+        }),
       ),
 
     ageSession: (sessionId, ms) =>

@@ -59,20 +59,6 @@ describe("memory adapter", () => {
     expect(await adapter.insights()).toMatchObject({ pendingCount: 3 });
   });
 
-  it("undoes a nested transaction (savepoint) without undoing the outer one", async () => {
-    const adapter = createMemoryAdapter();
-    await adapter.transaction(async (tx) => {
-      await tx.adapter.enqueue([newJob({ name: "outer" })]);
-      await expect(
-        tx.adapter.transaction(async (inner) => {
-          await inner.adapter.enqueue([newJob({ name: "inner" })]);
-          throw new Error("inner fails");
-        }),
-      ).rejects.toThrow("inner fails");
-    });
-    expect((await adapter.listJobs({ limit: 10 })).map((job) => job.name)).toEqual(["outer"]);
-  });
-
   it("shares one store between an adapter and one opened on its db", async () => {
     const first = createMemoryAdapter();
     const second = createMemoryAdapter({ db: first.db as MemoryDb });

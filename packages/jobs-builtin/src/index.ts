@@ -1,3 +1,4 @@
+export { BUILTIN_CRON_JOBS } from "./builtin-cron-jobs.ts";
 export type { JobFileCleanupOptions } from "./job-file-cleanup.ts";
 export { jobFileCleanup } from "./job-file-cleanup.ts";
 export type { ImageJobOptions } from "./job-file-images.ts";
@@ -10,12 +11,3 @@ export type { JobSessionStoreCleanupOptions } from "./job-session-store-cleanup.
 export { jobSessionStoreCleanup } from "./job-session-store-cleanup.ts";
 export type { JobSessionStoreProcessLeakedSessionOptions } from "./job-session-store-leaked-session.ts";
 export { jobSessionStoreProcessLeakedSession } from "./job-session-store-leaked-session.ts";
-
-/** The cron definitions the Compas queue recommended; names kept so existing setups work. */
-export const BUILTIN_CRON_JOBS = Object.freeze([
-  Object.freeze({ name: "compas.queue.cleanup", cronExpression: "0 1 * * *" }),
-  Object.freeze({ name: "compas.queue.insights", cronExpression: "0 * * * *" }),
-  // Register `jobFileCleanup(storage, bucketName)` under this name (docs/files.md).
-  Object.freeze({ name: "compas.file.cleanup", cronExpression: "0 2 * * *" }),
-  Object.freeze({ name: "compas.sessionStore.cleanup", cronExpression: "0 2 * * *" }),
-]);

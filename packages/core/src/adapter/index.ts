@@ -65,6 +65,8 @@ export {
   rejectOptionWith,
   stringOption,
 } from "./adapter-options.ts";
+export type { FileColumns } from "./file-seam-rows.ts";
+export { epochMsToDate, fileRowReader } from "./file-seam-rows.ts";
 export type {
   CountDecoder,
   DriverJobRow,
@@ -83,3 +85,5 @@ export {
   outcomeKindsWhere,
   outcomeSetClause,
 } from "./outcome-effects.ts";
+export type { SessionColumns, SessionRowReader, SessionTokenColumns } from "./session-seam-rows.ts";
+export { sessionRowReader } from "./session-seam-rows.ts";

@@ -11,6 +11,12 @@ import { jobViewsSuite } from "./suite-job-views.ts";
 import { queueCountsSuite } from "./suite-queue-counts.ts";
 import { readJobsSuite } from "./suite-read-jobs.ts";
 import { resilienceSuite } from "./suite-resilience.ts";
+import { seamCapabilitiesSuite } from "./suite-seam-capabilities.ts";
+import { seamClaimSuite } from "./suite-seam-claim.ts";
+import { seamCompleteSuite } from "./suite-seam-complete.ts";
+import { seamCronSuccessorSuite } from "./suite-seam-cron-successor.ts";
+import { seamEnqueueSuite } from "./suite-seam-enqueue.ts";
+import { seamLifecycleSuite } from "./suite-seam-lifecycle.ts";
 import { timeoutsSuite } from "./suite-timeouts.ts";
 import { transactionsSuite } from "./suite-transactions.ts";
 import { workerOptionsSuite } from "./suite-worker-options.ts";
@@ -18,7 +24,9 @@ import { workerRunSuite } from "./suite-worker-run.ts";
 
 /**
  * The behavioural contract of docs/queue.md §2–§7, driven through Docket's public API and the
- * `StorageAdapter` seam against one adapter. Each adapter package calls it from its
+ * `StorageAdapter` seam against one adapter; the `seam:` sections call the seam's methods
+ * directly, putting rows into every state through the seam itself (no SQL), so an adapter's
+ * own tests keep only what is specific to its database. Each adapter package calls it from its
  * `test/conformance.test.ts` with its own harness. Every test works on a fresh queue of
  * its own, so the sections may run concurrently.
  */
@@ -56,5 +64,12 @@ export function describeStorageAdapter(harness: AdapterHarness): void {
     describe("operator actions (retry, cancel, delete)", () => jobActionsSuite(context));
     describe("operator views (counts by name, activity)", () => jobViewsSuite(context));
     describe("job states: core's rules and the adapter's SQL agree", () => jobStatesSuite(context));
+    describe("seam: capabilities", () => seamCapabilitiesSuite(context));
+    describe("seam: enqueue and getJob", () => seamEnqueueSuite(context));
+    describe("seam: claim", () => seamClaimSuite(context));
+    describe("seam: heartbeat and complete", () => seamCompleteSuite(context));
+    describe("seam: cron successors", () => seamCronSuccessorSuite(context));
+    describe("seam: migrations, transaction(fn), syncCron, close", () =>
+      seamLifecycleSuite(context));
   });
 }

@@ -1,6 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { nextCronRow } from "../cron.ts";
-import type { ClaimRequest, JobOutcome, NewJob, StorageAdapter } from "../storage-adapter.ts";
+import type { JobRecord } from "../job-record.ts";
+import {
+  type ClaimRequest,
+  CRON_JOB_TYPE,
+  type CronDefinition,
+  type JobOutcome,
+  type NewJob,
+  type StorageAdapter,
+} from "../storage-adapter.ts";
 
 /**
  * Small builders for seam-level adapter tests, shared so every adapter's tests speak the
@@ -52,6 +60,38 @@ export function outcome(
     cronSuccessor: null,
     ...overrides,
   };
+}
+
+/**
+ * A cron definition as core computes it: hourly, priority 4, next run in an hour, and the
+ * cron `data` registration writes.
+ */
+export function cronDefinition(
+  name: string,
+  overrides: Partial<CronDefinition> = {},
+): CronDefinition {
+  const cronExpression = overrides.cronExpression ?? "0 * * * *";
+  return {
+    name,
+    cronExpression,
+    priority: 4,
+    nextRunAt: new Date(Date.now() + 3_600_000),
+    dataJson: JSON.stringify({ jobType: CRON_JOB_TYPE, cronExpression, cronLastCompletedAt: null }),
+    ...overrides,
+  };
+}
+
+/** The pending (not complete) cron rows, of `name` when given, read through the seam. */
+export async function pendingCronRows(
+  adapter: StorageAdapter,
+  name?: string,
+): Promise<JobRecord[]> {
+  const rows = await adapter.listJobs({
+    cron: true,
+    limit: 1000,
+    ...(name === undefined ? {} : { name }),
+  });
+  return rows.filter((row) => !row.isComplete).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** A fresh `t_<12 hex>` table name, so every test works in a table of its own. */

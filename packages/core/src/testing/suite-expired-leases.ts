@@ -1,44 +1,11 @@
 import { expect, it } from "vitest";
 import { nextCronOccurrence } from "../cron.ts";
 import { queueWorkerGetJob, queueWorkerListJobs } from "../read-jobs.ts";
-import {
-  type ClaimRequest,
-  CRON_JOB_TYPE,
-  LEASE_EXPIRED_ERROR,
-  type StorageAdapter,
-} from "../storage-adapter.ts";
-import { HOUR, waitFor, waitUntilComplete, withWorker } from "./helpers.ts";
+import { CRON_JOB_TYPE, LEASE_EXPIRED_ERROR, type StorageAdapter } from "../storage-adapter.ts";
+import { HOUR, waitUntilComplete, withWorker } from "./helpers.ts";
 import { claimRequest, newJob, outcome } from "./seam-fixtures.ts";
+import { claimAndDie, leaseExpired, SHORT_LEASE_MS } from "./seam-leases.ts";
 import type { SuiteContext } from "./suite-context.ts";
-
-/** A lease short enough to expire at once, long enough to be a real lease. */
-const SHORT_LEASE_MS = 50;
-
-/** Waits until job `id`'s lease has run out by the adapter's own clock. */
-async function leaseExpired(adapter: StorageAdapter, id: number): Promise<void> {
-  await waitFor(
-    async () => {
-      const job = await adapter.getJob(id);
-      const now = await adapter.now();
-      return job?.lockedUntil !== null && job!.lockedUntil.getTime() <= now.getTime();
-    },
-    { what: `the lease of job ${id} to expire` },
-  );
-}
-
-/**
- * A worker that claims job `id` and dies: the claim leases it briefly and nothing is ever
- * recorded for it. Returns once the lease has expired.
- */
-async function claimAndDie(
-  adapter: StorageAdapter,
-  id: number,
-  overrides: Partial<ClaimRequest>,
-): Promise<void> {
-  const { jobs } = await adapter.claim(claimRequest({ leaseMs: SHORT_LEASE_MS, ...overrides }));
-  expect(jobs.map((job) => job.id)).toEqual([id]);
-  await leaseExpired(adapter, id);
-}
 
 /** A due cron row for `name`, written the way registration writes it. */
 async function dueCronJob(adapter: StorageAdapter, name: string, cronExpression: string) {

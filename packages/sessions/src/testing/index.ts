@@ -4,6 +4,7 @@ import { describeSessionLifecycle } from "./suite-lifecycle.ts";
 import { describeSessionRefresh } from "./suite-refresh.ts";
 import { describeSessionTokens } from "./suite-tokens.ts";
 
+export { sessionStoreHarness } from "./adapter-harness.ts";
 export type { SessionStoreHarness } from "./harness.ts";
 
 /**

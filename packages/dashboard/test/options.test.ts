@@ -1,6 +1,6 @@
 import { expectDocketError } from "@docket/core/testing";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PAGE_SIZE, resolveDashboardOptions } from "./options.ts";
+import { DEFAULT_PAGE_SIZE, resolveDashboardOptions } from "../src/options.ts";
 
 describe("resolveDashboardOptions", () => {
   it("fills defaults and freezes the result", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { padToBucket } from "./mysql-connection.ts";
-import { chunkRows, formatUtcDateTime, limitParam, parseUtcDateTime } from "./mysql-rows.ts";
+import { padToBucket } from "../src/mysql-connection.ts";
+import { chunkRows, formatUtcDateTime, limitParam, parseUtcDateTime } from "../src/mysql-rows.ts";
 
 describe("mysql value mapping", () => {
   it("formats and parses DATETIME text as UTC with milliseconds", () => {

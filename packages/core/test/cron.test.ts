@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cronRow, nextCronOccurrence, validateCronExpression } from "./cron.ts";
-import { CRON_JOB_TYPE } from "./storage-adapter.ts";
+import { cronRow, nextCronOccurrence, validateCronExpression } from "../src/cron.ts";
+import { CRON_JOB_TYPE } from "../src/storage-adapter.ts";
 
 describe("cron expressions", () => {
   it("accepts 5 and 6 fields and evaluates them in UTC", () => {

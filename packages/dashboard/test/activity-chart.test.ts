@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ACTIVITY_BUCKETS, activityChart, activitySince } from "./activity-chart.ts";
-import { formatRelative } from "./format.ts";
+import { ACTIVITY_BUCKETS, activityChart, activitySince } from "../src/activity-chart.ts";
+import { formatRelative } from "../src/format.ts";
 
 describe("activityChart", () => {
   it("starts 59 minutes before the current minute", () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { DeadlineScheduler } from "./timers.ts";
+import { DeadlineScheduler } from "../src/timers.ts";
 
 describe("DeadlineScheduler", () => {
   beforeEach(() => {

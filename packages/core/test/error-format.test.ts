@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatJobError, MAX_ERROR_LENGTH, toStorableText } from "./error-format.ts";
+import { formatJobError, MAX_ERROR_LENGTH, toStorableText } from "../src/error-format.ts";
 
 describe("formatJobError", () => {
   it("keeps the message and stack of an Error and follows its cause", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toNewJob } from "./job-input.ts";
+import { toNewJob } from "../src/job-input.ts";
 
 describe("toNewJob", () => {
   it("fills the defaults", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeHtml, html, joinHtml, SafeHtml } from "./html.ts";
+import { escapeHtml, html, joinHtml, SafeHtml } from "../src/html.ts";
 
 describe("html", () => {
   it("escapes every interpolated value, in text and in attributes", () => {

@@ -6,7 +6,7 @@ import {
   isUnsupportedStatement,
   toDocketError,
   wasNeverSent,
-} from "./mysql-errors.ts";
+} from "../src/mysql-errors.ts";
 
 /** Error objects shaped like mysql2's (`code`, `errno`, `fatal`, `sqlMessage`). */
 function driverError(fields: Record<string, unknown>, message = "boom"): Error {

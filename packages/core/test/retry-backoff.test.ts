@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DocketError } from "./errors.ts";
-import { retryDelayMs, validateRetryBackoff } from "./retry-backoff.ts";
+import { DocketError } from "../src/errors.ts";
+import { retryDelayMs, validateRetryBackoff } from "../src/retry-backoff.ts";
 
 describe("retry backoff", () => {
   it("is none by default: a failed job is eligible again at once", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isAbortError } from "./errors.ts";
-import { eventRename, eventStart, eventStop, newEvent, newEventFromEvent } from "./events.ts";
+import { isAbortError } from "../src/errors.ts";
+import { eventRename, eventStart, eventStop, newEvent, newEventFromEvent } from "../src/events.ts";
 
 const logger = { info: () => {}, error: () => {} };
 
