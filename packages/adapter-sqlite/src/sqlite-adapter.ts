@@ -45,6 +45,7 @@ import { SqliteFileStore } from "./sqlite-files.ts";
 import { TransactionGate } from "./sqlite-gate.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
 import { isDatabase, resolveSqliteOptions, type SqliteAdapterOptions } from "./sqlite-options.ts";
+import { PairedComplete, type WaitingOutcomes } from "./sqlite-paired-complete.ts";
 import { compareClaimOrder, type SqliteJobRow, toJobRecord } from "./sqlite-rows.ts";
 import { createSqliteSessions } from "./sqlite-sessions.ts";
 import * as sql from "./sqlite-sql.ts";
@@ -52,6 +53,8 @@ import * as sql from "./sqlite-sql.ts";
 /** State of the adapter that opened the connection; adapters bound to a transaction have none. */
 interface OwnerState {
   readonly gate: TransactionGate;
+  /** Successes waiting one turn for the next claim's transaction. */
+  readonly paired: PairedComplete;
   readonly ownsDatabase: boolean;
   closed: boolean;
   closing: Promise<void> | null;
@@ -190,36 +193,75 @@ class SqliteAdapter implements StorageAdapter {
   }
 
   claim(request: ClaimRequest): Promise<ClaimResult> {
-    return this.run("worker", "claim", () =>
-      inImmediateTransaction(this.db, () => {
+    const paired = this.owner?.paired;
+    if (paired === undefined) return this.claimAlone(request);
+    // Successes handed to `complete` in this turn are recorded first, in the claim's
+    // transaction (see PairedComplete). Taken when the work first runs (it may wait for
+    // the gate), kept across busy retries of the same work.
+    let taken: { waiting: WaitingOutcomes | null } | undefined;
+    const claiming = this.run("worker", "claim", () => {
+      taken ??= { waiting: paired.take() };
+      const waiting = taken.waiting;
+      return inImmediateTransaction(this.db, () => {
         const now = Date.now();
-        const candidates = prepared<{ id: number; exhausted: number }>(
-          this.db,
-          sql.selectClaimable(this.table, request.ignoreSorting),
-        ).all({
-          now,
-          names: JSON.stringify(request.names),
-          maxRetryCount: request.maxRetryCount,
-          limit: request.limit,
-        });
-        const ids: number[] = [];
-        const exhausted: number[] = [];
-        for (const row of candidates) (row.exhausted ? exhausted : ids).push(row.id);
-        // In the same transaction as the takeover: no crash can leave them stranded.
-        const finished =
-          exhausted.length === 0 ? [] : this.finishExhausted(exhausted, request, now);
-        if (ids.length === 0) return { jobs: [], finished, now: new Date(now) };
-        const rows = prepared<SqliteJobRow>(this.db, sql.leaseJobs(this.table)).all({
-          ids: JSON.stringify(ids),
-          leaseToken: request.leaseToken,
-          now,
-          leaseMs: request.leaseMs,
-          leaseExpiredError: LEASE_EXPIRED_ERROR,
-        });
-        if (!request.ignoreSorting) rows.sort(compareClaimOrder);
-        return { jobs: rows.map(toJobRecord), finished, now: new Date(now) };
-      }),
+        const completed = waiting === null ? null : this.recordOutcomes(waiting.outcomes, now);
+        return { claimed: this.claimRows(request, now), completed };
+      });
+    });
+    return claiming.then(
+      ({ claimed, completed }) => {
+        if (completed !== null) taken?.waiting?.resolve(completed);
+        return claimed;
+      },
+      (error: unknown) => {
+        const waiting = taken?.waiting ?? null;
+        if (waiting === null) throw error;
+        if (error instanceof DocketError && error.retryable) {
+          // Nothing was written; the recorder and the worker retry as after any such error.
+          waiting.reject(error);
+          throw error;
+        }
+        // Something in the shared transaction failed for good: run each part alone, so
+        // an outcome and a claim each fail only for their own reasons, as before pairing.
+        this.writeOutcomes(waiting.outcomes).then(waiting.resolve, waiting.reject);
+        return this.claimAlone(request);
+      },
     );
+  }
+
+  /** A claim in a transaction of its own. */
+  private claimAlone(request: ClaimRequest): Promise<ClaimResult> {
+    return this.run("worker", "claim", () =>
+      inImmediateTransaction(this.db, () => this.claimRows(request, Date.now())),
+    );
+  }
+
+  /** The claim's statements, inside a transaction the caller opened, at `now`. */
+  private claimRows(request: ClaimRequest, now: number): ClaimResult {
+    const candidates = prepared<{ id: number; exhausted: number }>(
+      this.db,
+      sql.selectClaimable(this.table, request.ignoreSorting),
+    ).all({
+      now,
+      names: JSON.stringify(request.names),
+      maxRetryCount: request.maxRetryCount,
+      limit: request.limit,
+    });
+    const ids: number[] = [];
+    const exhausted: number[] = [];
+    for (const row of candidates) (row.exhausted ? exhausted : ids).push(row.id);
+    // In the same transaction as the takeover: no crash can leave them stranded.
+    const finished = exhausted.length === 0 ? [] : this.finishExhausted(exhausted, request, now);
+    if (ids.length === 0) return { jobs: [], finished, now: new Date(now) };
+    const rows = prepared<SqliteJobRow>(this.db, sql.leaseJobs(this.table)).all({
+      ids: JSON.stringify(ids),
+      leaseToken: request.leaseToken,
+      now,
+      leaseMs: request.leaseMs,
+      leaseExpiredError: LEASE_EXPIRED_ERROR,
+    });
+    if (!request.ignoreSorting) rows.sort(compareClaimOrder);
+    return { jobs: rows.map(toJobRecord), finished, now: new Date(now) };
   }
 
   /**
@@ -267,25 +309,37 @@ class SqliteAdapter implements StorageAdapter {
 
   complete(outcomes: readonly JobOutcome[]): Promise<CompleteResult> {
     if (outcomes.length === 0) return Promise.resolve({ recorded: [], lost: [] });
+    // A bound adapter (a transactional handler's) writes at once, inside its transaction.
+    const paired = this.owner?.closed === false ? this.owner.paired : undefined;
+    if (paired?.canWait(outcomes)) {
+      return paired.wait(outcomes, (alone) => this.writeOutcomes(alone));
+    }
+    return this.writeOutcomes(outcomes);
+  }
+
+  /** `complete` in a transaction of its own. */
+  private writeOutcomes(outcomes: readonly JobOutcome[]): Promise<CompleteResult> {
     return this.run("worker", "complete", () =>
-      inImmediateTransaction(this.db, () => {
-        const now = Date.now();
-        const recorded: number[] = [];
-        const lost: number[] = [];
-        for (const outcome of outcomes) {
-          const changes = this.recordOutcome(outcome, now);
-          if (changes === 0) {
-            lost.push(outcome.id);
-            continue;
-          }
-          recorded.push(outcome.id);
-          // Only the outcome whose guard won schedules the next run; the unique
-          // pending-cron index drops it when a pending row for the name exists already.
-          if (outcome.cronSuccessor !== null) this.insertCron(outcome.cronSuccessor, now);
-        }
-        return { recorded, lost };
-      }),
+      inImmediateTransaction(this.db, () => this.recordOutcomes(outcomes, Date.now())),
     );
+  }
+
+  /** Every outcome's guarded write, inside a transaction the caller opened, at `now`. */
+  private recordOutcomes(outcomes: readonly JobOutcome[], now: number): CompleteResult {
+    const recorded: number[] = [];
+    const lost: number[] = [];
+    for (const outcome of outcomes) {
+      const changes = this.recordOutcome(outcome, now);
+      if (changes === 0) {
+        lost.push(outcome.id);
+        continue;
+      }
+      recorded.push(outcome.id);
+      // Only the outcome whose guard won schedules the next run; the unique
+      // pending-cron index drops it when a pending row for the name exists already.
+      if (outcome.cronSuccessor !== null) this.insertCron(outcome.cronSuccessor, now);
+    }
+    return { recorded, lost };
   }
 
   syncCron(definitions: readonly CronDefinition[]): Promise<void> {
@@ -503,6 +557,10 @@ class SqliteAdapter implements StorageAdapter {
   close(): Promise<void> {
     const owner = this.owner;
     if (owner === null) return Promise.resolve();
+    // Successes still waiting for a claim are written before the connection goes away.
+    const waiting = owner.closed ? null : owner.paired.take();
+    if (waiting !== null)
+      this.writeOutcomes(waiting.outcomes).then(waiting.resolve, waiting.reject);
     owner.closed = true;
     owner.closing ??= (async () => {
       // Let a running handler transaction finish before the connection goes away.
@@ -618,6 +676,7 @@ export function createSqliteAdapter(options: SqliteAdapterOptions): StorageAdapt
   const { db, ownsDatabase } = openDatabase(resolved);
   const owner: OwnerState = {
     gate: new TransactionGate(),
+    paired: new PairedComplete(),
     ownsDatabase,
     closed: false,
     closing: null,

@@ -1,7 +1,7 @@
 /**
  * Cost model per job (issue 13): drains N no-op jobs with one Docket worker and counts,
  * through a wrapped driver, the round trips (commands sent to the server), statements
- * and commits per job, plus the Node CPU per job and the wall time per job. With
+ * and commits per job (SQLite: statements and commits, see `sqlite-counting.ts`), plus the Node CPU per job and the wall time per job. With
  * `--trace` it prints the statement timeline of a few jobs in the middle of the drain
  * (where a fixed delay shows up as a gap between two statements).
  *
@@ -10,11 +10,16 @@
  *
  * Not part of `pnpm bench`; figures go to RESULTS.md ("Cost model").
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createMysqlAdapter } from "@docket/adapter-mysql";
 import { createPostgresAdapter } from "@docket/adapter-postgres";
+import { createSqliteAdapter } from "@docket/adapter-sqlite";
 import { queueWorkerAddJobs, queueWorkerCreate, type StorageAdapter } from "@docket/core";
+import { wrapSqlite } from "./sqlite-counting.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -116,24 +121,35 @@ function classify(text: string): string {
   return "statement";
 }
 
+/** The log entry of an in-process (SQLite) statement, timed from call to return. */
+function logStatement(text: string, at: number, done: number): void {
+  if (recording) log.push({ at, done, text });
+}
+
+/** SQLite only: a temporary directory for the database file. */
+const sqliteDirectory = db === "sqlite" ? mkdtempSync(join(tmpdir(), "docket-cost-")) : "";
+
 async function main(): Promise<void> {
-  wrapDrivers();
+  if (db === "sqlite") wrapSqlite(logStatement);
+  else wrapDrivers();
   const tableName = `docket_cost_${process.pid}`;
   const adapter: StorageAdapter =
-    db === "mysql"
-      ? createMysqlAdapter({
-          uri: process.env.DOCKET_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test",
-          tableName,
-        })
-      : createPostgresAdapter({
-          connectionString:
-            process.env.DOCKET_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test",
-          tableName,
-        });
+    db === "sqlite"
+      ? createSqliteAdapter({ filename: join(sqliteDirectory, "cost.db"), tableName })
+      : db === "mysql"
+        ? createMysqlAdapter({
+            uri: process.env.DOCKET_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test",
+            tableName,
+          })
+        : createPostgresAdapter({
+            connectionString:
+              process.env.DOCKET_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+            tableName,
+          });
   await adapter.migrate();
   try {
     if (deep) {
-      const raw = adapter.db as { query(sql: string): Promise<unknown> };
+      const raw = rawQuery(adapter);
       for (let i = 0; i < 50_000; i += 1000) {
         await queueWorkerAddJobs(
           adapter,
@@ -143,7 +159,9 @@ async function main(): Promise<void> {
       await raw.query(
         db === "mysql"
           ? `UPDATE ${tableName} SET is_complete = 1, completed_at = UTC_TIMESTAMP(3)`
-          : `UPDATE "${tableName}" SET is_complete = true, completed_at = now()`,
+          : db === "sqlite"
+            ? `UPDATE ${tableName} SET is_complete = 1, completed_at = ${Date.now()}`
+            : `UPDATE "${tableName}" SET is_complete = true, completed_at = now()`,
       );
       const tomorrow = new Date(Date.now() + 86_400_000);
       for (let i = 0; i < 25_000; i += 1000) {
@@ -166,8 +184,9 @@ async function main(): Promise<void> {
         })),
       );
     }
-    const raw = adapter.db as { query(sql: string): Promise<unknown> };
-    if (!cold)
+    const raw = rawQuery(adapter);
+    // SQLite: nothing, as in `pnpm bench` (an application rarely runs ANALYZE there).
+    if (!cold && db !== "sqlite")
       await raw.query(db === "mysql" ? `ANALYZE TABLE ${tableName}` : `ANALYZE "${tableName}"`);
     let handled = 0;
     const starts: number[] = [];
@@ -261,7 +280,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    const raw = adapter.db as { query(sql: string): Promise<unknown> };
+    const raw = rawQuery(adapter);
     await raw
       .query(
         db === "mysql"
@@ -270,7 +289,15 @@ async function main(): Promise<void> {
       )
       .catch(() => {});
     await adapter.close();
+    if (db === "sqlite") rmSync(sqliteDirectory, { recursive: true, force: true });
   }
+}
+
+/** One statement outside the adapter: `pg` / mysql2 `query`, better-sqlite3 `exec`. */
+function rawQuery(adapter: StorageAdapter): { query(sql: string): Promise<unknown> } {
+  if (db !== "sqlite") return adapter.db as { query(sql: string): Promise<unknown> };
+  const sqlite = adapter.db as { exec(sql: string): unknown };
+  return { query: async (sql) => sqlite.exec(sql) };
 }
 
 main().catch((error: unknown) => {
