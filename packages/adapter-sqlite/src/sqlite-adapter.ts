@@ -1,9 +1,10 @@
-import type {
-  JobActionResult,
-  JobNameCounts,
-  JobRecord,
-  QueueCounts,
-  StorageAdapter,
+import {
+  DocketError,
+  type JobActionResult,
+  type JobNameCounts,
+  type JobRecord,
+  type QueueCounts,
+  type StorageAdapter,
 } from "@docket/core";
 import {
   type AdapterCapabilities,
