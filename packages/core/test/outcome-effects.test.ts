@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DocketError } from "../errors.ts";
-import { isFinishingOutcome, type JobOutcomeKind } from "../storage-adapter.ts";
-import { outcomeEffect, outcomeKindCondition, outcomeSetClause } from "./outcome-effects.ts";
+import {
+  outcomeEffect,
+  outcomeKindCondition,
+  outcomeSetClause,
+} from "../src/adapter/outcome-effects.ts";
+import { DocketError } from "../src/errors.ts";
+import { isFinishingOutcome, type JobOutcomeKind } from "../src/storage-adapter.ts";
 
 describe("outcome effects", () => {
   it("render the kinds with an effect as one IN-list", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { JOB_STATES } from "./job-record.ts";
-import { isInState, type StateFacts, stateCondition } from "./job-state-rules.ts";
+import { JOB_STATES } from "../src/job-record.ts";
+import { isInState, type StateFacts, stateCondition } from "../src/job-state-rules.ts";
 
 const NOW = 1_000_000;
 
