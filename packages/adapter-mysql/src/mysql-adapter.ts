@@ -15,6 +15,7 @@ import {
   type CompleteResult,
   type CountJobsByNameRequest,
   type CronDefinition,
+  closedAdapterError,
   type FileStoreSeam,
   invalidOption,
   type JobActivityCount,
@@ -24,6 +25,8 @@ import {
   LEASE_EXPIRED_ERROR,
   type ListJobsQuery,
   type NewJob,
+  nameCountsFromRow,
+  queueCountsFromRow,
   type RetryFailedRequest,
   refusedAction,
   type SessionStoreSeam,
@@ -43,7 +46,7 @@ import {
   write,
   writeOnce,
 } from "./mysql-connection.ts";
-import { closedError, isUnsupportedStatement, toDocketError } from "./mysql-errors.ts";
+import { isUnsupportedStatement, toDocketError } from "./mysql-errors.ts";
 import { MysqlFileStore } from "./mysql-files.ts";
 import { migrateMysql } from "./mysql-migrations.ts";
 import { describePool, type ResolvedMysqlOptions, toPromiseConnection } from "./mysql-options.ts";
@@ -450,13 +453,7 @@ class MysqlAdapter implements StorageAdapter {
     const rows = (await this.exec.statement("counting jobs", sql.selectCounts(this.table), [], {
       replayable: true,
     })) as unknown as Record<string, unknown>[];
-    const row = rows[0] ?? {};
-    return {
-      pendingCount: toNumber(row.pending_count),
-      scheduledCount: toNumber(row.scheduled_count),
-      runningCount: toNumber(row.running_count),
-      failedCount: toNumber(row.failed_count),
-    };
+    return queueCountsFromRow(rows[0] ?? {}, toNumber);
   }
 
   async retryJob(id: number): Promise<JobActionResult> {
@@ -490,15 +487,7 @@ class MysqlAdapter implements StorageAdapter {
       since === null ? [] : [formatUtcDateTime(since, "finishedSince")],
       { replayable: true },
     )) as unknown as Record<string, unknown>[];
-    return rows.map((row) => ({
-      name: String(row.name),
-      pending: toNumber(row.pending),
-      scheduled: toNumber(row.scheduled),
-      running: toNumber(row.running),
-      completed: toNumber(row.completed),
-      failed: toNumber(row.failed),
-      cancelled: toNumber(row.cancelled),
-    }));
+    return rows.map((row) => nameCountsFromRow(row, toNumber));
   }
 
   async jobActivity(request: JobActivityRequest): Promise<JobActivityCount[]> {
@@ -563,7 +552,7 @@ class MysqlAdapter implements StorageAdapter {
 
   async transaction<T>(fn: (tx: AdapterTransaction) => Promise<T>): Promise<T> {
     if (this.bound !== null) return this.inSavepoint(this.bound, fn);
-    if (this.context.state.closed) throw closedError();
+    if (this.context.state.closed) throw closedAdapterError("mysql");
     // Nothing of fn's has run yet: a connection that died before or during BEGIN (a
     // restart, KILL) is simply replaced.
     const connection = await withRetries(

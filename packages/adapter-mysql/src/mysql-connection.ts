@@ -1,4 +1,5 @@
 import { DocketError } from "@docket/core";
+import { closedAdapterError } from "@docket/core/adapter";
 import type {
   Connection,
   Pool,
@@ -10,7 +11,6 @@ import type {
   TypeCast,
 } from "mysql2/promise";
 import {
-  closedError,
   isConnectionError,
   isTransientError,
   toDocketError,
@@ -192,7 +192,7 @@ export class MysqlExecutor {
   ) {}
 
   private check(): void {
-    if (this.state.closed) throw closedError();
+    if (this.state.closed) throw closedAdapterError("mysql");
   }
 
   /** A single statement on the pool (or the bound connection). */

@@ -1,4 +1,10 @@
 import { DocketError } from "@docket/core";
+import {
+  connectionError,
+  databaseError,
+  driverDetail,
+  SOCKET_ERROR_CODES,
+} from "@docket/core/adapter";
 
 /**
  * Maps mysql2 errors to `DocketError`. The driver error is always kept as `cause`.
@@ -29,14 +35,7 @@ const CONNECTION_CODES = new Set([
   "PROTOCOL_SEQUENCE_TIMEOUT",
   "PROTOCOL_ENQUEUE_AFTER_QUIT",
   "PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
+  ...SOCKET_ERROR_CODES,
   "ER_SERVER_SHUTDOWN",
   "ER_CON_COUNT_ERROR",
   "ER_CONNECTION_KILLED",
@@ -108,36 +107,21 @@ export function isUnsupportedStatement(error: unknown): boolean {
 /** Wraps any error thrown by mysql2 (or the pool) into a `DocketError`; passes `DocketError`s through. */
 export function toDocketError(error: unknown, action: string): DocketError {
   if (error instanceof DocketError) return error;
-  const { sqlMessage, message } = shape(error);
-  const detail =
+  const { sqlMessage, message, code } = shape(error);
+  const text =
     typeof sqlMessage === "string"
       ? sqlMessage
       : typeof message === "string"
         ? message
         : String(error);
-  if (isConnectionError(error)) {
-    return new DocketError(
-      "connection_error",
-      `MySQL connection failed while ${action}: ${detail}`,
-      {
-        cause: error,
-        retryable: true,
-      },
-    );
-  }
+  const detail = driverDetail(text, typeof code === "string" ? code : undefined);
+  if (isConnectionError(error)) return connectionError("mysql", action, detail, error);
   if (isPacketTooLarge(error)) {
     return new DocketError(
       "invalid_argument",
-      `expected data to fit in the server's max_allowed_packet while ${action}: ${detail}`,
+      `expected data to fit in the server's max_allowed_packet while ${action}: ${text}`,
       { cause: error, field: "data" },
     );
   }
-  return new DocketError("database_error", `MySQL error while ${action}: ${detail}`, {
-    cause: error,
-    retryable: isTransientError(error),
-  });
-}
-
-export function closedError(): DocketError {
-  return new DocketError("closed", "the MySQL adapter was used after close()");
+  return databaseError("mysql", action, detail, error, isTransientError(error));
 }

@@ -1,4 +1,12 @@
-import { invalidArgument, invalidOption, validateTableName } from "@docket/core/adapter";
+import {
+  integerOption,
+  invalidArgument,
+  invalidOption,
+  oneOfOptions,
+  optionsRecord,
+  rejectOptionWith,
+  validateTableName,
+} from "@docket/core/adapter";
 import type { Connection, Pool, PoolConnection } from "mysql2/promise";
 
 /**
@@ -34,47 +42,26 @@ export type ResolvedMysqlOptions = Readonly<
   | { kind: "pool"; pool: Pool; tableName: string }
 >;
 
-const KNOWN_KEYS = new Set(["uri", "pool", "poolSize", "tableName"]);
+const KNOWN_KEYS = ["uri", "pool", "poolSize", "tableName"];
 export const DEFAULT_POOL_SIZE = 10;
 
 export function resolveMysqlOptions(options: unknown): ResolvedMysqlOptions {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw invalidOption("options", "an object with uri or pool", options);
-  }
-  const record = options as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!KNOWN_KEYS.has(key)) {
-      throw invalidOption(
-        key,
-        "one of uri, pool, poolSize, tableName (unknown option)",
-        record[key],
-      );
-    }
-  }
+  const record = optionsRecord(options, KNOWN_KEYS, "uri or pool");
   const tableName = validateTableName(record.tableName);
-  const { uri, pool, poolSize } = record;
-  if (uri !== undefined && pool !== undefined) {
-    throw invalidOption("pool", "absent when uri is given (pass one of uri or pool)", pool);
+  const source = oneOfOptions(record, "uri", "pool");
+  // The caller sizes its own pool.
+  rejectOptionWith(record, "poolSize", "pool");
+  if (source === "pool") {
+    return Object.freeze({ kind: "pool", pool: toPromisePool(record.pool), tableName });
   }
-  if (pool !== undefined) {
-    if (poolSize !== undefined) {
-      throw invalidOption("poolSize", "absent when pool is given (size your own pool)", poolSize);
-    }
-    return Object.freeze({ kind: "pool", pool: toPromisePool(pool), tableName });
-  }
+  const uri = record.uri;
   if (typeof uri !== "string" || !/^(mysql|mariadb):\/\/./i.test(uri)) {
     throw invalidOption("uri", "a mysql:// connection string", uri);
-  }
-  if (
-    poolSize !== undefined &&
-    (typeof poolSize !== "number" || !Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000)
-  ) {
-    throw invalidOption("poolSize", "an integer between 1 and 1000", poolSize);
   }
   return Object.freeze({
     kind: "uri",
     uri: uri.replace(/^mariadb:/i, "mysql:"),
-    poolSize: poolSize ?? DEFAULT_POOL_SIZE,
+    poolSize: integerOption(record, "poolSize", { min: 1, max: 1000, fallback: DEFAULT_POOL_SIZE }),
     tableName,
   });
 }

@@ -1,11 +1,12 @@
-import { DocketError } from "@docket/core";
 import {
   type ClaimRequest,
   type CronDefinition,
-  isFinishingOutcome,
   type JobOutcome,
+  type JobOutcomeKind,
   LEASE_EXPIRED_ERROR,
   nextCronRow,
+  outcomeAssignments,
+  outcomeEffect,
 } from "@docket/core/adapter";
 import { type MysqlConnection, padToBucket, write, writeOnce } from "./mysql-connection.ts";
 import { formatUtcDateTime, type JobRow, toNumber } from "./mysql-rows.ts";
@@ -13,8 +14,9 @@ import * as sql from "./mysql-sql.ts";
 
 /**
  * The writes of `complete()` for the outcomes whose guard won, on the transaction that
- * holds their rows locked: one statement per kind (per-row values through `CASE id`),
- * IN-lists padded to a few statement shapes, then the cron successors.
+ * holds their rows locked: one statement per kind (per-row values through `CASE id`, the
+ * columns as `OUTCOME_EFFECTS` says), IN-lists padded to a few statement shapes, then the
+ * deletes and the cron successors.
  */
 export async function writeOutcomes(
   connection: MysqlConnection,
@@ -23,85 +25,60 @@ export async function writeOutcomes(
   nowText: string,
   nowMs: number,
 ): Promise<void> {
-  const t = table;
   const deleted: JobOutcome[] = [];
-  const succeeded: JobOutcome[] = [];
-  const failed: JobOutcome[] = [];
-  const abandoned: JobOutcome[] = [];
-  const retried: JobOutcome[] = [];
-  const released: JobOutcome[] = [];
+  const byKind = new Map<JobOutcomeKind, JobOutcome[]>();
   for (const outcome of winners) {
-    if (isFinishingOutcome(outcome.kind) && outcome.deleteOnFinish) {
+    if (outcomeEffect(outcome.kind).finishes && outcome.deleteOnFinish) {
       deleted.push(outcome);
       continue;
     }
-    switch (outcome.kind) {
-      case "succeeded":
-        succeeded.push(outcome);
-        break;
-      case "failed":
-        failed.push(outcome);
-        break;
-      case "abandoned":
-        abandoned.push(outcome);
-        break;
-      case "retry":
-        retried.push(outcome);
-        break;
-      case "released":
-        released.push(outcome);
-        break;
-      default: {
-        const unknown: never = outcome.kind;
-        throw new DocketError("invalid_argument", `unknown outcome kind: ${String(unknown)}`, {
-          field: "kind",
-        });
-      }
-    }
+    const group = byKind.get(outcome.kind);
+    if (group === undefined) byKind.set(outcome.kind, [outcome]);
+    else group.push(outcome);
   }
-  if (succeeded.length > 0) {
-    const ids = padToBucket(succeeded.map((o) => o.id));
-    await write(connection, sql.markSucceeded(t, ids.length), [nowText, nowText, ...ids]);
-  }
-  if (failed.length > 0) {
-    const padded = padToBucket(failed);
-    await write(connection, sql.markFailed(t, padded.length), [
-      ...padded.flatMap((o) => [o.id, o.error]),
-      nowText,
-      nowText,
-      nowText,
+  for (const [kind, group] of byKind) {
+    const padded = padToBucket(group);
+    await write(connection, sql.markOutcomes(table, kind, padded.length), [
+      ...outcomeParams(kind, padded, nowText, nowMs),
       ...padded.map((o) => o.id),
     ]);
-  }
-  if (abandoned.length > 0) {
-    const ids = padToBucket(abandoned.map((o) => o.id));
-    await write(connection, sql.markAbandoned(t, ids.length), [nowText, nowText, nowText, ...ids]);
-  }
-  if (retried.length > 0) {
-    const padded = padToBucket(retried);
-    await write(connection, sql.markRetry(t, padded.length), [
-      ...padded.flatMap((o) => [o.id, o.error]),
-      ...padded.flatMap((o) => [
-        o.id,
-        o.retryDelayMs === null
-          ? null
-          : formatUtcDateTime(new Date(nowMs + Math.max(0, o.retryDelayMs)), "retryDelayMs"),
-      ]),
-      nowText,
-      ...padded.map((o) => o.id),
-    ]);
-  }
-  if (released.length > 0) {
-    const ids = padToBucket(released.map((o) => o.id));
-    await write(connection, sql.releaseLeases(t, ids.length), [nowText, ...ids]);
   }
   if (deleted.length > 0) {
     const ids = padToBucket(deleted.map((o) => o.id));
-    await write(connection, sql.deleteJobs(t, ids.length), ids);
+    await write(connection, sql.deleteJobs(table, ids.length), ids);
   }
   // After the updates: the finished row no longer counts as the pending cron row.
   const successors = winners.flatMap((o) => (o.cronSuccessor === null ? [] : [o.cronSuccessor]));
   if (successors.length > 0) await insertCronRows(connection, table, successors);
+}
+
+/** The values of `sql.markOutcomes`, walking the same `outcomeAssignments` list. */
+function outcomeParams(
+  kind: JobOutcomeKind,
+  outcomes: readonly JobOutcome[],
+  nowText: string,
+  nowMs: number,
+): (string | number | null)[] {
+  const values = { now: "", error: "", rescheduledAt: "", true: "" };
+  return outcomeAssignments(kind, values).flatMap(({ column }) => {
+    switch (column) {
+      case "last_error":
+        return outcomes.flatMap((o) => [o.id, o.error]);
+      case "scheduled_at":
+        return outcomes.flatMap((o) => [
+          o.id,
+          o.retryDelayMs === null
+            ? null
+            : formatUtcDateTime(new Date(nowMs + Math.max(0, o.retryDelayMs)), "retryDelayMs"),
+        ]);
+      case "completed_at":
+      case "failed_at":
+      case "updated_at":
+        return [nowText];
+      default:
+        return [];
+    }
+  });
 }
 
 export async function insertCronRows(

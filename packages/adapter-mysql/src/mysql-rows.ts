@@ -1,5 +1,11 @@
-import { DocketError, type JobRecord, type JsonValue } from "@docket/core";
-import { invalidArgument, type NewJob } from "@docket/core/adapter";
+import { DocketError, type JobRecord } from "@docket/core";
+import {
+  type DriverJobRow,
+  type DriverValueDecoder,
+  invalidArgument,
+  jobRecordFromRow,
+  type NewJob,
+} from "@docket/core/adapter";
 
 /**
  * Row ↔ value mapping. Every statement runs with `dateStrings` and big-number strings
@@ -9,25 +15,7 @@ import { invalidArgument, type NewJob } from "@docket/core/adapter";
  */
 
 /** A job row as read with `JOB_COLUMNS`. */
-export interface JobRow {
-  id: number | string;
-  name: string;
-  data: string;
-  priority: number | string;
-  scheduled_at: string;
-  handler_timeout: number | string | null;
-  retry_count: number | string;
-  is_complete: number | string | boolean;
-  created_at: string;
-  updated_at: string;
-  locked_by: string | null;
-  locked_until: string | null;
-  last_error: string | null;
-  completed_at: string | null;
-  failed_at: string | null;
-  cron_expression: string | null;
-  cancelled_at: string | null;
-}
+export type JobRow = DriverJobRow<number | string, string, number | string | boolean>;
 
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/;
 
@@ -62,30 +50,14 @@ function toInt(value: number | string | boolean): number {
   return typeof value === "number" ? value : Number(value);
 }
 
-function toDate(value: string | null): Date | null {
-  return value === null ? null : parseUtcDateTime(value);
-}
+const MYSQL_VALUES: DriverValueDecoder<number | string, string, number | string | boolean> = {
+  number: toInt,
+  date: parseUtcDateTime,
+  flag: (value) => toInt(value) !== 0,
+};
 
 export function toJobRecord(row: JobRow): JobRecord {
-  return {
-    id: toInt(row.id),
-    name: row.name,
-    data: JSON.parse(row.data) as JsonValue,
-    priority: toInt(row.priority),
-    scheduledAt: parseUtcDateTime(row.scheduled_at),
-    handlerTimeout: row.handler_timeout === null ? null : toInt(row.handler_timeout),
-    retryCount: toInt(row.retry_count),
-    isComplete: toInt(row.is_complete) !== 0,
-    createdAt: parseUtcDateTime(row.created_at),
-    updatedAt: parseUtcDateTime(row.updated_at),
-    lockedBy: row.locked_by,
-    lockedUntil: toDate(row.locked_until),
-    lastError: row.last_error,
-    completedAt: toDate(row.completed_at),
-    failedAt: toDate(row.failed_at),
-    cronExpression: row.cron_expression,
-    cancelledAt: toDate(row.cancelled_at),
-  };
+  return jobRecordFromRow(row, MYSQL_VALUES);
 }
 
 /** A number column that mysql2 may return as a number or a decimal string (COUNT, SUM, BIGINT). */

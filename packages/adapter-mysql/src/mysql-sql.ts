@@ -1,4 +1,5 @@
 import type { JobState } from "@docket/core";
+import { type JobOutcomeKind, outcomeSetClause, stateConditions } from "@docket/core/adapter";
 
 /**
  * Every statement of the MySQL adapter, one named builder per statement. Values are
@@ -218,14 +219,6 @@ export function lockOutcomeRows(table: string, count: number): string {
   );
 }
 
-/** Params: now, now, ...ids. */
-export function markSucceeded(table: string, count: number): string {
-  return (
-    `UPDATE ${table} SET is_complete = 1, completed_at = ?, updated_at = ?, ` +
-    `locked_by = NULL, locked_until = NULL WHERE id IN (${placeholders(count)})`
-  );
-}
-
 /**
  * One succeeded job, guard included, as a single autocommit statement (the common case
  * of a worker at low concurrency): the lease-token guard is in the WHERE clause, so
@@ -234,8 +227,7 @@ export function markSucceeded(table: string, count: number): string {
  */
 export function markOneSucceededGuarded(table: string): string {
   return (
-    `UPDATE ${table} SET is_complete = 1, completed_at = UTC_TIMESTAMP(3), ` +
-    "updated_at = UTC_TIMESTAMP(3), locked_by = NULL, locked_until = NULL " +
+    `UPDATE ${table} SET ${outcomeSetClause("succeeded", { now: "UTC_TIMESTAMP(3)", error: "NULL", rescheduledAt: "scheduled_at", true: "1" })} ` +
     "WHERE id = ? AND locked_by = ? AND is_complete = 0"
   );
 }
@@ -250,44 +242,20 @@ function caseById(count: number): string {
   return `CASE id ${Array.from({ length: count }, () => "WHEN ? THEN ?").join(" ")} END`;
 }
 
-/** Gave up: params ...(id, error) pairs, now, now, now, ...ids. */
-export function markFailed(table: string, count: number): string {
-  return (
-    `UPDATE ${table} SET retry_count = retry_count + 1, last_error = ${caseById(count)}, ` +
-    "is_complete = 1, completed_at = ?, failed_at = ?, updated_at = ?, " +
-    `locked_by = NULL, locked_until = NULL WHERE id IN (${placeholders(count)})`
-  );
-}
-
 /**
- * Gave up without running again: the claim already counted the lost attempt and set
- * `last_error`, so both stay as they are. Params: now, now, now, ...ids.
+ * The outcomes of one kind, per-row values through `CASE id`, the `SET` list rendered from
+ * core's `OUTCOME_EFFECTS` (`outcomeAssignments`). Params, in the order of that list:
+ * `last_error` → ...(id, error) pairs, `scheduled_at` → ...(id, scheduledAt|null) pairs (a
+ * null keeps it), each `*_at = now` → now; then ...ids.
  */
-export function markAbandoned(table: string, count: number): string {
-  return (
-    `UPDATE ${table} SET is_complete = 1, completed_at = ?, failed_at = ?, updated_at = ?, ` +
-    `locked_by = NULL, locked_until = NULL WHERE id IN (${placeholders(count)})`
-  );
-}
-
-/** A prefetched job handed back unstarted: only the lease is cleared. Params: now, ...ids. */
-export function releaseLeases(table: string, count: number): string {
-  return (
-    `UPDATE ${table} SET updated_at = ?, locked_by = NULL, locked_until = NULL ` +
-    `WHERE id IN (${placeholders(count)})`
-  );
-}
-
-/**
- * Failed attempt, to be retried. Params: ...(id, error) pairs, ...(id, scheduledAt|null)
- * pairs, now, ...ids. A null retry time keeps `scheduled_at`.
- */
-export function markRetry(table: string, count: number): string {
-  return (
-    `UPDATE ${table} SET retry_count = retry_count + 1, last_error = ${caseById(count)}, ` +
-    `scheduled_at = COALESCE(${caseById(count)}, scheduled_at), updated_at = ?, ` +
-    `locked_by = NULL, locked_until = NULL WHERE id IN (${placeholders(count)})`
-  );
+export function markOutcomes(table: string, kind: JobOutcomeKind, count: number): string {
+  const set = outcomeSetClause(kind, {
+    now: "?",
+    error: caseById(count),
+    rescheduledAt: `COALESCE(${caseById(count)}, scheduled_at)`,
+    true: "1",
+  });
+  return `UPDATE ${table} SET ${set} WHERE id IN (${placeholders(count)})`;
 }
 
 /** Params: ...ids. */
@@ -337,19 +305,12 @@ export function selectJob(table: string): string {
   return `SELECT ${JOB_COLUMNS} FROM ${table} WHERE id = ?`;
 }
 
-/** The `JobState` rules of core's `jobState()`, at the statement's clock. */
-const STATE_CONDITIONS: Record<JobState, string> = {
-  running: "is_complete = 0 AND locked_until > UTC_TIMESTAMP(3)",
-  scheduled:
-    "is_complete = 0 AND (locked_until IS NULL OR locked_until <= UTC_TIMESTAMP(3)) " +
-    "AND scheduled_at > UTC_TIMESTAMP(3)",
-  pending:
-    "is_complete = 0 AND (locked_until IS NULL OR locked_until <= UTC_TIMESTAMP(3)) " +
-    "AND scheduled_at <= UTC_TIMESTAMP(3)",
-  completed: "is_complete = 1 AND failed_at IS NULL AND cancelled_at IS NULL",
-  failed: "is_complete = 1 AND failed_at IS NOT NULL",
-  cancelled: "is_complete = 1 AND cancelled_at IS NOT NULL",
-};
+/** The `JobState` rules of core's `JOB_STATE_RULES`, at the statement's clock. */
+const STATE_CONDITIONS = stateConditions({
+  now: "UTC_TIMESTAMP(3)",
+  isTrue: (column) => `${column} = 1`,
+  isFalse: (column) => `${column} = 0`,
+});
 
 /** Newest first. Params: [name], [beforeId], limit. */
 export function listJobs(

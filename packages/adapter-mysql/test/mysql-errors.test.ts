@@ -20,7 +20,7 @@ describe("mysql error mapping", () => {
       expect(isTransientError(cause)).toBe(true);
       const mapped = toDocketError(cause, "claiming jobs");
       expect(mapped).toMatchObject({ code: "database_error", retryable: true, cause });
-      expect(mapped.message).toBe("MySQL error while claiming jobs: locked");
+      expect(mapped.message).toBe("mysql: claiming jobs failed: locked [ER_LOCK]");
     }
   });
 
@@ -60,6 +60,6 @@ describe("mysql error mapping", () => {
     expect(isUnsupportedStatement(syntax)).toBe(true);
     const own = new DocketError("closed", "closed");
     expect(toDocketError(own, "x")).toBe(own);
-    expect(toDocketError("a string", "x").message).toBe("MySQL error while x: a string");
+    expect(toDocketError("a string", "x").message).toBe("mysql: x failed: a string");
   });
 });

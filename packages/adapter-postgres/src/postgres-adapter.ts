@@ -16,6 +16,7 @@ import {
   type CompleteResult,
   type CountJobsByNameRequest,
   type CronDefinition,
+  closedAdapterError,
   type FileStoreSeam,
   type JobActivityCount,
   type JobActivityRequest,
@@ -25,6 +26,7 @@ import {
   type ListJobsQuery,
   type NewJob,
   nextCronRow,
+  outcomeEffect,
   type RetryFailedRequest,
   refusedAction,
   type SessionStoreSeam,
@@ -430,6 +432,8 @@ class PostgresAdapter implements StorageAdapter {
       });
     }
     if (plainSuccesses) return this.completeSuccesses(outcomes);
+    // A kind the statement's IN-lists do not know would only clear the lease: reject it.
+    for (const outcome of outcomes) outcomeEffect(outcome.kind);
     const result = await this.runQuery<{ id: unknown }>("complete", {
       ...this.shared.statements.complete,
       values: [
@@ -626,7 +630,8 @@ class PostgresAdapter implements StorageAdapter {
   }
 
   private async runQuery<R extends QueryResultRow>(operation: string, config: QueryConfig) {
-    if (this.client === null && this.shared.closing !== null) throw closedError(operation);
+    if (this.client === null && this.shared.closing !== null)
+      throw closedAdapterError("postgres", operation);
     return run<R>(this.client ?? this.shared.pool, operation, config);
   }
 
@@ -652,7 +657,7 @@ class PostgresAdapter implements StorageAdapter {
       }
     }
 
-    if (this.shared.closing !== null) throw closedError(operation);
+    if (this.shared.closing !== null) throw closedAdapterError("postgres", operation);
     let client: pg.PoolClient;
     try {
       client = await this.shared.pool.connect();
@@ -690,10 +695,6 @@ async function run<R extends QueryResultRow>(
   } catch (error) {
     throw toDocketError(error, operation);
   }
-}
-
-function closedError(operation: string): DocketError {
-  return new DocketError("closed", `postgres ${operation} failed: the adapter was closed`);
 }
 
 function isClient(value: unknown): value is ClientBase {

@@ -1,4 +1,10 @@
 import { DocketError } from "@docket/core";
+import {
+  connectionError,
+  databaseError,
+  driverDetail,
+  SOCKET_ERROR_CODES,
+} from "@docket/core/adapter";
 
 /**
  * SQLSTATEs after which the same call may simply succeed when tried again: concurrency
@@ -24,16 +30,7 @@ const CONNECTION_SQLSTATES = new Set([
 ]);
 
 /** Node socket errors that mean the server cannot be reached or the socket died. */
-const CONNECTION_ERRNOS = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-]);
+const CONNECTION_ERRNOS = new Set(SOCKET_ERROR_CODES);
 
 /** Messages `pg` and `pg-pool` use for a dead or unreachable connection (they carry no code). */
 const CONNECTION_MESSAGES = [
@@ -55,18 +52,12 @@ export function toDocketError(error: unknown, operation: string): DocketError {
   const code = stringField(error, "code");
   const message = error instanceof Error ? error.message : String(error);
 
+  const detail = driverDetail(message, code);
   if (isConnectionFailure(code, message)) {
-    return new DocketError(
-      "connection_error",
-      `postgres ${operation} failed: cannot reach the database (${describe(code, message)})`,
-      { cause: error, retryable: true },
-    );
+    return connectionError("postgres", operation, detail, error);
   }
-  return new DocketError(
-    "database_error",
-    `postgres ${operation} failed: ${describe(code, message)}`,
-    { cause: error, retryable: code !== undefined && RETRYABLE_SQLSTATES.has(code) },
-  );
+  const retryable = code !== undefined && RETRYABLE_SQLSTATES.has(code);
+  return databaseError("postgres", operation, detail, error, retryable);
 }
 
 /** True when the error means the connection is unusable (release it with the error). */
@@ -89,10 +80,6 @@ export function brokeConnection(error: unknown): boolean {
     stringField(error, "code"),
     error instanceof Error ? error.message : String(error),
   );
-}
-
-function describe(code: string | undefined, message: string): string {
-  return code === undefined ? message : `${message} [${code}]`;
 }
 
 function stringField(value: unknown, key: string): string | undefined {

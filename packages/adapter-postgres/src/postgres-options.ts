@@ -1,4 +1,13 @@
-import { invalidOption, validateTableName } from "@docket/core/adapter";
+import {
+  booleanOption,
+  integerOption,
+  invalidOption,
+  oneOfOptions,
+  optionsRecord,
+  rejectOptionWith,
+  stringOption,
+  validateTableName,
+} from "@docket/core/adapter";
 import type { Pool } from "pg";
 
 /** Options every Postgres adapter accepts, whichever way it connects. */
@@ -53,70 +62,25 @@ export interface ResolvedPostgresOptions {
 
 export const DEFAULT_POOL_SIZE = 10;
 
-const KNOWN_KEYS = new Set([
-  "connectionString",
-  "pool",
-  "poolSize",
-  "tableName",
-  "schema",
-  "notify",
-]);
+const KNOWN_KEYS = ["connectionString", "pool", "poolSize", "tableName", "schema", "notify"];
 
 /** Checks the constructor options once; every problem is a `DocketError` `invalid_option`. */
 export function resolvePostgresOptions(options: unknown): ResolvedPostgresOptions {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw invalidOption("options", "an object with connectionString or pool", options);
-  }
-  const input = options as Record<string, unknown>;
-  for (const key of Object.keys(input)) {
-    if (!KNOWN_KEYS.has(key)) {
-      throw invalidOption(key, `one of ${[...KNOWN_KEYS].join(", ")} (unknown option)`, input[key]);
-    }
-  }
-
-  const hasUrl = input.connectionString !== undefined;
-  const hasPool = input.pool !== undefined;
-  if (hasUrl === hasPool) {
-    throw invalidOption(
-      "connectionString",
-      "given, or pool given (exactly one of the two)",
-      hasUrl ? "both" : undefined,
-    );
-  }
-  if (hasUrl && (typeof input.connectionString !== "string" || input.connectionString === "")) {
-    throw invalidOption("connectionString", "a non-empty string", input.connectionString);
-  }
-  if (hasPool && !isPoolLike(input.pool)) {
+  const input = optionsRecord(options, KNOWN_KEYS, "connectionString or pool");
+  const source = oneOfOptions(input, "connectionString", "pool");
+  if (source === "pool" && !isPoolLike(input.pool)) {
     throw invalidOption("pool", "a pg.Pool", input.pool);
   }
-
-  let poolSize = DEFAULT_POOL_SIZE;
-  if (input.poolSize !== undefined) {
-    if (hasPool) {
-      throw invalidOption(
-        "poolSize",
-        "absent when pool is given (size the pool itself)",
-        input.poolSize,
-      );
-    }
-    if (!Number.isSafeInteger(input.poolSize) || (input.poolSize as number) < 1) {
-      throw invalidOption("poolSize", "a positive integer", input.poolSize);
-    }
-    poolSize = input.poolSize as number;
-  }
-
-  if (input.notify !== undefined && typeof input.notify !== "boolean") {
-    throw invalidOption("notify", "a boolean", input.notify);
-  }
-
+  // The caller sizes its own pool.
+  rejectOptionWith(input, "poolSize", "pool");
   return Object.freeze({
-    connectionString: hasUrl ? (input.connectionString as string) : null,
-    pool: hasPool ? (input.pool as Pool) : null,
-    poolSize,
+    connectionString: source === "connectionString" ? stringOption(input, source) : null,
+    pool: source === "pool" ? (input.pool as Pool) : null,
+    poolSize: integerOption(input, "poolSize", { min: 1, max: 1000, fallback: DEFAULT_POOL_SIZE }),
     tableName: validateTableName(input.tableName),
     // Same identifier rules as the table: it is spliced into SQL as a quoted identifier.
     schema: input.schema === undefined ? null : validateTableName(input.schema, "schema"),
-    notify: input.notify ?? true,
+    notify: booleanOption(input, "notify", true),
   });
 }
 

@@ -10,6 +10,13 @@
  * is constant within one statement, so every row a statement touches gets the same time.
  */
 
+import type { JobState } from "@docket/core";
+import {
+  type OutcomeEffect,
+  outcomeKindCondition,
+  outcomeSetClause,
+  stateConditions,
+} from "@docket/core/adapter";
 import { type PostgresSessionNames, postgresSessionNames } from "./postgres-sessions-sql.ts";
 
 /** Quoted names derived from the validated table (and schema) name. */
@@ -148,12 +155,7 @@ function claimStatement(n: PostgresTableNames, sorted: boolean, completing: bool
   WITH ${
     completing
       ? `done AS (
-    UPDATE ${n.table} AS t SET
-      is_complete = true,
-      completed_at = statement_timestamp(),
-      locked_by = NULL,
-      locked_until = NULL,
-      updated_at = statement_timestamp()
+    UPDATE ${n.table} AS t SET ${SUCCEEDED_SET}
     FROM unnest($7::bigint[], $8::text[]) AS input(id, lease_token)
     WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete
     RETURNING t.id
@@ -230,13 +232,24 @@ export const heartbeatJobs = (n: PostgresTableNames) => `
   WHERE t.id = lease.id AND t.locked_by = lease.lease_token AND NOT t.is_complete
   RETURNING t.id`;
 
+/** True for an `input.kind` with `effect` in `OUTCOME_EFFECTS` (the SQL follows the table). */
+const kindWith = (effect: keyof OutcomeEffect) => outcomeKindCondition("input.kind", effect);
+const FINISHING = kindWith("finishes");
+
+/** A succeeded outcome's `SET` list (`OUTCOME_EFFECTS.succeeded`). */
+const SUCCEEDED_SET = outcomeSetClause("succeeded", {
+  now: "statement_timestamp()",
+  error: "NULL",
+  rescheduledAt: "scheduled_at",
+  true: "true",
+});
+
 /**
  * Records every outcome in ONE statement (one round trip, one implicit transaction).
  * Each outcome is guarded by `id AND locked_by = token AND NOT is_complete`; the ids the
- * guards let through are returned, the rest lost their lease. Outcomes that finish
- * (every kind but `retry`) with `deleteOnFinish` delete the row, the others update it;
- * `abandoned` finishes as failed without counting another attempt (the claim counted it);
- * `released` only clears the lease. A finished cron job's successor
+ * guards let through are returned, the rest lost their lease. Outcomes that finish with
+ * `deleteOnFinish` delete the row, the others update it, each column as `OUTCOME_EFFECTS`
+ * says for the kind. A finished cron job's successor
  * is inserted only when its outcome's guard won, and `ON CONFLICT DO NOTHING` on the
  * pending-cron unique index skips it when a pending row for the name exists already (the
  * row this statement just finished no longer counts: its new version is complete).
@@ -254,26 +267,26 @@ export const completeJobs = (n: PostgresTableNames) => `
   ), deleted AS (
     DELETE FROM ${n.table} AS t USING input
     WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete
-      AND input.delete_on_finish AND input.kind NOT IN ('retry', 'released')
+      AND input.delete_on_finish AND ${FINISHING}
     RETURNING t.id
   ), updated AS (
     UPDATE ${n.table} AS t SET
-      is_complete = input.kind NOT IN ('retry', 'released'),
-      retry_count = t.retry_count + CASE WHEN input.kind IN ('retry', 'failed') THEN 1 ELSE 0 END,
-      last_error = CASE WHEN input.kind IN ('retry', 'failed') THEN input.error ELSE t.last_error END,
-      scheduled_at = CASE WHEN input.kind = 'retry' AND input.retry_delay_ms IS NOT NULL
+      is_complete = ${FINISHING},
+      retry_count = t.retry_count + CASE WHEN ${kindWith("countsAttempt")} THEN 1 ELSE 0 END,
+      last_error = CASE WHEN ${kindWith("recordsError")} THEN input.error ELSE t.last_error END,
+      scheduled_at = CASE WHEN ${kindWith("reschedules")} AND input.retry_delay_ms IS NOT NULL
         THEN statement_timestamp() + input.retry_delay_ms * interval '1 millisecond'
         ELSE t.scheduled_at END,
-      completed_at = CASE WHEN input.kind IN ('retry', 'released') THEN t.completed_at
-        ELSE statement_timestamp() END,
-      failed_at = CASE WHEN input.kind IN ('failed', 'abandoned') THEN statement_timestamp()
+      completed_at = CASE WHEN ${FINISHING} THEN statement_timestamp()
+        ELSE t.completed_at END,
+      failed_at = CASE WHEN ${kindWith("marksFailed")} THEN statement_timestamp()
         ELSE t.failed_at END,
       locked_by = NULL,
       locked_until = NULL,
       updated_at = statement_timestamp()
     FROM input
     WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete
-      AND NOT (input.delete_on_finish AND input.kind NOT IN ('retry', 'released'))
+      AND NOT (input.delete_on_finish AND ${FINISHING})
     RETURNING t.id
   ), won AS (
     SELECT id FROM deleted UNION ALL SELECT id FROM updated
@@ -297,12 +310,7 @@ export const completeJobs = (n: PostgresTableNames) => `
  * database time when there is nothing for them to do. Returns the ids whose guard won.
  */
 export const completeSucceededJobs = (n: PostgresTableNames) => `
-  UPDATE ${n.table} AS t SET
-    is_complete = true,
-    completed_at = statement_timestamp(),
-    locked_by = NULL,
-    locked_until = NULL,
-    updated_at = statement_timestamp()
+  UPDATE ${n.table} AS t SET ${SUCCEEDED_SET}
   FROM unnest($1::bigint[], $2::text[]) AS input(id, lease_token)
   WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete
   RETURNING t.id`;
@@ -368,17 +376,12 @@ export const selectInsights = (n: PostgresTableNames) => `
 export const selectJob = (n: PostgresTableNames) =>
   `SELECT ${JOB_COLUMNS} FROM ${n.table} WHERE id = $1`;
 
-/** Each `JobState` as a condition, matching core's `jobState()`. */
-const STATE_CONDITIONS = {
-  running: "NOT is_complete AND locked_until > statement_timestamp()",
-  scheduled: `NOT is_complete AND (locked_until IS NULL OR locked_until <= statement_timestamp())
-    AND scheduled_at > statement_timestamp()`,
-  pending: `NOT is_complete AND (locked_until IS NULL OR locked_until <= statement_timestamp())
-    AND scheduled_at <= statement_timestamp()`,
-  completed: "is_complete AND failed_at IS NULL AND cancelled_at IS NULL",
-  failed: "is_complete AND failed_at IS NOT NULL",
-  cancelled: "is_complete AND cancelled_at IS NOT NULL",
-} as const;
+/** Each `JobState` as a condition, rendered from core's `JOB_STATE_RULES`. */
+const STATE_CONDITIONS = stateConditions({
+  now: "statement_timestamp()",
+  isTrue: (column) => column,
+  isFalse: (column) => `NOT ${column}`,
+});
 
 /**
  * Newest first. $1 limit, then the name when `byName`, then the id bound when `paged`.
@@ -387,7 +390,7 @@ const STATE_CONDITIONS = {
 export const listJobs = (
   n: PostgresTableNames,
   byName: boolean,
-  state: keyof typeof STATE_CONDITIONS | null,
+  state: JobState | null,
   paged: boolean,
   cronOnly: boolean,
 ) => {

@@ -147,7 +147,7 @@ describePostgres("postgres adapter options", () => {
     const url = "postgres://localhost/x";
     invalid(undefined, "options");
     invalid({}, "connectionString");
-    invalid({ connectionString: url, pool: new pg.Pool() }, "connectionString");
+    invalid({ connectionString: url, pool: new pg.Pool() }, "pool");
     invalid({ connectionString: "" }, "connectionString");
     invalid({ pool: {} }, "pool");
     invalid({ connectionString: url, tableNmae: "x" }, "tableNmae");

@@ -15,6 +15,7 @@ import {
   type CompleteResult,
   type CountJobsByNameRequest,
   type CronDefinition,
+  closedAdapterError,
   type FileStoreSeam,
   invalidArgument,
   isFinishingOutcome,
@@ -583,31 +584,11 @@ class SqliteAdapter implements StorageAdapter {
     if (outcome.deleteOnFinish && isFinishingOutcome(outcome.kind)) {
       return prepared(this.db, sql.deleteFinished(this.table)).run(guard).changes;
     }
-    switch (outcome.kind) {
-      case "succeeded":
-        return prepared(this.db, sql.completeSucceeded(this.table)).run(guard).changes;
-      case "retry":
-        return prepared(this.db, sql.completeRetry(this.table)).run({
-          ...guard,
-          error: outcome.error,
-          retryDelayMs: outcome.retryDelayMs,
-        }).changes;
-      case "failed":
-        return prepared(this.db, sql.completeFailed(this.table)).run({
-          ...guard,
-          error: outcome.error,
-        }).changes;
-      case "abandoned":
-        return prepared(this.db, sql.completeAbandoned(this.table)).run(guard).changes;
-      case "released":
-        return prepared(this.db, sql.releaseLease(this.table)).run(guard).changes;
-      default: {
-        const unknownKind: never = outcome.kind;
-        throw new DocketError("invalid_argument", `unknown outcome kind: ${String(unknownKind)}`, {
-          field: "outcomes.kind",
-        });
-      }
-    }
+    return prepared(this.db, sql.completeOutcome(this.table, outcome.kind)).run({
+      ...guard,
+      error: outcome.error,
+      retryDelayMs: outcome.retryDelayMs,
+    }).changes;
   }
 
   /**
@@ -636,7 +617,7 @@ class SqliteAdapter implements StorageAdapter {
 
   private assertOpen(): void {
     if (this.owner?.closed) {
-      throw new DocketError("closed", "sqlite: the adapter was used after close()");
+      throw closedAdapterError("sqlite");
     }
   }
 

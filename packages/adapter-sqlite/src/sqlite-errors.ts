@@ -1,4 +1,5 @@
 import { DocketError } from "@docket/core";
+import { connectionError, databaseError, driverDetail } from "@docket/core/adapter";
 
 /**
  * better-sqlite3 throws `SqliteError`s whose `code` is SQLite's extended result code as a
@@ -40,23 +41,12 @@ export function toDocketError(error: unknown, action: string): DocketError {
   if (error instanceof DocketError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const code = sqliteCode(error);
-  if (code === null) {
-    if (error instanceof TypeError && /database connection is not open/i.test(message)) {
-      return new DocketError("connection_error", `sqlite: ${action}: ${message}`, {
-        cause: error,
-        retryable: true,
-      });
-    }
-    return new DocketError("database_error", `sqlite: ${action}: ${message}`, { cause: error });
+  const detail = driverDetail(message, code);
+  const closedHandle =
+    code === null && error instanceof TypeError && /database connection is not open/i.test(message);
+  if (closedHandle || CONNECTION_PREFIXES.some((prefix) => code?.startsWith(prefix))) {
+    return connectionError("sqlite", action, detail, error);
   }
-  if (CONNECTION_PREFIXES.some((prefix) => code.startsWith(prefix))) {
-    return new DocketError("connection_error", `sqlite: ${action}: ${message} (${code})`, {
-      cause: error,
-      retryable: true,
-    });
-  }
-  return new DocketError("database_error", `sqlite: ${action}: ${message} (${code})`, {
-    cause: error,
-    retryable: TRANSIENT_PREFIXES.some((prefix) => code.startsWith(prefix)),
-  });
+  const transient = TRANSIENT_PREFIXES.some((prefix) => code?.startsWith(prefix));
+  return databaseError("sqlite", action, detail, error, transient);
 }

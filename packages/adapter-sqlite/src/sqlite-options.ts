@@ -1,4 +1,11 @@
-import { invalidOption, validateTableName } from "@docket/core/adapter";
+import {
+  integerOption,
+  invalidOption,
+  oneOfOptions,
+  optionsRecord,
+  stringOption,
+  validateTableName,
+} from "@docket/core/adapter";
 import type BetterSqlite3 from "better-sqlite3";
 
 interface SqliteCommonOptions {
@@ -38,7 +45,7 @@ export interface ResolvedSqliteOptions {
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
-const KNOWN_KEYS = new Set(["filename", "database", "tableName", "busyTimeoutMs"]);
+const KNOWN_KEYS = ["filename", "database", "tableName", "busyTimeoutMs"];
 
 /** Structural check: drivers stay peer dependencies, so no `instanceof` across copies. */
 export function isDatabase(value: unknown): value is BetterSqlite3.Database {
@@ -55,50 +62,27 @@ export function isDatabase(value: unknown): value is BetterSqlite3.Database {
 
 /** Fills defaults, rejects unknown keys and wrong types with `invalid_option`, freezes. */
 export function resolveSqliteOptions(options: unknown): ResolvedSqliteOptions {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw invalidOption("options", "an object with `filename` or `database`", options);
-  }
-  const record = options as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!KNOWN_KEYS.has(key)) {
-      throw invalidOption(key, "one of filename, database, tableName, busyTimeoutMs", key);
-    }
-  }
-  const { filename, database } = record;
+  const record = optionsRecord(options, KNOWN_KEYS, "`filename` or `database`");
   let source: ResolvedSqliteOptions["source"];
-  if (filename !== undefined && database !== undefined) {
-    throw invalidOption("database", "absent when filename is given", "a database");
-  } else if (filename !== undefined) {
-    if (typeof filename !== "string" || filename.length === 0) {
-      throw invalidOption("filename", "a non-empty string", filename);
-    }
-    source = Object.freeze({ kind: "filename", filename });
-  } else if (database !== undefined) {
+  if (oneOfOptions(record, "filename", "database") === "filename") {
+    source = Object.freeze({ kind: "filename", filename: stringOption(record, "filename") });
+  } else {
+    const { database } = record;
     if (!isDatabase(database)) {
       throw invalidOption("database", "a better-sqlite3 Database", database);
     }
     if (!database.open)
       throw invalidOption("database", "an open better-sqlite3 Database", "a closed database");
     source = Object.freeze({ kind: "database", database });
-  } else {
-    throw invalidOption("filename", "a non-empty string (or pass `database`)", filename);
-  }
-
-  const tableName = validateTableName(record.tableName);
-  const busyTimeoutMs = record.busyTimeoutMs;
-  if (
-    busyTimeoutMs !== undefined &&
-    (typeof busyTimeoutMs !== "number" ||
-      !Number.isInteger(busyTimeoutMs) ||
-      busyTimeoutMs < 0 ||
-      busyTimeoutMs > 2_147_483_647)
-  ) {
-    throw invalidOption("busyTimeoutMs", "a non-negative integer (ms)", busyTimeoutMs);
   }
   return Object.freeze({
     source,
-    tableName,
-    busyTimeoutMs: busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
-    busyTimeoutGiven: busyTimeoutMs !== undefined,
+    tableName: validateTableName(record.tableName),
+    busyTimeoutMs: integerOption(record, "busyTimeoutMs", {
+      min: 0,
+      max: 2_147_483_647,
+      fallback: DEFAULT_BUSY_TIMEOUT_MS,
+    }),
+    busyTimeoutGiven: record.busyTimeoutMs !== undefined,
   });
 }

@@ -1,4 +1,5 @@
 import type { JobState } from "@docket/core";
+import { type JobOutcomeKind, outcomeSetClause, stateConditions } from "@docket/core/adapter";
 
 /**
  * Every statement of the SQLite adapter, one named builder per statement. Values are
@@ -105,39 +106,19 @@ export function extendLease(table: string): string {
   return `UPDATE ${table} SET locked_until = @now + @leaseMs WHERE ${LEASE_GUARD}`;
 }
 
-export function completeSucceeded(table: string): string {
-  return `UPDATE ${table}
-SET is_complete = 1, completed_at = @now, updated_at = @now, locked_by = NULL, locked_until = NULL
-WHERE ${LEASE_GUARD}`;
-}
-
-export function completeRetry(table: string): string {
-  return `UPDATE ${table}
-SET retry_count = retry_count + 1, last_error = @error, updated_at = @now,
-  locked_by = NULL, locked_until = NULL,
-  scheduled_at = CASE WHEN @retryDelayMs IS NULL THEN scheduled_at ELSE @now + @retryDelayMs END
-WHERE ${LEASE_GUARD}`;
-}
-
-export function completeFailed(table: string): string {
-  return `UPDATE ${table}
-SET retry_count = retry_count + 1, last_error = @error, is_complete = 1,
-  completed_at = @now, failed_at = @now, updated_at = @now, locked_by = NULL, locked_until = NULL
-WHERE ${LEASE_GUARD}`;
-}
-
-/** Finishes, as failed, a job whose claim already counted its lost attempt and error. */
-export function completeAbandoned(table: string): string {
-  return `UPDATE ${table}
-SET is_complete = 1, completed_at = @now, failed_at = @now, updated_at = @now,
-  locked_by = NULL, locked_until = NULL
-WHERE ${LEASE_GUARD}`;
-}
-
-/** Hands a prefetched, never started job back: only the lease is cleared. */
-export function releaseLease(table: string): string {
-  return `UPDATE ${table} SET updated_at = @now, locked_by = NULL, locked_until = NULL
-WHERE ${LEASE_GUARD}`;
+/**
+ * One outcome of `kind`, its `SET` list rendered from core's `OUTCOME_EFFECTS`. Binds
+ * @id, @leaseToken, @now, and @error / @retryDelayMs when the kind writes them.
+ */
+export function completeOutcome(table: string, kind: JobOutcomeKind): string {
+  const set = outcomeSetClause(kind, {
+    now: "@now",
+    error: "@error",
+    rescheduledAt:
+      "CASE WHEN @retryDelayMs IS NULL THEN scheduled_at ELSE @now + @retryDelayMs END",
+    true: "1",
+  });
+  return `UPDATE ${table} SET ${set} WHERE ${LEASE_GUARD}`;
 }
 
 export function deleteFinished(table: string): string {
@@ -200,17 +181,12 @@ export function selectJob(table: string): string {
   return `SELECT * FROM ${table} WHERE id = @id`;
 }
 
-/** The state predicates of `listJobs`; they must agree with core's `jobState()`. */
-const STATE_PREDICATES: Record<JobState, string> = {
-  running: "is_complete = 0 AND locked_until > @now",
-  scheduled:
-    "is_complete = 0 AND (locked_until IS NULL OR locked_until <= @now) AND scheduled_at > @now",
-  pending:
-    "is_complete = 0 AND (locked_until IS NULL OR locked_until <= @now) AND scheduled_at <= @now",
-  completed: "is_complete = 1 AND failed_at IS NULL AND cancelled_at IS NULL",
-  failed: "is_complete = 1 AND failed_at IS NOT NULL",
-  cancelled: "is_complete = 1 AND cancelled_at IS NOT NULL",
-};
+/** The state predicates of `listJobs`, rendered from core's `JOB_STATE_RULES`. */
+const STATE_PREDICATES = stateConditions({
+  now: "@now",
+  isTrue: (column) => `${column} = 1`,
+  isFalse: (column) => `${column} = 0`,
+});
 
 /** One statement per combination of filters, each prepared once. */
 export function listJobs(
@@ -222,7 +198,7 @@ export function listJobs(
 ): string {
   const conditions: string[] = [];
   if (byName) conditions.push("name = @name");
-  if (state !== null) conditions.push(`(${STATE_PREDICATES[state]})`);
+  if (state !== null) conditions.push(STATE_PREDICATES[state]);
   if (paged) conditions.push("id < @beforeId");
   if (cronOnly) conditions.push("cron_expression IS NOT NULL");
   const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";

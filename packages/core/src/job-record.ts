@@ -1,3 +1,5 @@
+import { stateOfFacts } from "./job-state-rules.ts";
+
 /** Any value `JSON.stringify` can write and `JSON.parse` gives back unchanged. */
 export type JsonValue =
   | string
@@ -65,13 +67,16 @@ export const JOB_STATES: readonly JobState[] = [
   "cancelled",
 ];
 
-/** The state of a job at `now`, by the same rules the adapters use in SQL. */
+/** The state of a job at `now`, by the rules the adapters render into SQL (`JOB_STATE_RULES`). */
 export function jobState(job: JobRecord, now: Date): JobState {
-  if (job.isComplete) {
-    if (job.cancelledAt !== null) return "cancelled";
-    return job.failedAt === null ? "completed" : "failed";
-  }
-  if (job.lockedUntil !== null && job.lockedUntil.getTime() > now.getTime()) return "running";
-  if (job.scheduledAt.getTime() > now.getTime()) return "scheduled";
-  return "pending";
+  return stateOfFacts(
+    {
+      isComplete: job.isComplete,
+      failedAt: job.failedAt?.getTime() ?? null,
+      cancelledAt: job.cancelledAt?.getTime() ?? null,
+      lockedUntil: job.lockedUntil?.getTime() ?? null,
+      scheduledAt: job.scheduledAt.getTime(),
+    },
+    now.getTime(),
+  );
 }

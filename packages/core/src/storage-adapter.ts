@@ -1,3 +1,4 @@
+import { outcomeEffect } from "./adapter/outcome-effects.ts";
 import type { FileStoreSeam } from "./file-store-seam.ts";
 import type { JobRecord, JobState } from "./job-record.ts";
 import type { SessionStoreSeam } from "./session-store-seam.ts";
@@ -301,13 +302,14 @@ export interface JobLease {
  *   error, `scheduled_at` kept) — for a prefetched job the worker never started, handed
  *   back on `stop()`
  * With `deleteOnFinish`, `succeeded`, `failed` and `abandoned` delete the row instead
- * (after the guard); `retry` and `released` never delete.
+ * (after the guard); `retry` and `released` never delete. `OUTCOME_EFFECTS`
+ * (`@docket/core/adapter`) is this list as data, which every adapter renders.
  */
 export type JobOutcomeKind = "succeeded" | "retry" | "failed" | "abandoned" | "released";
 
 /** Whether an outcome of this kind finishes the job (and so may delete it or schedule a cron successor). */
 export function isFinishingOutcome(kind: JobOutcomeKind): boolean {
-  return kind !== "retry" && kind !== "released";
+  return outcomeEffect(kind).finishes;
 }
 
 export interface JobOutcome {

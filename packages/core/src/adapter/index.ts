@@ -15,6 +15,8 @@ export type {
 } from "../file-store-seam.ts";
 export { FILE_TRANSFORM_JOB_NAME } from "../file-store-seam.ts";
 export { refusedAction } from "../job-actions.ts";
+export type { StateSqlDialect, StateTest } from "../job-state-rules.ts";
+export { JOB_STATE_RULES, stateCondition, stateConditions } from "../job-state-rules.ts";
 export type {
   NewSessionRow,
   NewTokenPair,
@@ -48,10 +50,43 @@ export type {
 } from "../storage-adapter.ts";
 export { CRON_JOB_TYPE, isFinishingOutcome, LEASE_EXPIRED_ERROR } from "../storage-adapter.ts";
 export { validateTableName } from "../table-name.ts";
+export {
+  closedAdapterError,
+  connectionError,
+  databaseError,
+  driverDetail,
+  SOCKET_ERROR_CODES,
+} from "./adapter-errors.ts";
+export {
+  booleanOption,
+  integerOption,
+  oneOfOptions,
+  optionsRecord,
+  rejectOptionWith,
+  stringOption,
+} from "./adapter-options.ts";
 export type { FileColumns } from "./file-seam-rows.ts";
 export { epochMsToDate, fileRowReader } from "./file-seam-rows.ts";
+export type {
+  CountDecoder,
+  DriverJobRow,
+  DriverNameCountsRow,
+  DriverQueueCountsRow,
+  DriverValueDecoder,
+} from "./job-row.ts";
+export { jobRecordFromRow, nameCountsFromRow, queueCountsFromRow } from "./job-row.ts";
 export type { MaybePromise, MigrationDialect } from "./migration-runner.ts";
 export { runMigrations } from "./migration-runner.ts";
+export type { OutcomeColumn, OutcomeEffect, OutcomeValues } from "./outcome-effects.ts";
+export {
+  OUTCOME_EFFECTS,
+  OUTCOME_KINDS,
+  outcomeAssignments,
+  outcomeEffect,
+  outcomeKindCondition,
+  outcomeKindsWhere,
+  outcomeSetClause,
+} from "./outcome-effects.ts";
 export type { SchemaMigration, SchemaOperation } from "./schema-migrations.ts";
 export { describeSchema, SCHEMA_MIGRATIONS, SCHEMA_VERSION } from "./schema-migrations.ts";
 export { allIndexColumns, literalDefault, predicateSql, sqlString } from "./schema-render.ts";

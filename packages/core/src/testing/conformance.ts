@@ -6,6 +6,7 @@ import type { SuiteContext } from "./suite-context.ts";
 import { cronSuite } from "./suite-cron.ts";
 import { expiredLeasesSuite } from "./suite-expired-leases.ts";
 import { jobActionsSuite } from "./suite-job-actions.ts";
+import { jobStatesSuite } from "./suite-job-states.ts";
 import { jobViewsSuite } from "./suite-job-views.ts";
 import { queueCountsSuite } from "./suite-queue-counts.ts";
 import { readJobsSuite } from "./suite-read-jobs.ts";
@@ -64,6 +65,7 @@ export function describeStorageAdapter(harness: AdapterHarness): void {
     describe("operator actions (retry, cancel, delete)", () => jobActionsSuite(context));
     describe("operator views (counts by name, activity)", () => jobViewsSuite(context));
     describe("schema (one description, docs/adapters.md)", () => schemaSuite(context));
+    describe("job states: core's rules and the adapter's SQL agree", () => jobStatesSuite(context));
     describe("seam: capabilities", () => seamCapabilitiesSuite(context));
     describe("seam: enqueue and getJob", () => seamEnqueueSuite(context));
     describe("seam: claim", () => seamClaimSuite(context));

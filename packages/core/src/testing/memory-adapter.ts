@@ -1,3 +1,4 @@
+import { closedAdapterError } from "../adapter/adapter-errors.ts";
 import { DocketError, invalidArgument, invalidOption } from "../errors.ts";
 import type { JobRecord } from "../job-record.ts";
 import type {
@@ -129,7 +130,7 @@ class MemoryAdapter implements StorageAdapter {
   }
 
   private assertOpen(): void {
-    if (this.life.closed) throw new DocketError("closed", "the memory adapter is closed");
+    if (this.life.closed) throw closedAdapterError("memory");
   }
 
   private readonly nextId = (): number => this.store.nextId();

@@ -1,10 +1,11 @@
+import { outcomeEffect } from "../adapter/outcome-effects.ts";
 import { nextCronRow } from "../cron.ts";
 import { refusedAction } from "../job-actions.ts";
 import type { JobRecord, JobState, JsonValue } from "../job-record.ts";
+import { isInState, stateOfFacts } from "../job-state-rules.ts";
 import {
   type ClaimRequest,
   type CronDefinition,
-  isFinishingOutcome,
   type JobActionResult,
   type JobOutcome,
   LEASE_EXPIRED_ERROR,
@@ -206,35 +207,23 @@ export function recordOutcome(
 ): boolean {
   const row = state.jobs.get(outcome.id);
   if (row === undefined || row.isComplete || row.lockedBy !== outcome.leaseToken) return false;
-  const finishing = isFinishingOutcome(outcome.kind);
+  const effect = outcomeEffect(outcome.kind);
+  const finishing = effect.finishes;
   if (finishing && outcome.deleteOnFinish) {
     state.jobs.delete(row.id);
   } else {
-    const base = { ...row, ...noLease, updatedAt: now };
-    const next: MemoryJobRow =
-      outcome.kind === "succeeded"
-        ? { ...base, isComplete: true, completedAt: now }
-        : outcome.kind === "retry"
-          ? {
-              ...base,
-              retryCount: row.retryCount + 1,
-              lastError: outcome.error,
-              scheduledAt:
-                outcome.retryDelayMs === null ? row.scheduledAt : now + outcome.retryDelayMs,
-            }
-          : outcome.kind === "failed"
-            ? {
-                ...base,
-                retryCount: row.retryCount + 1,
-                lastError: outcome.error,
-                isComplete: true,
-                completedAt: now,
-                failedAt: now,
-              }
-            : outcome.kind === "abandoned"
-              ? { ...base, isComplete: true, completedAt: now, failedAt: now }
-              : base;
-    state.jobs.set(row.id, next);
+    state.jobs.set(row.id, {
+      ...row,
+      ...noLease,
+      updatedAt: now,
+      ...(effect.countsAttempt ? { retryCount: row.retryCount + 1 } : {}),
+      ...(effect.recordsError ? { lastError: outcome.error } : {}),
+      ...(effect.reschedules && outcome.retryDelayMs !== null
+        ? { scheduledAt: now + outcome.retryDelayMs }
+        : {}),
+      ...(finishing ? { isComplete: true, completedAt: now } : {}),
+      ...(effect.marksFailed ? { failedAt: now } : {}),
+    });
   }
   if (finishing && outcome.cronSuccessor !== null) {
     insertCron(state, outcome.cronSuccessor, nextId, now);
@@ -277,11 +266,11 @@ export function syncCronRows(
 
 /** A live lease holds the job: operator actions leave it alone. */
 function isRunning(row: MemoryJobRow, now: number): boolean {
-  return !row.isComplete && row.lockedUntil !== null && row.lockedUntil > now;
+  return isInState("running", row, now);
 }
 
 function isFailed(row: MemoryJobRow): boolean {
-  return row.isComplete && row.failedAt !== null;
+  return isInState("failed", row, 0);
 }
 
 export function retryRow(row: MemoryJobRow, now: number): MemoryJobRow {
@@ -324,11 +313,5 @@ export const actionGuards = {
 
 /** `jobState` of a row, by the same rules, without decoding its data. */
 export function stateOf(row: MemoryJobRow, now: number): JobState {
-  if (row.isComplete) {
-    if (row.cancelledAt !== null) return "cancelled";
-    return row.failedAt === null ? "completed" : "failed";
-  }
-  if (row.lockedUntil !== null && row.lockedUntil > now) return "running";
-  if (row.scheduledAt > now) return "scheduled";
-  return "pending";
+  return stateOfFacts(row, now);
 }
