@@ -85,7 +85,7 @@ interface AdapterContext {
   /** Claims' transactions when the adapter owns its pool (see `KeptTransactionConnection`). */
   claimConnection: KeptTransactionConnection | null;
   /**
-   * Name lists (`claimKey`) whose last claim came back full: the next claim for them
+   * Name lists (joined by NUL) whose last claim came back full: the next claim for them
    * skips the priorities probe (see `claim`).
    */
   fullClaims: Set<string>;
@@ -222,8 +222,8 @@ class MysqlAdapter implements StorageAdapter {
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     // While claims come back full there are more due jobs than the claim takes, so the
     // claim's ordered walk stops inside the due range without the priority list: the
-    // probe's round trip (and its seek over index entries the drain just delete-marked,
-    // 6-24 ms per call during a drain in packages/bench/RESULTS.md) buys nothing then.
+    // probe's round trip (and its seek over claim-index entries the drain has just
+    // delete-marked, several ms per call during a drain) buys nothing then.
     // The first claim that is not full walks the future rows once; the next one probes.
     const key = request.names.join("\u0000");
     const probe = this.context.fullClaims.has(key) ? null : await this.probePriorities();

@@ -417,10 +417,10 @@ export async function withNamedLock<T>(
 
 /**
  * Transactions without a START TRANSACTION round trip, for the claim: on MariaDB a
- * claim costs what its sequential round trips cost (packages/bench/RESULTS.md). One pooled
- * connection stays out of the pool between claims with `autocommit = 0`, so its first
- * statement opens a transaction implicitly and COMMIT (or ROLLBACK) ends it: SELECT … FOR
- * UPDATE, UPDATE, COMMIT instead of START TRANSACTION first. No transaction stays open
+ * claim costs what its sequential round trips cost. One pooled connection stays out of
+ * the pool between claims with `autocommit = 0`, so its first statement opens a
+ * transaction implicitly and COMMIT (or ROLLBACK) ends it: SELECT … FOR UPDATE, UPDATE,
+ * COMMIT, without a START TRANSACTION before them. No transaction stays open
  * between claims. A claim that runs while the kept connection is busy borrows another
  * one the same way and returns it to the pool with autocommit restored, and so does the
  * kept one as soon as anything waits for a connection of the pool (its `enqueue`
