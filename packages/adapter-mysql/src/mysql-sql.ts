@@ -100,6 +100,8 @@ export const MAX_CLAIM_PRIORITIES = 64;
  * the priorities that have due jobs turns the scan into one range per priority that ends
  * at `scheduled_at <= now`, and a queue with nothing due answers without a transaction.
  * Stops after `MAX_CLAIM_PRIORITIES + 1` priorities (then the claim goes without the list).
+ * Not run after a claim that came back full: the claim then goes without the list (see
+ * `MysqlAdapter.claim`).
  * Differs from Postgres: Postgres has the same walk but no next-key locks. (A recursive
  * CTE of MIN() seeks did the same job here in 4–6 ms at 20,000 rows; MariaDB does not
  * optimise its correlated MIN. This takes 0.4 ms.)
