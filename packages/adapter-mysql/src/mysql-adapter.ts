@@ -85,8 +85,8 @@ interface AdapterContext {
   /** Claims' transactions when the adapter owns its pool (see `KeptTransactionConnection`). */
   claimConnection: KeptTransactionConnection | null;
   /**
-   * Name lists (joined by NUL) whose last claim came back full: the next claim for them
-   * skips the priorities probe (see `claim`).
+   * Name lists (joined by NUL) whose last claim came back full while the last probe saw
+   * no future-scheduled rows: the next claim for them skips the probe (see `claim`).
    */
   fullClaims: Set<string>;
 }
@@ -222,16 +222,18 @@ class MysqlAdapter implements StorageAdapter {
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     // While claims come back full there are more due jobs than the claim takes, so the
     // claim's ordered walk stops inside the due range without the priority list: the
-    // probe's round trip (and its seek over claim-index entries the drain has just
-    // delete-marked, several ms per call during a drain) buys nothing then.
-    // The first claim that is not full walks the future rows once; the next one probes.
+    // probe's round trip buys nothing then. Only while the last probe saw no
+    // future-scheduled rows: a claim without the list that is not full walks (and locks)
+    // every future row of the priorities it passes, which the list prevents.
     const key = request.names.join("\u0000");
     const probe = this.context.fullClaims.has(key) ? null : await this.probePriorities();
     if (probe !== null && probe.priorities.length === 0) {
       return { jobs: [], finished: [], now: probe.now };
     }
     const result = await this.claimWithPriorities(request, probe);
-    if (result.jobs.length + result.finished.length >= request.limit) {
+    if (probe?.future === true) {
+      this.context.fullClaims.delete(key);
+    } else if (result.jobs.length + result.finished.length >= request.limit) {
       this.context.fullClaims.add(key);
     } else {
       this.context.fullClaims.delete(key);
@@ -242,7 +244,7 @@ class MysqlAdapter implements StorageAdapter {
   /** The claim's transaction, limited to the probe's priorities when there is a probe. */
   private claimWithPriorities(
     request: ClaimRequest,
-    probe: { priorities: number[]; now: Date } | null,
+    probe: { priorities: number[]; now: Date; future: boolean } | null,
   ): Promise<ClaimResult> {
     const t = this.table;
     const names = padToBucket(request.names);
@@ -312,11 +314,16 @@ class MysqlAdapter implements StorageAdapter {
    * without a transaction. Null when the server cannot run the recursive CTE (a
    * MySQL-compatible engine without it): the claim then goes without the list.
    */
-  private async probePriorities(): Promise<{ priorities: number[]; now: Date } | null> {
+  private async probePriorities(): Promise<{
+    priorities: number[];
+    now: Date;
+    future: boolean;
+  } | null> {
     if (!this.context.priorityProbe) return null;
     let rows: {
       priority: number | string | null;
       due: number | string | null;
+      future: number | string | null;
       docket_now: string;
     }[];
     try {
@@ -337,6 +344,7 @@ class MysqlAdapter implements StorageAdapter {
         .map((row) => toNumber(row.priority!))
         .sort((a, b) => a - b),
       now: parseUtcDateTime(rows[0]!.docket_now),
+      future: rows.some((row) => toNumber(row.future ?? 0) === 1),
     };
   }
 
