@@ -34,6 +34,7 @@ import {
 import mysql, { type Pool, type ResultSetHeader } from "mysql2/promise";
 import * as actions from "./mysql-actions.ts";
 import {
+  KeptTransactionConnection,
   type MysqlConnection,
   MysqlExecutor,
   padToBucket,
@@ -87,6 +88,13 @@ interface AdapterContext {
   ended: Promise<void> | null;
   /** False once the server refused the priorities probe (see `probePriorities`). */
   priorityProbe: boolean;
+  /** Claims' transactions when the adapter owns its pool (see `KeptTransactionConnection`). */
+  claimConnection: KeptTransactionConnection | null;
+  /**
+   * Name lists (joined by NUL) whose last claim came back full while the last probe saw
+   * no future-scheduled rows: the next claim for them skips the probe (see `claim`).
+   */
+  fullClaims: Set<string>;
 }
 
 type LockedRow = { id: number | string; locked_by: string | null; is_complete: number | string };
@@ -109,15 +117,18 @@ export function createAdapterFromOptions(options: ResolvedMysqlOptions): Storage
           // Stale idle connections (server restart, wait_timeout) are noticed early.
           enableKeepAlive: true,
         });
+  const state = { closed: false };
   const context: AdapterContext = {
     pool,
     ownsPool: options.kind === "uri",
     table: options.tableName,
     queueKey: `mysql:${describePool(options)}#${options.tableName}`,
-    state: { closed: false },
+    state,
     settings: null,
     ended: null,
     priorityProbe: true,
+    claimConnection: options.kind === "uri" ? new KeptTransactionConnection(pool, state) : null,
+    fullClaims: new Set(),
   };
   return new MysqlAdapter(context, null);
 }
@@ -213,17 +224,44 @@ class MysqlAdapter implements StorageAdapter {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
+    // While claims come back full there are more due jobs than the claim takes, so the
+    // claim's ordered walk stops inside the due range without the priority list: the
+    // probe's round trip buys nothing then. Only while the last probe saw no
+    // future-scheduled rows: a claim without the list that is not full walks (and locks)
+    // every future row of the priorities it passes, which the list prevents.
+    const key = request.names.join("\u0000");
+    const probe = this.context.fullClaims.has(key) ? null : await this.probePriorities();
+    if (probe !== null && probe.priorities.length === 0) {
+      return { jobs: [], finished: [], now: probe.now };
+    }
+    const result = await this.claimWithPriorities(request, probe);
+    if (probe?.future === true) {
+      this.context.fullClaims.delete(key);
+    } else if (result.jobs.length + result.finished.length >= request.limit) {
+      this.context.fullClaims.add(key);
+    } else {
+      this.context.fullClaims.delete(key);
+    }
+    return result;
+  }
+
+  /** The claim's transaction, limited to the probe's priorities when there is a probe. */
+  private claimWithPriorities(
+    request: ClaimRequest,
+    probe: { priorities: number[]; now: Date; future: boolean } | null,
+  ): Promise<ClaimResult> {
     const t = this.table;
     const names = padToBucket(request.names);
     const leaseMs = Math.min(request.leaseMs, MAX_LEASE_MS);
-    const probe = await this.probePriorities();
-    if (probe !== null && probe.priorities.length === 0)
-      return { jobs: [], finished: [], now: probe.now };
     const priorityList =
       probe === null || probe.priorities.length > sql.MAX_CLAIM_PRIORITIES
         ? null
         : padToBucket(probe.priorities);
-    return this.exec.unitOfWork("claiming jobs", async (connection) => {
+    const inTransaction = <T>(work: (connection: MysqlConnection) => Promise<T>) =>
+      this.bound === null && this.context.claimConnection !== null
+        ? this.context.claimConnection.transaction("claiming jobs", work)
+        : this.exec.unitOfWork("claiming jobs", work);
+    return inTransaction(async (connection) => {
       const rows = await selectRows<JobRow & { docket_now: string }>(
         connection,
         sql.selectClaimable(t, names.length, priorityList?.length ?? null, !request.ignoreSorting),
@@ -280,11 +318,16 @@ class MysqlAdapter implements StorageAdapter {
    * without a transaction. Null when the server cannot run the recursive CTE (a
    * MySQL-compatible engine without it): the claim then goes without the list.
    */
-  private async probePriorities(): Promise<{ priorities: number[]; now: Date } | null> {
+  private async probePriorities(): Promise<{
+    priorities: number[];
+    now: Date;
+    future: boolean;
+  } | null> {
     if (!this.context.priorityProbe) return null;
     let rows: {
       priority: number | string | null;
       due: number | string | null;
+      future: number | string | null;
       docket_now: string;
     }[];
     try {
@@ -305,6 +348,7 @@ class MysqlAdapter implements StorageAdapter {
         .map((row) => toNumber(row.priority!))
         .sort((a, b) => a - b),
       now: parseUtcDateTime(rows[0]!.docket_now),
+      future: rows.some((row) => toNumber(row.future ?? 0) === 1),
     };
   }
 

@@ -179,6 +179,45 @@ class CommitError extends Error {
 }
 
 /**
+ * Runs a transaction attempt, retrying deadlocks, lock wait timeouts and a lost
+ * connection before COMMIT was sent (the server rolled the transaction back).
+ */
+function retriedTransaction<T>(action: string, attempt: () => Promise<T>): Promise<T> {
+  return withRetries(action, attempt, (error) => !(error instanceof CommitError)).catch(
+    (error: unknown) => {
+      throw error instanceof CommitError ? toDocketError(error.original, action) : error;
+    },
+  );
+}
+
+/**
+ * Runs `work` in the transaction open on `connection`, then commits; rolls back when
+ * `work` fails. `health.healthy` turns false when the connection's state is unknown.
+ */
+async function workThenCommit<T>(
+  connection: MysqlConnection,
+  work: (connection: MysqlConnection) => Promise<T>,
+  health: { healthy: boolean },
+): Promise<T> {
+  let result: T;
+  try {
+    result = await work(connection);
+  } catch (error) {
+    health.healthy = await rollback(connection);
+    throw error;
+  }
+  try {
+    await connection.query("COMMIT");
+  } catch (error) {
+    health.healthy = false;
+    // A deadlock cannot surface at COMMIT in InnoDB; anything here leaves the
+    // outcome unknown, so it must not be replayed.
+    throw isConnectionError(error) ? new CommitError(error) : error;
+  }
+  return result;
+}
+
+/**
  * Where an adapter runs its work: on its pool (own transactions, retries), or on a
  * connection the application owns and already put in a transaction (no BEGIN/COMMIT of
  * ours, no retries — a deadlock rolls back the caller's whole transaction, so only the
@@ -229,13 +268,7 @@ export class MysqlExecutor {
   ): Promise<T> {
     this.check();
     if (this.boundConnection !== null) return this.onBoundConnection(action, work);
-    return withRetries(
-      action,
-      () => this.ownTransaction(work),
-      (error) => !(error instanceof CommitError),
-    ).catch((error: unknown) => {
-      throw error instanceof CommitError ? toDocketError(error.original, action) : error;
-    });
+    return retriedTransaction(action, () => this.ownTransaction(work));
   }
 
   /** Runs `work` on the caller's connection: no transaction, retry or release of ours. */
@@ -252,30 +285,15 @@ export class MysqlExecutor {
 
   private async ownTransaction<T>(work: (connection: MysqlConnection) => Promise<T>): Promise<T> {
     const connection = await this.pool.getConnection();
-    let healthy = true;
+    const health = { healthy: true };
     try {
       await connection.query("START TRANSACTION");
-      let result: T;
-      try {
-        result = await work(connection);
-      } catch (error) {
-        healthy = await rollback(connection);
-        throw error;
-      }
-      try {
-        await connection.query("COMMIT");
-      } catch (error) {
-        healthy = false;
-        // A deadlock cannot surface at COMMIT in InnoDB; anything here leaves the
-        // outcome unknown, so it must not be replayed.
-        throw isConnectionError(error) ? new CommitError(error) : error;
-      }
-      return result;
+      return await workThenCommit(connection, work, health);
     } catch (error) {
-      if (isConnectionError(error) || error instanceof CommitError) healthy = false;
+      if (isConnectionError(error)) health.healthy = false;
       throw error;
     } finally {
-      release(connection, healthy);
+      release(connection, health.healthy);
     }
   }
 
@@ -394,5 +412,84 @@ export async function withNamedLock<T>(
     } catch {
       markUnfit(connection);
     }
+  }
+}
+
+/**
+ * Transactions without a START TRANSACTION round trip, for the claim: on MariaDB a
+ * claim costs what its sequential round trips cost. One pooled connection stays out of
+ * the pool between claims with `autocommit = 0`, so its first statement opens a
+ * transaction implicitly and COMMIT (or ROLLBACK) ends it: SELECT … FOR UPDATE, UPDATE,
+ * COMMIT, without a START TRANSACTION before them. No transaction stays open
+ * between claims. A claim that runs while the kept connection is busy borrows another
+ * one the same way and returns it to the pool with autocommit restored, and so does the
+ * kept one as soon as anything waits for a connection of the pool (its `enqueue`
+ * event): the pool never waits on an idle kept connection, even with one connection.
+ * Only for a pool the adapter created: the application's pool stays the application's.
+ */
+export class KeptTransactionConnection {
+  private kept: PoolConnection | null = null;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly state: { closed: boolean },
+  ) {
+    pool.on("enqueue", () => {
+      const idle = this.kept;
+      this.kept = null;
+      if (idle !== null) this.restore(idle);
+    });
+  }
+
+  /** Runs `work` and commits, with the retries of `MysqlExecutor.unitOfWork`. */
+  async transaction<T>(
+    action: string,
+    work: (connection: MysqlConnection) => Promise<T>,
+  ): Promise<T> {
+    if (this.state.closed) throw closedAdapterError("mysql");
+    return retriedTransaction(action, () => this.attempt(work));
+  }
+
+  private async attempt<T>(work: (connection: MysqlConnection) => Promise<T>): Promise<T> {
+    const connection = this.kept ?? (await this.open());
+    this.kept = null;
+    const health = { healthy: true };
+    try {
+      return await workThenCommit(connection, work, health);
+    } catch (error) {
+      if (isConnectionError(error)) health.healthy = false;
+      throw error;
+    } finally {
+      this.putBack(connection, health.healthy);
+    }
+  }
+
+  private async open(): Promise<PoolConnection> {
+    const connection = await this.pool.getConnection();
+    try {
+      await connection.query("SET autocommit = 0");
+    } catch (error) {
+      release(connection, false);
+      throw error;
+    }
+    return connection;
+  }
+
+  private putBack(connection: PoolConnection, healthy: boolean): void {
+    if (!healthy) {
+      release(connection, false);
+    } else if (this.kept === null && !this.state.closed) {
+      this.kept = connection;
+    } else {
+      this.restore(connection);
+    }
+  }
+
+  /** Off the claim's critical path: the pool gets the connection back as it lent it. */
+  private restore(connection: PoolConnection): void {
+    connection.query("SET autocommit = 1").then(
+      () => release(connection, true),
+      () => release(connection, false),
+    );
   }
 }
