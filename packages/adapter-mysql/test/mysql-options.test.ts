@@ -18,7 +18,7 @@ describeMysql("mysql adapter options", () => {
       [{ uri: "mysql://h/db", poolSize: 0 }, "poolSize"],
       [{ uri: "mysql://h/db", poolSize: 1.5 }, "poolSize"],
       [{ uri: "mysql://h/db", tableName: "bad-name" }, "tableName"],
-      [{ uri: "mysql://h/db", tableName: "x".repeat(49) }, "tableName"],
+      [{ uri: "mysql://h/db", tableName: "x".repeat(38) }, "tableName"],
       [{ uri: "mysql://h/db", tablename: "job" }, "tablename"],
       [{ uri: "mysql://h/db", pool }, "pool"],
       [{ pool, poolSize: 3 }, "poolSize"],

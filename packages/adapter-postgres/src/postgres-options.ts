@@ -14,7 +14,7 @@ import type { Pool } from "pg";
 export interface PostgresAdapterCommonOptions {
   /**
    * The job table; `<tableName>_migrations` tracks its migrations. An identifier matching
-   * `/^[A-Za-z_][A-Za-z0-9_]{0,47}$/`. Default `docket_job`.
+   * `/^[A-Za-z_][A-Za-z0-9_]{0,36}$/`. Default `docket_job`.
    */
   tableName?: string;
   /**

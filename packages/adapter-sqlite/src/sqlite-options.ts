@@ -11,7 +11,7 @@ import type BetterSqlite3 from "better-sqlite3";
 interface SqliteCommonOptions {
   /**
    * The job table; migrations live in `<tableName>_migrations`. Default `docket_job`.
-   * Must match `/^[A-Za-z_][A-Za-z0-9_]{0,47}$/` (it is spliced into SQL).
+   * Must match `/^[A-Za-z_][A-Za-z0-9_]{0,36}$/` (it is spliced into SQL).
    */
   tableName?: string;
   /**
