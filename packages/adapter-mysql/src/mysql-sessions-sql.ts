@@ -1,14 +1,13 @@
+import { SESSION_TOKEN_SELECT_LIST, sessionSelectList } from "@docket/core/adapter";
+
 /**
  * Statements of the MySQL/MariaDB session store (docs/sessions.md). Ids are CHAR(36)
  * ASCII (binary collation), data is utf8mb4_bin LONGTEXT, times are UTC DATETIME(3) bound
  * from the adapter's clock. The only spliced text is the validated table name.
  */
 
-const SESSION_COLUMNS = "s.id, s.data, s.checksum, s.revoked_at, s.created_at, s.updated_at";
-const TOKEN_COLUMNS =
-  "t.id AS token_id, t.session AS token_session, t.expires_at AS token_expires_at, " +
-  "t.refresh_token AS token_refresh_token, t.revoked_at AS token_revoked_at, " +
-  "t.created_at AS token_created_at";
+const SESSION_COLUMNS = sessionSelectList();
+const TOKEN_COLUMNS = SESSION_TOKEN_SELECT_LIST;
 
 /** Params: id, data, checksum, now, now. */
 export const insertSession = (t: string) =>

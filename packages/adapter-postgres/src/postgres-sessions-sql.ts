@@ -1,3 +1,4 @@
+import { SESSION_TOKEN_SELECT_LIST, sessionSelectList } from "@docket/core/adapter";
 /**
  * Statements of the Postgres session store (docs/sessions.md). Ids are `uuid`, data is
  * `jsonb` (it may reorder keys: the checksum is over key-sorted JSON, so that never
@@ -18,11 +19,8 @@ export function postgresSessionNames(schema: string | null, table: string): Post
   };
 }
 
-const SESSION_COLUMNS =
-  "s.id, s.data::text AS data, s.checksum, s.revoked_at, s.created_at, s.updated_at";
-const TOKEN_COLUMNS = `t.id AS token_id, t.session AS token_session,
-  t.expires_at AS token_expires_at, t.refresh_token AS token_refresh_token,
-  t.revoked_at AS token_revoked_at, t.created_at AS token_created_at`;
+const SESSION_COLUMNS = sessionSelectList("s.data::text");
+const TOKEN_COLUMNS = SESSION_TOKEN_SELECT_LIST;
 
 /**
  * $1 session id, $2 data, $3 checksum, $4 now, $5 refresh id, $6 refresh expiry,

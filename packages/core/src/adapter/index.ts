@@ -100,4 +100,8 @@ export type {
 } from "./schema-tables.ts";
 export { MIGRATIONS_TABLE } from "./schema-tables.ts";
 export type { SessionColumns, SessionRowReader, SessionTokenColumns } from "./session-seam-rows.ts";
-export { sessionRowReader } from "./session-seam-rows.ts";
+export {
+  SESSION_TOKEN_SELECT_LIST,
+  sessionRowReader,
+  sessionSelectList,
+} from "./session-seam-rows.ts";

@@ -15,6 +15,20 @@ export interface SessionColumns<Time> {
   updated_at: Time;
 }
 
+/**
+ * The select lists that produce those columns, over a session table aliased `s` and a
+ * token table aliased `t`. `data` is selected as `dataExpression` (Postgres casts its
+ * jsonb to text; the others store text).
+ */
+export function sessionSelectList(dataExpression = "s.data"): string {
+  return `s.id, ${dataExpression} AS data, s.checksum, s.revoked_at, s.created_at, s.updated_at`;
+}
+
+export const SESSION_TOKEN_SELECT_LIST =
+  "t.id AS token_id, t.session AS token_session, t.expires_at AS token_expires_at, " +
+  "t.refresh_token AS token_refresh_token, t.revoked_at AS token_revoked_at, " +
+  "t.created_at AS token_created_at";
+
 export interface SessionTokenColumns<Time> {
   token_id: string;
   token_session: string;
