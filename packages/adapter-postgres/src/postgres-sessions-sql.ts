@@ -1,4 +1,5 @@
 import { SESSION_TOKEN_SELECT_LIST, sessionSelectList } from "@docket/core/adapter";
+
 /**
  * Statements of the Postgres session store (docs/sessions.md). Ids are `uuid`, data is
  * `jsonb` (it may reorder keys: the checksum is over key-sorted JSON, so that never
