@@ -220,28 +220,35 @@ class SqliteAdapter implements StorageAdapter {
 
   /** The claim's statements, inside a transaction the caller opened, at `now`. */
   private claimRows(request: ClaimRequest, now: number): ClaimResult {
+    const { names } = request;
     const candidates = prepared<{ id: number; exhausted: number }>(
       this.db,
-      sql.selectClaimable(this.table, request.ignoreSorting),
-    ).all({
-      now,
-      names: JSON.stringify(request.names),
-      maxRetryCount: request.maxRetryCount,
-      limit: request.limit,
-    });
+      sql.selectClaimable(this.table, request.ignoreSorting, names.length, request.limit),
+    ).all(
+      sql.valueParams(
+        { now, maxRetryCount: request.maxRetryCount, limit: request.limit },
+        "name",
+        names,
+      ),
+    );
     const ids: number[] = [];
     const exhausted: number[] = [];
     for (const row of candidates) (row.exhausted ? exhausted : ids).push(row.id);
     // In the same transaction as the takeover: no crash can leave them stranded.
     const finished = exhausted.length === 0 ? [] : this.finishExhausted(exhausted, request, now);
     if (ids.length === 0) return { jobs: [], finished, now: new Date(now) };
-    const rows = prepared<SqliteJobRow>(this.db, sql.leaseJobs(this.table)).all({
-      ids: JSON.stringify(ids),
-      leaseToken: request.leaseToken,
-      now,
-      leaseMs: request.leaseMs,
-      leaseExpiredError: LEASE_EXPIRED_ERROR,
-    });
+    const rows = prepared<SqliteJobRow>(this.db, sql.leaseJobs(this.table, ids.length)).all(
+      sql.valueParams(
+        {
+          leaseToken: request.leaseToken,
+          now,
+          leaseMs: request.leaseMs,
+          leaseExpiredError: LEASE_EXPIRED_ERROR,
+        },
+        "id",
+        ids,
+      ),
+    );
     if (!request.ignoreSorting) rows.sort(compareClaimOrder);
     return { jobs: rows.map(toJobRecord), finished, now: new Date(now) };
   }

@@ -8,6 +8,23 @@ import { type JobOutcomeKind, outcomeSetClause, stateConditions } from "@docket/
  * process clock (`@now`), so every statement of one operation sees the same instant.
  */
 
+/**
+ * Statement texts of the per-job path, built once per key. Building one (and hashing a
+ * fresh ~500-character string for the prepared-statement cache) cost ~1–1.5 µs per
+ * statement, several times per job; a text taken from here is the same string object
+ * every time, whose hash V8 keeps.
+ */
+const builtTexts = new Map<string, string>();
+
+function builtOnce(key: string, build: () => string): string {
+  let text = builtTexts.get(key);
+  if (text === undefined) {
+    text = build();
+    builtTexts.set(key, text);
+  }
+  return text;
+}
+
 /** Rows per multi-row INSERT: 7 parameters each stays far below SQLite's 32766 limit. */
 export const INSERT_CHUNK_ROWS = 500;
 
@@ -37,12 +54,43 @@ const CLAIM_SET = `
  * A row whose lease expired (`locked_by` still set) is eligible whatever its retry count:
  * if that lost attempt was its last one, the claim finishes it (see `finishExhausted`).
  */
-const CLAIM_ELIGIBLE = `
+function claimEligible(nameCount: number): string {
+  return `
     is_complete = 0
-    AND name IN (SELECT value FROM json_each(@names))
+    AND ${inValues("name", "name", nameCount)}
     AND scheduled_at <= @now
     AND (retry_count < @maxRetryCount OR locked_by IS NOT NULL)
     AND (locked_until IS NULL OR locked_until <= @now)`;
+}
+
+/**
+ * Up to this many values, `IN` lists one parameter per value (`@id0, @id1, …`); past it
+ * the values come as one JSON array parameter (`@ids`) read with `json_each`. A listed
+ * `IN` costs a few µs per statement; `json_each` is a virtual table the statement opens,
+ * parses and (for `IN`) copies into an ephemeral index on every run: in a claim(1) loop
+ * the two `json_each` terms were ~40 % of the CPU of the whole claim + complete
+ * transaction (44–54 µs against 29–30 µs per job, `src/cost/` in the bench package). One
+ * statement is prepared per count, so the bound also caps the cache.
+ */
+export const MAX_LISTED_VALUES = 16;
+
+/** `column IN (…)` over `count` values bound by `valueParams(prefix, values)`. */
+export function inValues(column: string, prefix: string, count: number): string {
+  if (count > MAX_LISTED_VALUES) return `${column} IN (SELECT value FROM json_each(@${prefix}s))`;
+  const names = Array.from({ length: count }, (_, i) => `@${prefix}${i}`);
+  return `${column} IN (${names.join(", ")})`;
+}
+
+/** The parameters `inValues(column, prefix, values.length)` reads, added to `params`. */
+export function valueParams(
+  params: Record<string, unknown>,
+  prefix: string,
+  values: readonly unknown[],
+): Record<string, unknown> {
+  if (values.length > MAX_LISTED_VALUES) params[`${prefix}s`] = JSON.stringify(values);
+  else for (let i = 0; i < values.length; i++) params[`${prefix}${i}`] = values[i];
+  return params;
+}
 
 /**
  * The claim's first step: the ids of up to @limit eligible jobs, in spec order, each
@@ -50,21 +98,42 @@ const CLAIM_ELIGIBLE = `
  * left it with none).
  * Differs from Postgres: no `FOR UPDATE SKIP LOCKED` — the claim runs every step in one
  * `BEGIN IMMEDIATE` transaction, and SQLite has one writer at a time, so no other claim
- * sees the rows in between. Names come as one JSON array parameter so the statement is
- * prepared once for any number of names.
+ * sees the rows in between. Names are bound as listed parameters (see `inValues`).
  * `INDEXED BY` the claim index (migration 1): without it the planner prefers the
  * dashboard's `(name, id)` index (migration 6) for the `name IN` term and then sorts every
  * pending row of those names — O(queue) per claim, 0.6 ms at 3,000 pending jobs against
  * 0.05 ms. SQLite refuses to prepare the statement if the index stops being usable, so a
  * later change to these terms fails loudly instead of slowing down.
  */
-export function selectClaimable(table: string, ignoreSorting: boolean): string {
-  const order = ignoreSorting ? "" : "ORDER BY priority, scheduled_at, id";
-  return `SELECT id, (locked_by IS NOT NULL AND retry_count + 1 >= @maxRetryCount) AS exhausted
+export function selectClaimable(
+  table: string,
+  ignoreSorting: boolean,
+  nameCount: number,
+  limit: number,
+): string {
+  const literal = isLiteralLimit(limit);
+  return builtOnce(`claim ${table} ${ignoreSorting} ${nameCount} ${literal ? limit : "@"}`, () => {
+    const order = ignoreSorting ? "" : "ORDER BY priority, scheduled_at, id";
+    return `SELECT id, (locked_by IS NOT NULL AND retry_count + 1 >= @maxRetryCount) AS exhausted
 FROM ${table} INDEXED BY ${table}_claim_idx
-WHERE ${CLAIM_ELIGIBLE}
+WHERE ${claimEligible(nameCount)}
 ${order}
-LIMIT @limit`;
+LIMIT ${literal ? limit : "@limit"}`;
+  });
+}
+
+/**
+ * Claim limits up to this are written into the statement as a literal; larger ones are
+ * bound as `@limit`. Why: this SQLite is built with STAT4, which marks a bound `LIMIT` as
+ * a parameter the plan may depend on, so every new binding expires the statement and the
+ * next run prepares it again — 10–14 µs per claim(1) SELECT against 3.3–3.7 µs with
+ * `LIMIT 1` (same plan, same bytecode; `src/cost/` in the bench package). One statement
+ * per limit, so the bound caps the cache; past it a re-prepare is spread over the batch.
+ */
+export const MAX_LITERAL_LIMIT = 128;
+
+function isLiteralLimit(limit: number): boolean {
+  return Number.isSafeInteger(limit) && limit >= 0 && limit <= MAX_LITERAL_LIMIT;
 }
 
 /**
@@ -88,15 +157,18 @@ RETURNING id, name, cron_expression, priority`;
 }
 
 /**
- * The claim's second step: leases the selected ids (a JSON array). Two statements in one
+ * The claim's second step: leases the selected ids (see `inValues`). Two statements in one
  * transaction measured twice as fast as one `UPDATE ... WHERE id IN (SELECT ...)
  * RETURNING *` (75 µs against 150 µs for a claim of one job). RETURNING order is
  * unspecified: the adapter sorts the rows.
  */
-export function leaseJobs(table: string): string {
-  return `UPDATE ${table} SET ${CLAIM_SET}
-WHERE id IN (SELECT value FROM json_each(@ids))
-RETURNING *`;
+export function leaseJobs(table: string, idCount: number): string {
+  return builtOnce(
+    `lease ${table} ${idCount}`,
+    () => `UPDATE ${table} SET ${CLAIM_SET}
+WHERE ${inValues("id", "id", idCount)}
+RETURNING *`,
+  );
 }
 
 /** The lease guard of every outcome: only the holder of this attempt's token may write. */
@@ -111,6 +183,10 @@ export function extendLease(table: string): string {
  * @id, @leaseToken, @now, and @error / @retryDelayMs when the kind writes them.
  */
 export function completeOutcome(table: string, kind: JobOutcomeKind): string {
+  return builtOnce(`outcome ${table} ${kind}`, () => renderOutcome(table, kind));
+}
+
+function renderOutcome(table: string, kind: JobOutcomeKind): string {
   const set = outcomeSetClause(kind, {
     now: "@now",
     error: "@error",
