@@ -124,11 +124,12 @@ LIMIT ${literal ? limit : "@limit"}`;
 
 /**
  * Claim limits up to this are written into the statement as a literal; larger ones are
- * bound as `@limit`. Why: this SQLite is built with STAT4, which marks a bound `LIMIT` as
- * a parameter the plan may depend on, so every new binding expires the statement and the
- * next run prepares it again — 10–14 µs per claim(1) SELECT against 3.3–3.7 µs with
- * `LIMIT 1` (same plan, same bytecode; `src/cost/` in the bench package). One statement
- * per limit, so the bound caps the cache; past it a re-prepare is spread over the batch.
+ * bound as `@limit`. Why: with `LIMIT @limit` the claim(1) SELECT cost 10–14 µs per run,
+ * with `LIMIT 1` 3.3–3.7 µs — same plan, same bytecode but for loading the limit. That is
+ * the cost of SQLite preparing the statement again on every run, which it does when the
+ * planner read a parameter's bound value (as it does a LIMIT's) and that parameter is
+ * bound anew. One statement per limit, so the bound caps the cache; past it the extra
+ * cost is spread over a large batch.
  */
 export const MAX_LITERAL_LIMIT = 128;
 
