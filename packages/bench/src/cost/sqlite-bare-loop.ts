@@ -5,6 +5,8 @@
  * loads a second copy of the adapter (e.g. an older `src` copied under the adapter's
  * ignored `.tmp/`) and alternates the two, A B A B, in this one process, so both see the
  * same machine load; the ratio per pair is what to read on a shared machine.
+ * `--pragma <p>` alternates the current adapter with itself plus `PRAGMA <p>` set after
+ * opening (e.g. `wal_autocheckpoint = 4000`), the same way.
  * `--statements` times every statement through the wrapped driver (slower; for the split).
  *
  *   pnpm --filter @docket/bench exec tsx src/cost/sqlite-bare-loop.ts [--jobs 3000]
@@ -32,6 +34,7 @@ const jobs = Number(flag("jobs", "3000"));
 const limit = Number(flag("limit", "1"));
 const rounds = Number(flag("rounds", "5"));
 const baselinePath = flag("baseline", "");
+const pragma = flag("pragma", "");
 const timeStatements = args.includes("--statements");
 
 const statementMs = new Map<string, { count: number; ms: number }>();
@@ -56,11 +59,15 @@ const SUCCEEDED: Omit<JobOutcome, "id" | "leaseToken"> = {
   cronSuccessor: null,
 };
 
-async function drainOnce(create: CreateAdapter): Promise<{ cpuUs: number; wallUs: number }> {
+async function drainOnce(
+  create: CreateAdapter,
+  withPragma = "",
+): Promise<{ cpuUs: number; wallUs: number }> {
   const directory = mkdtempSync(join(tmpdir(), "docket-bare-"));
   const adapter = create({ filename: join(directory, "bare.db") });
   try {
     await adapter.migrate();
+    if (withPragma !== "") (adapter.db as { pragma(source: string): unknown }).pragma(withPragma);
     const batch = Array.from({ length: jobs }, () => ({
       name: NAME,
       dataJson: "{}",
@@ -106,9 +113,13 @@ async function drainOnce(create: CreateAdapter): Promise<{ cpuUs: number; wallUs
   }
 }
 
-const variants: { label: string; create: CreateAdapter }[] = [
+const variants: { label: string; create: CreateAdapter; pragma?: string }[] = [
   { label: "current", create: current.createSqliteAdapter },
 ];
+if (pragma !== "") {
+  variants.unshift({ label: "baseline", create: current.createSqliteAdapter });
+  variants[1] = { ...variants[1]!, pragma };
+}
 if (baselinePath !== "") {
   const module = (await import(pathToFileURL(resolve(baselinePath)).href)) as typeof current;
   variants.unshift({ label: "baseline", create: module.createSqliteAdapter });
@@ -118,7 +129,7 @@ await drainOnce(variants[0]!.create); // warm-up: JIT, prepared-statement paths
 const results = new Map<string, { cpuUs: number; wallUs: number }[]>();
 for (let round = 0; round < rounds; round++) {
   for (const variant of variants) {
-    const result = await drainOnce(variant.create);
+    const result = await drainOnce(variant.create, variant.pragma);
     results.set(variant.label, [...(results.get(variant.label) ?? []), result]);
   }
 }
