@@ -74,6 +74,11 @@ function claimEligible(nameCount: number): string {
  */
 export const MAX_LISTED_VALUES = 16;
 
+/** The statement shape `inValues` renders for `count` values: a cache key part. */
+function listShape(count: number): number {
+  return Math.min(count, MAX_LISTED_VALUES + 1);
+}
+
 /** `column IN (…)` over `count` values bound by `valueParams(prefix, values)`. */
 export function inValues(column: string, prefix: string, count: number): string {
   if (count > MAX_LISTED_VALUES) return `${column} IN (SELECT value FROM json_each(@${prefix}s))`;
@@ -112,7 +117,8 @@ export function selectClaimable(
   limit: number,
 ): string {
   const literal = isLiteralLimit(limit);
-  return builtOnce(`claim ${table} ${ignoreSorting} ${nameCount} ${literal ? limit : "@"}`, () => {
+  const key = `claim ${table} ${ignoreSorting} ${listShape(nameCount)} ${literal ? limit : "@"}`;
+  return builtOnce(key, () => {
     const order = ignoreSorting ? "" : "ORDER BY priority, scheduled_at, id";
     return `SELECT id, (locked_by IS NOT NULL AND retry_count + 1 >= @maxRetryCount) AS exhausted
 FROM ${table} INDEXED BY ${table}_claim_idx
@@ -165,7 +171,7 @@ RETURNING id, name, cron_expression, priority`;
  */
 export function leaseJobs(table: string, idCount: number): string {
   return builtOnce(
-    `lease ${table} ${idCount}`,
+    `lease ${table} ${listShape(idCount)}`,
     () => `UPDATE ${table} SET ${CLAIM_SET}
 WHERE ${inValues("id", "id", idCount)}
 RETURNING *`,
