@@ -65,12 +65,11 @@ function claimEligible(nameCount: number): string {
 
 /**
  * Up to this many values, `IN` lists one parameter per value (`@id0, @id1, …`); past it
- * the values come as one JSON array parameter (`@ids`) read with `json_each`. A listed
- * `IN` costs a few µs per statement; `json_each` is a virtual table the statement opens,
- * parses and (for `IN`) copies into an ephemeral index on every run: in a claim(1) loop
- * the two `json_each` terms were ~40 % of the CPU of the whole claim + complete
- * transaction (44–54 µs against 29–30 µs per job, `src/cost/` in the bench package). One
- * statement is prepared per count, so the bound also caps the cache.
+ * the values come as one JSON array parameter (`@ids`) read with `json_each`. Why:
+ * `json_each` is a virtual table the statement opens, parses and (for `IN`) copies into
+ * an ephemeral index on every run — 3–4 µs more per claim(1) SELECT, timed alone, and
+ * the same again in the lease UPDATE, against ~3 µs for the whole SELECT without it.
+ * One statement is prepared per count, so the bound also caps the cache.
  */
 export const MAX_LISTED_VALUES = 16;
 
