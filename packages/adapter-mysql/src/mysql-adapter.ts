@@ -458,9 +458,13 @@ class MysqlAdapter implements StorageAdapter {
       docket_now: string;
     }[];
     try {
-      rows = (await this.exec.statement("claiming jobs", sql.selectPriorities(this.table), [], {
-        replayable: true,
-      })) as unknown as typeof rows;
+      rows = (await this.exec.statement(
+        "claiming jobs",
+        sql.selectPriorities(this.table),
+        [],
+        { replayable: true },
+        "text",
+      )) as unknown as typeof rows;
     } catch (error) {
       if (!isUnsupportedStatement((error as DocketError).cause)) throw error;
       this.context.priorityProbe = false;

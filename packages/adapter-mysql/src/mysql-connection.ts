@@ -33,7 +33,14 @@ import { getLock, releaseLock } from "./mysql-sql.ts";
  */
 
 /** A pool or a connection: both run statements. */
-export type Queryable = Pick<Connection, "execute">;
+export type Queryable = Pick<Connection, "execute" | "query">;
+
+/**
+ * How a statement travels: `prepared` (COM_STMT_EXECUTE, values as binary parameters),
+ * or `text` (COM_QUERY) for a statement without values whose prepared execution is slow:
+ * the priorities probe (see `selectPriorities`).
+ */
+export type Protocol = "prepared" | "text";
 /** What `withTransaction` accepts: a mysql2 promise connection (pooled or not). */
 export type MysqlConnection = Connection | PoolConnection;
 
@@ -64,7 +71,14 @@ export async function run<T extends QueryResult>(
   target: Queryable,
   sql: string,
   values: readonly unknown[],
+  protocol: Protocol = "prepared",
 ): Promise<T> {
+  if (protocol === "text") {
+    if (values.length > 0)
+      throw new DocketError("database_error", "a text statement has no values");
+    const [result] = await target.query<T>({ ...RESULT_OPTIONS, sql } as QueryOptions);
+    return result;
+  }
   const [result] = await target.execute<T>(statementOptions(sql, values));
   return result;
 }
@@ -240,19 +254,20 @@ export class MysqlExecutor {
     sql: string,
     values: readonly unknown[],
     policy: RetryPolicy,
+    protocol: Protocol = "prepared",
   ): Promise<T> {
     this.check();
     const target: Queryable = this.boundConnection ?? this.pool;
     if (this.boundConnection !== null) {
       try {
-        return await run<T>(target, sql, values);
+        return await run<T>(target, sql, values, protocol);
       } catch (error) {
         throw toDocketError(error, action);
       }
     }
     return withRetries(
       action,
-      () => run<T>(target, sql, values),
+      () => run<T>(target, sql, values, protocol),
       () => policy.replayable,
     );
   }
