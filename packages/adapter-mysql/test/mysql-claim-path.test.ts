@@ -134,6 +134,20 @@ describeMysql("mysql claim path", () => {
     expect(claimed.jobs.map((job) => job.id)).toEqual([second]);
   }, 20_000);
 
+  it("deletes a paired success with deleteOnFinish in the claim's transaction", async () => {
+    const adapter = await adapterOnUri();
+    const [first, second] = await adapter.enqueue([newJob(), newJob()]);
+    await adapter.claim(claimRequest({ limit: 1, leaseToken: "w:1" }));
+    const [completed, claimed] = await Promise.all([
+      adapter.complete([outcome(first!, "w:1", { deleteOnFinish: true })]),
+      adapter.claim(claimRequest({ limit: 1, leaseToken: "w:2" })),
+    ]);
+    expect(completed).toEqual({ recorded: [first], lost: [] });
+    expect(claimed.jobs.map((job) => job.id)).toEqual([second]);
+    const rows = await sql<{ id: number }>(`SELECT id FROM ${tableOf(adapter)} ORDER BY id`);
+    expect(rows.map((row) => row.id)).toEqual([second]);
+  }, 20_000);
+
   it("writes a success alone when no claim follows, and on close", async () => {
     const adapter = await adapterOnUri();
     const [first, second] = await adapter.enqueue([newJob(), newJob()]);
