@@ -262,7 +262,7 @@ class MysqlAdapter implements StorageAdapter {
     // future-scheduled rows: a claim without the list that is not full walks (and locks)
     // every future row of the priorities it passes, which the list prevents.
     const key = request.names.join("\u0000");
-    let probe: Awaited<ReturnType<MysqlAdapter["probePriorities"]>>;
+    let probe: Probe | null;
     try {
       probe = this.context.fullClaims.has(key) ? null : await this.probePriorities();
     } catch (error) {
