@@ -1,10 +1,10 @@
-import type {
+import {
   DocketError,
-  JobActionResult,
-  JobNameCounts,
-  JobRecord,
-  QueueCounts,
-  StorageAdapter,
+  type JobActionResult,
+  type JobNameCounts,
+  type JobRecord,
+  type QueueCounts,
+  type StorageAdapter,
 } from "@docket/core";
 import {
   type AdapterCapabilities,
@@ -33,6 +33,7 @@ import {
 } from "@docket/core/adapter";
 import mysql, { type Pool, type ResultSetHeader } from "mysql2/promise";
 import * as actions from "./mysql-actions.ts";
+import { sendClaimBatch } from "./mysql-batched-claim.ts";
 import {
   KeptTransactionConnection,
   type MysqlConnection,
@@ -49,9 +50,11 @@ import {
 } from "./mysql-connection.ts";
 import { isUnsupportedStatement, toDocketError } from "./mysql-errors.ts";
 import { MysqlFileStore } from "./mysql-files.ts";
+import { inlineValues } from "./mysql-literals.ts";
 import { migrateMysql } from "./mysql-migrations.ts";
 import { describePool, type ResolvedMysqlOptions, toPromiseConnection } from "./mysql-options.ts";
 import { finishExhausted, insertCronRows, writeOutcomes } from "./mysql-outcomes.ts";
+import { PairedSuccesses, type ParkedSuccesses } from "./mysql-paired-successes.ts";
 import {
   chunkRows,
   formatUtcDateTime,
@@ -88,13 +91,25 @@ interface AdapterContext {
   ended: Promise<void> | null;
   /** False once the server refused the priorities probe (see `probePriorities`). */
   priorityProbe: boolean;
-  /** Claims' transactions when the adapter owns its pool (see `KeptTransactionConnection`). */
+  /**
+   * Claims' transactions when the adapter owns its pool (see `KeptTransactionConnection`),
+   * on a pool of their own whose connections accept multi-statement commands.
+   */
   claimConnection: KeptTransactionConnection | null;
+  /** Successes waiting for the next claim's transaction (with `claimConnection` only). */
+  paired: PairedSuccesses | null;
   /**
    * Name lists (joined by NUL) whose last claim came back full while the last probe saw
    * no future-scheduled rows: the next claim for them skips the probe (see `claim`).
    */
   fullClaims: Set<string>;
+}
+
+/** What `probePriorities` found: priorities with due jobs, the clock, any future rows. */
+interface Probe {
+  priorities: number[];
+  now: Date;
+  future: boolean;
 }
 
 type LockedRow = { id: number | string; locked_by: string | null; is_complete: number | string };
@@ -117,6 +132,19 @@ export function createAdapterFromOptions(options: ResolvedMysqlOptions): Storage
           // Stale idle connections (server restart, wait_timeout) are noticed early.
           enableKeepAlive: true,
         });
+  // Multi-statement commands only on the claim's own connections, which run nothing but
+  // the adapter's statements: the main pool's connections reach the application
+  // (`transaction(fn)`), where a second statement in a string must stay an error.
+  const claimPool =
+    options.kind === "uri"
+      ? mysql.createPool({
+          uri: options.uri,
+          connectionLimit: options.poolSize,
+          charset: "utf8mb4",
+          enableKeepAlive: true,
+          multipleStatements: true,
+        })
+      : null;
   const state = { closed: false };
   const context: AdapterContext = {
     pool,
@@ -127,7 +155,8 @@ export function createAdapterFromOptions(options: ResolvedMysqlOptions): Storage
     settings: null,
     ended: null,
     priorityProbe: true,
-    claimConnection: options.kind === "uri" ? new KeptTransactionConnection(pool, state) : null,
+    claimConnection: claimPool === null ? null : new KeptTransactionConnection(claimPool, state),
+    paired: claimPool === null ? null : new PairedSuccesses(),
     fullClaims: new Set(),
   };
   return new MysqlAdapter(context, null);
@@ -224,17 +253,32 @@ class MysqlAdapter implements StorageAdapter {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
+    // Successes parked by `complete` in this turn ride on this claim's transaction; taken
+    // before the probe's round trip, which would otherwise outlast their one-turn wait.
+    const parked = this.bound === null ? (this.context.paired?.take() ?? []) : [];
     // While claims come back full there are more due jobs than the claim takes, so the
     // claim's ordered walk stops inside the due range without the priority list: the
     // probe's round trip buys nothing then. Only while the last probe saw no
     // future-scheduled rows: a claim without the list that is not full walks (and locks)
     // every future row of the priorities it passes, which the list prevents.
     const key = request.names.join("\u0000");
-    const probe = this.context.fullClaims.has(key) ? null : await this.probePriorities();
+    let probe: Probe | null;
+    try {
+      probe = this.context.fullClaims.has(key) ? null : await this.probePriorities();
+    } catch (error) {
+      this.writeAlone(parked);
+      throw error;
+    }
     if (probe !== null && probe.priorities.length === 0) {
+      this.writeAlone(parked);
       return { jobs: [], finished: [], now: probe.now };
     }
-    const result = await this.claimWithPriorities(request, probe);
+    const result =
+      this.bound === null && this.context.claimConnection !== null
+        ? await this.claimBatched(this.context.claimConnection, request, probe, parked)
+        : await this.exec.unitOfWork("claiming jobs", (connection) =>
+            this.claimOn(connection, request, probe),
+          );
     if (probe?.future === true) {
       this.context.fullClaims.delete(key);
     } else if (result.jobs.length + result.finished.length >= request.limit) {
@@ -245,71 +289,158 @@ class MysqlAdapter implements StorageAdapter {
     return result;
   }
 
-  /** The claim's transaction, limited to the probe's priorities when there is a probe. */
-  private claimWithPriorities(
+  /**
+   * The claim in two round trips on the claim pool's multi-statement connection: the
+   * parked successes' writes + SELECT … FOR UPDATE SKIP LOCKED, then the lease UPDATE +
+   * COMMIT. Settles the parked successes with the claim's outcome.
+   */
+  private async claimBatched(
+    claimConnection: KeptTransactionConnection,
     request: ClaimRequest,
-    probe: { priorities: number[]; now: Date; future: boolean } | null,
+    probe: Probe | null,
+    parked: ParkedSuccesses[],
   ): Promise<ClaimResult> {
     const t = this.table;
+    const select = this.selectClaimable(request, probe);
+    let completed: CompleteResult[] = [];
+    try {
+      const result = await claimConnection.transaction("claiming jobs", async (connection) => {
+        const batch = await sendClaimBatch(
+          connection,
+          t,
+          parked.map((item) => item.outcomes),
+          {
+            text: select.text,
+            values: [...select.values.slice(0, -1), Number(limitParam(request.limit))],
+          },
+          probe === null,
+        );
+        completed = batch.completed;
+        let beforeCommit: string | null = null;
+        const claimed = await this.leaseRows(
+          connection,
+          batch.rows,
+          request,
+          probe?.now ?? parseUtcDateTime(batch.now!),
+          async (text, values) => {
+            beforeCommit = inlineValues(text, values);
+          },
+        );
+        return { result: claimed, beforeCommit };
+      });
+      for (const [i, item] of parked.entries()) item.settle(completed[i]!);
+      return result;
+    } catch (error) {
+      // Nothing of the transaction stayed, or its outcome is unknown: a retryable error
+      // goes to the outcomes' recorder as it would from `complete`. Any other failure is
+      // the claim's own: the successes are written alone, as without pairing.
+      if (error instanceof DocketError && error.retryable) {
+        for (const item of parked) item.fail(error);
+      } else {
+        this.writeAlone(parked);
+      }
+      throw error;
+    }
+  }
+
+  /** Writes parked successes on their own (no claim carries them). */
+  private writeAlone(parked: readonly ParkedSuccesses[]): void {
+    for (const item of parked) this.writeOutcomes(item.outcomes).then(item.settle, item.fail);
+  }
+
+  /** The claim's SELECT and its parameters, limited to the probe's priorities if any. */
+  private selectClaimable(
+    request: ClaimRequest,
+    probe: Probe | null,
+  ): { text: string; values: (number | string)[] } {
     const names = padToBucket(request.names);
-    const leaseMs = Math.min(request.leaseMs, MAX_LEASE_MS);
     const priorityList =
       probe === null || probe.priorities.length > sql.MAX_CLAIM_PRIORITIES
         ? null
         : padToBucket(probe.priorities);
-    const inTransaction = <T>(work: (connection: MysqlConnection) => Promise<T>) =>
-      this.bound === null && this.context.claimConnection !== null
-        ? this.context.claimConnection.transaction("claiming jobs", work)
-        : this.exec.unitOfWork("claiming jobs", work);
-    return inTransaction(async (connection) => {
-      const rows = await selectRows<JobRow & { docket_now: string }>(
-        connection,
-        sql.selectClaimable(t, names.length, priorityList?.length ?? null, !request.ignoreSorting),
-        [request.maxRetryCount, ...names, ...(priorityList ?? []), limitParam(request.limit)],
-      );
-      if (rows.length === 0) {
-        if (probe !== null) return { jobs: [], finished: [], now: probe.now };
-        const [clock] = await selectRows<{ now: string }>(connection, sql.selectNow, []);
-        return { jobs: [], finished: [], now: parseUtcDateTime(clock!.now) };
-      }
-      const nowText = rows[0]!.docket_now;
-      const now = parseUtcDateTime(nowText);
-      // Rows whose expired lease held their last attempt are finished, not leased, in
-      // this same transaction: no crash can leave them stranded.
-      const exhausted = rows.filter(
-        (row) => row.locked_by !== null && toNumber(row.retry_count) + 1 >= request.maxRetryCount,
-      );
-      const runnable =
-        exhausted.length === 0 ? rows : rows.filter((row) => !exhausted.includes(row));
-      const finished =
-        exhausted.length === 0
-          ? []
-          : await finishExhausted(connection, t, exhausted, request, nowText, now);
-      if (runnable.length === 0) return { jobs: [], finished, now };
-      const lockedUntil = new Date(now.getTime() + leaseMs);
-      const ids = padToBucket(runnable.map((row) => row.id));
-      await write(connection, sql.leaseJobs(t, ids.length), [
-        LEASE_EXPIRED_ERROR,
-        request.leaseToken,
-        formatUtcDateTime(lockedUntil, "leaseMs"),
-        nowText,
-        ...ids,
-      ]);
-      // The rows are locked and the update only wrote known values: derive the records
-      // instead of reading them again.
-      const jobs = runnable.map((row): JobRecord => {
-        const job = toJobRecord(row);
-        if (job.lockedBy !== null) {
-          job.retryCount += 1;
-          job.lastError = LEASE_EXPIRED_ERROR;
-        }
-        job.lockedBy = request.leaseToken;
-        job.lockedUntil = lockedUntil;
-        job.updatedAt = now;
-        return job;
-      });
-      return { jobs, finished, now };
+    return {
+      text: sql.selectClaimable(
+        this.table,
+        names.length,
+        priorityList?.length ?? null,
+        !request.ignoreSorting,
+      ),
+      values: [request.maxRetryCount, ...names, ...(priorityList ?? []), limitParam(request.limit)],
+    };
+  }
+
+  /** The claim on a connection in a transaction (the application's pool, or a bound adapter). */
+  private async claimOn(
+    connection: MysqlConnection,
+    request: ClaimRequest,
+    probe: Probe | null,
+  ): Promise<ClaimResult> {
+    const select = this.selectClaimable(request, probe);
+    const rows = await selectRows<JobRow & { docket_now: string }>(
+      connection,
+      select.text,
+      select.values,
+    );
+    let now = probe?.now;
+    if (rows.length === 0 && now === undefined) {
+      const [clock] = await selectRows<{ now: string }>(connection, sql.selectNow, []);
+      now = parseUtcDateTime(clock!.now);
+    }
+    return this.leaseRows(connection, rows, request, now, async (text, values) => {
+      await write(connection, text, values);
     });
+  }
+
+  /**
+   * Leases the claimed rows (`lease` runs or defers the UPDATE), finishing those whose
+   * expired lease held their last attempt. `emptyNow` is the clock when no row came back.
+   */
+  private async leaseRows(
+    connection: MysqlConnection,
+    rows: (JobRow & { docket_now: string })[],
+    request: ClaimRequest,
+    emptyNow: Date | undefined,
+    lease: (text: string, values: (number | string)[]) => Promise<void>,
+  ): Promise<ClaimResult> {
+    const t = this.table;
+    if (rows.length === 0) return { jobs: [], finished: [], now: emptyNow! };
+    const leaseMs = Math.min(request.leaseMs, MAX_LEASE_MS);
+    const nowText = rows[0]!.docket_now;
+    const now = parseUtcDateTime(nowText);
+    // Rows whose expired lease held their last attempt are finished, not leased, in
+    // this same transaction: no crash can leave them stranded.
+    const exhausted = rows.filter(
+      (row) => row.locked_by !== null && toNumber(row.retry_count) + 1 >= request.maxRetryCount,
+    );
+    const runnable = exhausted.length === 0 ? rows : rows.filter((row) => !exhausted.includes(row));
+    const finished =
+      exhausted.length === 0
+        ? []
+        : await finishExhausted(connection, t, exhausted, request, nowText, now);
+    if (runnable.length === 0) return { jobs: [], finished, now };
+    const lockedUntil = new Date(now.getTime() + leaseMs);
+    const ids = padToBucket(runnable.map((row) => row.id));
+    await lease(sql.leaseJobs(t, ids.length), [
+      LEASE_EXPIRED_ERROR,
+      request.leaseToken,
+      formatUtcDateTime(lockedUntil, "leaseMs"),
+      nowText,
+      ...ids,
+    ]);
+    // The rows are locked and the update only wrote known values: derive the records
+    // instead of reading them again.
+    const jobs = runnable.map((row): JobRecord => {
+      const job = toJobRecord(row);
+      if (job.lockedBy !== null) {
+        job.retryCount += 1;
+        job.lastError = LEASE_EXPIRED_ERROR;
+      }
+      job.lockedBy = request.leaseToken;
+      job.lockedUntil = lockedUntil;
+      job.updatedAt = now;
+      return job;
+    });
+    return { jobs, finished, now };
   }
 
   /**
@@ -318,11 +449,7 @@ class MysqlAdapter implements StorageAdapter {
    * without a transaction. Null when the server cannot run the recursive CTE (a
    * MySQL-compatible engine without it): the claim then goes without the list.
    */
-  private async probePriorities(): Promise<{
-    priorities: number[];
-    now: Date;
-    future: boolean;
-  } | null> {
+  private async probePriorities(): Promise<Probe | null> {
     if (!this.context.priorityProbe) return null;
     let rows: {
       priority: number | string | null;
@@ -331,9 +458,13 @@ class MysqlAdapter implements StorageAdapter {
       docket_now: string;
     }[];
     try {
-      rows = (await this.exec.statement("claiming jobs", sql.selectPriorities(this.table), [], {
-        replayable: true,
-      })) as unknown as typeof rows;
+      rows = (await this.exec.statement(
+        "claiming jobs",
+        sql.selectPriorities(this.table),
+        [],
+        { replayable: true },
+        "text",
+      )) as unknown as typeof rows;
     } catch (error) {
       if (!isUnsupportedStatement((error as DocketError).cause)) throw error;
       this.context.priorityProbe = false;
@@ -385,6 +516,15 @@ class MysqlAdapter implements StorageAdapter {
 
   async complete(outcomes: readonly JobOutcome[]): Promise<CompleteResult> {
     if (outcomes.length === 0) return { recorded: [], lost: [] };
+    const paired = this.bound === null ? this.context.paired : null;
+    if (paired !== null && !this.context.state.closed && PairedSuccesses.canPair(outcomes)) {
+      return paired.park(outcomes, (alone) => this.writeOutcomes(alone));
+    }
+    return this.writeOutcomes(outcomes);
+  }
+
+  /** `complete` in round trips of its own. */
+  private async writeOutcomes(outcomes: readonly JobOutcome[]): Promise<CompleteResult> {
     const t = this.table;
     const only = outcomes.length === 1 ? outcomes[0]! : undefined;
     if (only !== undefined && only.kind === "succeeded" && only.cronSuccessor === null) {
@@ -658,9 +798,20 @@ class MysqlAdapter implements StorageAdapter {
 
   async close(): Promise<void> {
     if (this.bound !== null) return;
+    // Successes still waiting for a claim are written before the pools end (started
+    // while the adapter is open: a closed one refuses new statements).
+    const parked = this.context.paired?.take() ?? [];
+    const written = Promise.all(
+      parked.map((item) => this.writeOutcomes(item.outcomes).then(item.settle, item.fail)),
+    );
     this.context.state.closed = true;
+    await written;
     if (!this.context.ownsPool) return;
-    this.context.ended ??= this.context.pool.end().catch(() => undefined);
+    const claimPool = this.context.claimConnection?.pool;
+    this.context.ended ??= Promise.all([
+      this.context.pool.end().catch(() => undefined),
+      claimPool?.end().catch(() => undefined),
+    ]).then(() => undefined);
     await this.context.ended;
   }
 

@@ -33,7 +33,14 @@ import { getLock, releaseLock } from "./mysql-sql.ts";
  */
 
 /** A pool or a connection: both run statements. */
-export type Queryable = Pick<Connection, "execute">;
+export type Queryable = Pick<Connection, "execute" | "query">;
+
+/**
+ * How a statement travels: `prepared` (COM_STMT_EXECUTE, values as binary parameters),
+ * or `text` (COM_QUERY) for a statement without values whose prepared execution is slow:
+ * the priorities probe (see `selectPriorities`).
+ */
+export type Protocol = "prepared" | "text";
 /** What `withTransaction` accepts: a mysql2 promise connection (pooled or not). */
 export type MysqlConnection = Connection | PoolConnection;
 
@@ -45,7 +52,7 @@ export type MysqlConnection = Connection | PoolConnection;
  * default decoding with the options above).
  */
 const passThroughTypeCast: TypeCast = (_field, next) => next();
-const RESULT_OPTIONS = {
+export const RESULT_OPTIONS = {
   dateStrings: true,
   supportBigNumbers: true,
   bigNumberStrings: true,
@@ -64,7 +71,14 @@ export async function run<T extends QueryResult>(
   target: Queryable,
   sql: string,
   values: readonly unknown[],
+  protocol: Protocol = "prepared",
 ): Promise<T> {
+  if (protocol === "text") {
+    if (values.length > 0)
+      throw new DocketError("database_error", "a text statement has no values");
+    const [result] = await target.query<T>({ ...RESULT_OPTIONS, sql } as QueryOptions);
+    return result;
+  }
   const [result] = await target.execute<T>(statementOptions(sql, values));
   return result;
 }
@@ -240,19 +254,20 @@ export class MysqlExecutor {
     sql: string,
     values: readonly unknown[],
     policy: RetryPolicy,
+    protocol: Protocol = "prepared",
   ): Promise<T> {
     this.check();
     const target: Queryable = this.boundConnection ?? this.pool;
     if (this.boundConnection !== null) {
       try {
-        return await run<T>(target, sql, values);
+        return await run<T>(target, sql, values, protocol);
       } catch (error) {
         throw toDocketError(error, action);
       }
     }
     return withRetries(
       action,
-      () => run<T>(target, sql, values),
+      () => run<T>(target, sql, values, protocol),
       () => policy.replayable,
     );
   }
@@ -416,22 +431,32 @@ export async function withNamedLock<T>(
 }
 
 /**
+ * What a claim's work hands back: its result, and the statement text to send in the same
+ * round trip as COMMIT (`text; COMMIT`), or null for COMMIT alone.
+ */
+export interface WorkBeforeCommit<T> {
+  result: T;
+  beforeCommit: string | null;
+}
+
+/**
  * Transactions without a START TRANSACTION round trip, for the claim: on MariaDB a
- * claim costs what its sequential round trips cost. One pooled connection stays out of
- * the pool between claims with `autocommit = 0`, so its first statement opens a
- * transaction implicitly and COMMIT (or ROLLBACK) ends it: SELECT … FOR UPDATE, UPDATE,
- * COMMIT, without a START TRANSACTION before them. No transaction stays open
- * between claims. A claim that runs while the kept connection is busy borrows another
- * one the same way and returns it to the pool with autocommit restored, and so does the
- * kept one as soon as anything waits for a connection of the pool (its `enqueue`
- * event): the pool never waits on an idle kept connection, even with one connection.
- * Only for a pool the adapter created: the application's pool stays the application's.
+ * claim costs what its sequential round trips cost. One connection of the adapter's
+ * claim pool (created with `multipleStatements`, see `createAdapterFromOptions`) stays
+ * out of that pool between claims with `autocommit = 0`, so its first statement opens a
+ * transaction implicitly and COMMIT (or ROLLBACK) ends it, sent together with the claim's
+ * last statement: SELECT … FOR UPDATE, then UPDATE + COMMIT in one round trip. No
+ * transaction stays open between claims. A claim that runs while the kept connection is
+ * busy borrows another one the same way and returns it with autocommit restored, and so
+ * does the kept one as soon as anything waits for a connection of that pool (its
+ * `enqueue` event). Only for a pool the adapter created: the application's pool stays the
+ * application's.
  */
 export class KeptTransactionConnection {
   private kept: PoolConnection | null = null;
 
   constructor(
-    private readonly pool: Pool,
+    readonly pool: Pool,
     private readonly state: { closed: boolean },
   ) {
     pool.on("enqueue", () => {
@@ -444,23 +469,26 @@ export class KeptTransactionConnection {
   /** Runs `work` and commits, with the retries of `MysqlExecutor.unitOfWork`. */
   async transaction<T>(
     action: string,
-    work: (connection: MysqlConnection) => Promise<T>,
+    work: (connection: MysqlConnection) => Promise<WorkBeforeCommit<T>>,
   ): Promise<T> {
     if (this.state.closed) throw closedAdapterError("mysql");
     return retriedTransaction(action, () => this.attempt(work));
   }
 
-  private async attempt<T>(work: (connection: MysqlConnection) => Promise<T>): Promise<T> {
+  private async attempt<T>(
+    work: (connection: MysqlConnection) => Promise<WorkBeforeCommit<T>>,
+  ): Promise<T> {
     const connection = this.kept ?? (await this.open());
     this.kept = null;
-    const health = { healthy: true };
+    let healthy = true;
     try {
-      return await workThenCommit(connection, work, health);
+      return await workThenCommitWith(connection, work);
     } catch (error) {
-      if (isConnectionError(error)) health.healthy = false;
+      if (isConnectionError(error) || error instanceof CommitError) healthy = false;
+      else healthy = await rollback(connection);
       throw error;
     } finally {
-      this.putBack(connection, health.healthy);
+      this.putBack(connection, healthy);
     }
   }
 
@@ -492,4 +520,23 @@ export class KeptTransactionConnection {
       () => release(connection, false),
     );
   }
+}
+
+/**
+ * Runs `work` in the implicit transaction of an autocommit-off connection, then sends its
+ * last statement and COMMIT as one multi-statement command. When that command fails on a
+ * statement before COMMIT, the server stops there and the transaction is still open (the
+ * caller rolls back); a lost connection leaves the outcome unknown (`CommitError`).
+ */
+async function workThenCommitWith<T>(
+  connection: MysqlConnection,
+  work: (connection: MysqlConnection) => Promise<WorkBeforeCommit<T>>,
+): Promise<T> {
+  const { result, beforeCommit } = await work(connection);
+  try {
+    await connection.query(beforeCommit === null ? "COMMIT" : `${beforeCommit}; COMMIT`);
+  } catch (error) {
+    throw isConnectionError(error) ? new CommitError(error) : error;
+  }
+  return result;
 }

@@ -24,7 +24,11 @@ interface CommonOptions {
 export interface MysqlUriOptions extends CommonOptions {
   /** `mysql://user:password@host:port/database`. */
   uri: string;
-  /** Connections in the adapter's own pool; default 10. Only with `uri`. */
+  /**
+   * Connections in the adapter's own pool; default 10. Only with `uri`. Claims run on a
+   * second pool of the same size whose connections accept multi-statement commands
+   * (usually one connection: one per claim running at the same time).
+   */
   poolSize?: number;
   pool?: never;
 }

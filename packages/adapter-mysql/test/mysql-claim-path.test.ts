@@ -1,5 +1,5 @@
-import type { Pool } from "mysql2/promise";
 import { expect, it } from "vitest";
+import { recordSentCommands } from "./mysql-sent-commands.ts";
 import {
   claimRequest,
   describeMysql,
@@ -71,19 +71,122 @@ describeMysql("mysql claim path", () => {
 
   it("replaces a kept connection that was killed between two claims", async () => {
     const adapter = await adapterOnUri({ poolSize: 1 });
-    const pool = adapter.db as Pool;
     const [first, second] = await adapter.enqueue([newJob(), newJob()]);
-    expect((await adapter.claim(claimRequest({ limit: 1 }))).jobs.map((job) => job.id)).toEqual([
-      first,
-    ]);
-    // Waiting on the pool hands the kept connection back: learn its id, then let the
-    // next claim keep it again.
-    const borrowed = await pool.getConnection();
-    const threadId = borrowed.threadId;
-    borrowed.release();
-    await adapter.claim(claimRequest({ names: ["nothing-here"] }));
-    await sql(`KILL ${Number(threadId)}`);
+    // The claim's connection is the adapter's own: learn its thread id from what it sends.
+    const recording = recordSentCommands();
+    try {
+      expect((await adapter.claim(claimRequest({ limit: 1 }))).jobs.map((job) => job.id)).toEqual([
+        first,
+      ]);
+    } finally {
+      recording.stop();
+    }
+    const claimThread = recording.sent.find((command) => command.sql.includes("SKIP LOCKED"));
+    expect(claimThread?.threadId).toEqual(expect.any(Number));
+    await sql(`KILL ${Number(claimThread!.threadId)}`);
     const after = await adapter.claim(claimRequest({ limit: 1 }));
     expect(after.jobs.map((job) => job.id)).toEqual([second]);
+  }, 20_000);
+
+  it("writes a success handed to complete in the next claim's first round trip", async () => {
+    const adapter = await adapterOnUri();
+    const [first, second] = await adapter.enqueue([newJob(), newJob()]);
+    await adapter.claim(claimRequest({ limit: 1, leaseToken: "w:1" }));
+    const recording = recordSentCommands();
+    let completed: unknown;
+    let claimed: Awaited<ReturnType<typeof adapter.claim>>;
+    try {
+      // Same turn, as the worker does: the success waits for this claim.
+      [completed, claimed] = await Promise.all([
+        adapter.complete([outcome(first!, "w:1")]),
+        adapter.claim(claimRequest({ limit: 1, leaseToken: "w:2" })),
+      ]);
+    } finally {
+      recording.stop();
+    }
+    expect(completed).toEqual({ recorded: [first], lost: [] });
+    expect(claimed.jobs.map((job) => job.id)).toEqual([second]);
+    // One command carried the success and the claim's SELECT, one the lease and COMMIT.
+    const texts = recording.sent.map((command) => command.sql);
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toMatch(
+      /^UPDATE .* SET is_complete = 1.*; SELECT .* SKIP LOCKED(; SELECT UTC_TIMESTAMP\(3\) AS now)?$/s,
+    );
+    expect(texts[1]).toMatch(/^UPDATE .* SET retry_count .*; COMMIT$/s);
+    const rows = await sql<{ id: number; is_complete: number; locked_by: string }>(
+      `SELECT id, is_complete, locked_by FROM ${tableOf(adapter)} ORDER BY id`,
+    );
+    expect(rows.map((row) => [row.id, Number(row.is_complete), row.locked_by])).toEqual([
+      [first, 1, null],
+      [second, 0, "w:2"],
+    ]);
+  }, 20_000);
+
+  it("reports a paired success whose lease is gone as lost, and still claims", async () => {
+    const adapter = await adapterOnUri();
+    const [first, second] = await adapter.enqueue([newJob(), newJob()]);
+    await adapter.claim(claimRequest({ limit: 1, leaseToken: "w:1" }));
+    const [completed, claimed] = await Promise.all([
+      adapter.complete([outcome(first!, "someone-else"), outcome(first!, "w:1")]),
+      adapter.claim(claimRequest({ limit: 5, leaseToken: "w:2" })),
+    ]);
+    expect(completed).toEqual({ recorded: [first], lost: [first] });
+    expect(claimed.jobs.map((job) => job.id)).toEqual([second]);
+  }, 20_000);
+
+  it("deletes a paired success with deleteOnFinish in the claim's transaction", async () => {
+    const adapter = await adapterOnUri();
+    const [first, second] = await adapter.enqueue([newJob(), newJob()]);
+    await adapter.claim(claimRequest({ limit: 1, leaseToken: "w:1" }));
+    const [completed, claimed] = await Promise.all([
+      adapter.complete([outcome(first!, "w:1", { deleteOnFinish: true })]),
+      adapter.claim(claimRequest({ limit: 1, leaseToken: "w:2" })),
+    ]);
+    expect(completed).toEqual({ recorded: [first], lost: [] });
+    expect(claimed.jobs.map((job) => job.id)).toEqual([second]);
+    const rows = await sql<{ id: number }>(`SELECT id FROM ${tableOf(adapter)} ORDER BY id`);
+    expect(rows.map((row) => row.id)).toEqual([second]);
+  }, 20_000);
+
+  it("writes a success alone when no claim follows, and on close", async () => {
+    const adapter = await adapterOnUri();
+    const [first, second] = await adapter.enqueue([newJob(), newJob()]);
+    await adapter.claim(claimRequest({ limit: 2, leaseToken: "w:1" }));
+    expect(await adapter.complete([outcome(first!, "w:1")])).toEqual({
+      recorded: [first],
+      lost: [],
+    });
+    const closing = adapter.complete([outcome(second!, "w:1")]);
+    await adapter.close();
+    expect(await closing).toEqual({ recorded: [second], lost: [] });
+    const rows = await sql<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM ${tableOf(adapter)} WHERE is_complete = 1`,
+    );
+    expect(Number(rows[0]!.n)).toBe(2);
+  }, 20_000);
+
+  it("sends names and lease tokens of any characters as literals", async () => {
+    const adapter = await adapterOnUri();
+    const name = "quote ' backslash \\ dq \" mark ? emoji 🚀";
+    const token = "w:' OR 1=1 -- \\ ?";
+    const [first, second] = await adapter.enqueue([newJob({ name }), newJob({ name })]);
+    await adapter.enqueue([newJob({ name: "quote ' backslash" })]);
+    const claimed = await adapter.claim(
+      claimRequest({ names: [name], limit: 1, leaseToken: token }),
+    );
+    expect(claimed.jobs.map((job) => [job.id, job.name, job.lockedBy])).toEqual([
+      [first, name, token],
+    ]);
+    const [completed, next] = await Promise.all([
+      adapter.complete([outcome(first!, token)]),
+      adapter.claim(claimRequest({ names: [name], limit: 5, leaseToken: token })),
+    ]);
+    expect(completed).toEqual({ recorded: [first], lost: [] });
+    expect(next.jobs.map((job) => job.id)).toEqual([second]);
+    const rows = await sql<{ name: string; locked_by: string }>(
+      `SELECT name, locked_by FROM ${tableOf(adapter)} WHERE id = ?`,
+      [second],
+    );
+    expect(rows).toEqual([{ name, locked_by: token }]);
   }, 20_000);
 });

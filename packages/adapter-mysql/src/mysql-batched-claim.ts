@@ -1,0 +1,66 @@
+import type { CompleteResult, JobOutcome } from "@docket/core/adapter";
+import type { QueryOptions, ResultSetHeader } from "mysql2/promise";
+import { type MysqlConnection, RESULT_OPTIONS } from "./mysql-connection.ts";
+import { inlineValues, type LiteralValue } from "./mysql-literals.ts";
+import type { JobRow } from "./mysql-rows.ts";
+import * as sql from "./mysql-sql.ts";
+
+/** What the claim's first round trip read and wrote. */
+export interface ClaimBatchResult {
+  /** The claimable rows, locked (`selectClaimable`). */
+  rows: (JobRow & { docket_now: string })[];
+  /** The server's clock, when asked for (a claim without the probe's clock). */
+  now: string | null;
+  /** Per batch of paired successes, in order: which were recorded and which lost. */
+  completed: CompleteResult[];
+}
+
+/**
+ * The claim's first round trip on the claim pool's multi-statement connection: the paired
+ * successes' guarded writes (each its own statement, so its affected-row count is its
+ * guard's verdict, as in `complete`), then the claim's SELECT … FOR UPDATE SKIP LOCKED,
+ * then, when `withClock`, the clock. All in the transaction the first statement opens;
+ * the successes commit with the claim.
+ */
+export async function sendClaimBatch(
+  connection: MysqlConnection,
+  table: string,
+  successes: readonly (readonly JobOutcome[])[],
+  select: { text: string; values: readonly LiteralValue[] },
+  withClock: boolean,
+): Promise<ClaimBatchResult> {
+  const statements: string[] = [];
+  for (const batch of successes) {
+    for (const outcome of batch) {
+      const guarded = outcome.deleteOnFinish
+        ? sql.deleteOneGuarded(table)
+        : sql.markOneSucceededGuarded(table);
+      statements.push(inlineValues(guarded, [outcome.id, outcome.leaseToken]));
+    }
+  }
+  const selectAt = statements.length;
+  statements.push(inlineValues(select.text, select.values));
+  if (withClock) statements.push(sql.selectNow);
+  const [raw] = await connection.query({
+    ...RESULT_OPTIONS,
+    sql: statements.join("; "),
+  } as QueryOptions);
+  // mysql2 returns one result per statement when there are several, else the result.
+  const results = (statements.length === 1 ? [raw] : raw) as unknown[];
+  let at = 0;
+  const completed = successes.map((batch): CompleteResult => {
+    const recorded: number[] = [];
+    const lost: number[] = [];
+    for (const outcome of batch) {
+      const header = results[at++] as ResultSetHeader;
+      (header.affectedRows === 1 ? recorded : lost).push(outcome.id);
+    }
+    return { recorded, lost };
+  });
+  const clock = withClock ? (results[selectAt + 1] as { now: string }[])[0]!.now : null;
+  return {
+    rows: results[selectAt] as ClaimBatchResult["rows"],
+    now: clock,
+    completed,
+  };
+}
