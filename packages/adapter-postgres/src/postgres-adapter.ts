@@ -85,13 +85,16 @@ interface QueryText {
   readonly text: string;
 }
 
-/** A row of `claimJobs` / `completeAndClaimJobs`. */
-type ClaimRow = PostgresJobRow & {
+/** A row of `claimJobs` / `completeAndClaimJobs`: a leased job, or the one summary row. */
+type ClaimRow = PostgresJobRow & Partial<ClaimSummaryRow>;
+
+/** The summary row of a claim: NULL job columns, then these. */
+interface ClaimSummaryRow {
   db_now: Date;
   exhausted_ids: unknown[];
   stale_stats: boolean | null;
   done_ids?: unknown[];
-};
+}
 
 interface PendingSuccesses {
   readonly outcomes: readonly JobOutcome[];
@@ -326,20 +329,29 @@ class PostgresAdapter implements StorageAdapter {
       throw error;
     }
     const jobs: JobRecord[] = [];
-    for (const row of result.rows) if (row.id !== null) jobs.push(toJobRecord(row));
-    const first = result.rows[0]!;
+    // Exactly one row has no id: the summary, which the statement always returns.
+    let summary: ClaimSummaryRow | undefined;
+    for (const row of result.rows) {
+      if (row.id === null) summary = row as ClaimSummaryRow;
+      else jobs.push(toJobRecord(row));
+    }
+    summary = summary!;
     if (pending !== null) {
       pending.resolve(
-        completeResult(pending.outcomes, new Set((first.done_ids ?? []).map(toNumber))),
+        completeResult(pending.outcomes, new Set((summary.done_ids ?? []).map(toNumber))),
       );
     }
-    if (first.stale_stats === true && jobs.length > 0) this.refreshStaleStatistics();
-    const exhausted = first.exhausted_ids.map(toNumber);
+    if (summary.stale_stats === true && jobs.length > 0) this.refreshStaleStatistics();
+    const exhausted = summary.exhausted_ids.map(toNumber);
     // The statement leased nothing when it met such rows (see `claimJobs`).
     if (exhausted.length > 0) {
-      return { jobs, finished: await this.finishExhausted(exhausted, request), now: first.db_now };
+      return {
+        jobs,
+        finished: await this.finishExhausted(exhausted, request),
+        now: summary.db_now,
+      };
     }
-    return { jobs, finished: [], now: first.db_now };
+    return { jobs, finished: [], now: summary.db_now };
   }
 
   /**

@@ -43,6 +43,10 @@ const JOB_COLUMNS = `id, name, data::text AS data, priority, scheduled_at, handl
   retry_count, is_complete, created_at, updated_at, locked_by, locked_until, last_error,
   completed_at, failed_at, cron_expression, cancelled_at`;
 
+/** The names `JOB_COLUMNS` selects, and as many NULLs (a summary row's job columns). */
+const JOB_COLUMN_NAMES = JOB_COLUMNS.replace(/\w+::text AS /g, "");
+const JOB_COLUMN_NULLS = JOB_COLUMN_NAMES.replace(/\w+/g, "NULL");
+
 /** `JOB_COLUMNS` qualified with an alias, for statements that join. */
 function jobColumns(alias: string): string {
   return JOB_COLUMNS.replace(/(^|,\s*)(\w+)/g, `$1${alias}.$2`);
@@ -130,10 +134,11 @@ const EXHAUSTED = "locked_by IS NOT NULL AND retry_count + 1 >= $2::bigint";
  * leased, a failure of that step can fail the claim without losing a leased job. A claim
  * that meets no such row is one statement, as it always was.
  *
- * The final SELECT returns the rows in spec order (RETURNING has no order), exactly at
- * the database's microsecond precision, each with the clock the claim used; when nothing
- * was claimed it returns one row of NULL job columns carrying just the clock, so the
- * claim is always one round trip.
+ * The final SELECT returns the leased rows in spec order (RETURNING has no order), exactly
+ * at the database's microsecond precision, followed by one summary row (NULL job columns,
+ * so it sorts last) carrying the clock the claim used, `exhausted_ids` and `stale_stats`:
+ * the claim is always one round trip, and the arrays are sent and parsed once per claim,
+ * not once per leased row.
  */
 export const claimJobs = (n: PostgresTableNames, sorted: boolean) =>
   claimStatement(n, sorted, false);
@@ -177,12 +182,13 @@ function claimStatement(n: PostgresTableNames, sorted: boolean, completing: bool
     FROM picked WHERE t.id = picked.id AND NOT EXISTS (SELECT 1 FROM picked WHERE exhausted)
     RETURNING ${jobColumns("t")}
   )
-  SELECT claimed.*, clock.db_now, clock.exhausted_ids, clock.stale_stats${completing ? ", clock.done_ids" : ""}
-  FROM (
-    SELECT statement_timestamp() AS db_now,
-      ARRAY(SELECT id FROM picked WHERE exhausted) AS exhausted_ids,
-      ${STALE_STATS(n)} AS stale_stats${completing ? ",\n      ARRAY(SELECT id FROM done) AS done_ids" : ""}
-  ) AS clock LEFT JOIN claimed ON true
+  SELECT ${JOB_COLUMN_NAMES}, NULL AS db_now, NULL AS exhausted_ids, NULL AS stale_stats${
+    completing ? ", NULL AS done_ids" : ""
+  }
+  FROM claimed
+  UNION ALL
+  SELECT ${JOB_COLUMN_NULLS}, statement_timestamp(), ARRAY(SELECT id FROM picked WHERE exhausted),
+    ${STALE_STATS(n)}${completing ? ",\n    ARRAY(SELECT id FROM done)" : ""}
   ${sorted ? "ORDER BY priority, scheduled_at, id" : ""}`;
 }
 

@@ -147,7 +147,13 @@ async function main(): Promise<void> {
     const stats = await client.query(
       `SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relid = '${names.table}'::regclass`,
     );
-    const report: Record<string, unknown> = { calls, blocks, batch, fillfactor, table: stats.rows[0] };
+    const report: Record<string, unknown> = {
+      calls,
+      blocks,
+      batch,
+      fillfactor,
+      table: stats.rows[0],
+    };
     for (const variant of variants) {
       const plans = await variant.client.query(
         "SELECT generic_plans, custom_plans FROM pg_prepared_statements",
