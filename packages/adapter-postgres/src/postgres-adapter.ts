@@ -74,6 +74,8 @@ interface Statements {
   readonly claimUnsorted: QueryText;
   readonly completeAndClaimSorted: QueryText;
   readonly completeAndClaimUnsorted: QueryText;
+  readonly completeOneAndClaimOneSorted: QueryText;
+  readonly completeOneAndClaimOneUnsorted: QueryText;
   readonly enqueue: QueryText;
   readonly heartbeat: QueryText;
   readonly complete: QueryText;
@@ -179,6 +181,14 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): StorageA
     completeAndClaimUnsorted: {
       name: statementName("done_claim_any"),
       text: sql.completeAndClaimJobs(names, false),
+    },
+    completeOneAndClaimOneSorted: {
+      name: statementName("done1_claim1"),
+      text: sql.completeOneAndClaimOne(names, true),
+    },
+    completeOneAndClaimOneUnsorted: {
+      name: statementName("done1_claim1_any"),
+      text: sql.completeOneAndClaimOne(names, false),
     },
     // The text differs with notify, so the name must too (names are per connection).
     enqueue: {
@@ -293,33 +303,11 @@ class PostgresAdapter implements StorageAdapter {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
-    const statements = this.shared.statements;
-    const values: unknown[] = [
-      [...request.names],
-      request.maxRetryCount,
-      request.limit,
-      request.leaseToken,
-      request.leaseMs,
-      LEASE_EXPIRED_ERROR,
-    ];
     // A `complete` of plain successes handed in this turn rides along: one round trip and
     // one commit for both (see `completeAndClaimJobs`).
     const pending = this.client === null ? this.shared.pendingSuccesses : null;
-    if (pending !== null) {
-      this.shared.pendingSuccesses = null;
-      values.push(
-        pending.outcomes.map((o) => o.id),
-        pending.outcomes.map((o) => o.leaseToken),
-      );
-    }
-    const statement =
-      pending !== null
-        ? request.ignoreSorting
-          ? statements.completeAndClaimUnsorted
-          : statements.completeAndClaimSorted
-        : request.ignoreSorting
-          ? statements.claimUnsorted
-          : statements.claimSorted;
+    if (pending !== null) this.shared.pendingSuccesses = null;
+    const { statement, values } = claimStatement(this.shared.statements, request, pending);
     let result: { rows: ClaimRow[] };
     try {
       result = await this.runQuery<ClaimRow>("claim", { ...statement, values });
@@ -695,6 +683,44 @@ class PostgresAdapter implements StorageAdapter {
       client.release(releaseError);
     }
   }
+}
+
+/** The claim statement for `request` (completing `pending` first), and its values. */
+function claimStatement(
+  statements: Statements,
+  request: ClaimRequest,
+  pending: PendingSuccesses | null,
+): { statement: QueryText; values: unknown[] } {
+  const sorted = !request.ignoreSorting;
+  const lease = [request.leaseToken, request.leaseMs, LEASE_EXPIRED_ERROR];
+  const eligible = [[...request.names], request.maxRetryCount];
+  if (pending === null) {
+    return {
+      statement: sorted ? statements.claimSorted : statements.claimUnsorted,
+      values: [...eligible, request.limit, ...lease],
+    };
+  }
+  const outcomes = pending.outcomes;
+  if (outcomes.length === 1 && request.limit === 1) {
+    // All scalars and a constant limit: a plan Postgres keeps (`completeOneAndClaimOne`).
+    const only = outcomes[0]!;
+    return {
+      statement: sorted
+        ? statements.completeOneAndClaimOneSorted
+        : statements.completeOneAndClaimOneUnsorted,
+      values: [...eligible, ...lease, only.id, only.leaseToken],
+    };
+  }
+  return {
+    statement: sorted ? statements.completeAndClaimSorted : statements.completeAndClaimUnsorted,
+    values: [
+      ...eligible,
+      request.limit,
+      ...lease,
+      outcomes.map((o) => o.id),
+      outcomes.map((o) => o.leaseToken),
+    ],
+  };
 }
 
 async function run<R extends QueryResultRow>(

@@ -141,7 +141,7 @@ const EXHAUSTED = "locked_by IS NOT NULL AND retry_count + 1 >= $2::bigint";
  * not once per leased row.
  */
 export const claimJobs = (n: PostgresTableNames, sorted: boolean) =>
-  claimStatement(n, sorted, false);
+  claimStatement(n, sorted, "none");
 
 /**
  * `completeSucceededJobs` and `claimJobs` in one statement, so a worker at low concurrency
@@ -153,42 +153,71 @@ export const claimJobs = (n: PostgresTableNames, sorted: boolean) =>
  * modify a row twice. The ids whose guard held come back in `done_ids`.
  */
 export const completeAndClaimJobs = (n: PostgresTableNames, sorted: boolean) =>
-  claimStatement(n, sorted, true);
+  claimStatement(n, sorted, "batch");
 
-function claimStatement(n: PostgresTableNames, sorted: boolean, completing: boolean): string {
+/**
+ * `completeAndClaimJobs` for the commonest case at concurrency 1: one success and a claim
+ * of one job. Every parameter is a scalar and the limit a constant, so Postgres's plan
+ * cache estimates the generic plan as it does the custom ones and keeps the generic plan
+ * after five executions: the statement is no longer planned on every call (about a third
+ * of its server time). Params: $1 names, $2 maxRetryCount, $3 lease token, $4 lease ms,
+ * $5 expired-lease error, $6 id and $7 lease token of the succeeded job.
+ */
+export const completeOneAndClaimOne = (n: PostgresTableNames, sorted: boolean) =>
+  claimStatement(n, sorted, "one");
+
+/** What a claim statement completes first: nothing, a batch (arrays), or one job (scalars). */
+type Completing = "none" | "batch" | "one";
+
+function claimStatement(n: PostgresTableNames, sorted: boolean, completing: Completing): string {
+  const one = completing === "one";
+  const p = one
+    ? { limit: "1", leaseToken: "$3", leaseMs: "$4", error: "$5" }
+    : { limit: "$3", leaseToken: "$4", leaseMs: "$5", error: "$6" };
+  const doneGuard =
+    completing === "batch"
+      ? `FROM unnest($7::bigint[], $8::text[]) AS input(id, lease_token)
+    WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete`
+      : "WHERE t.id = $6::bigint AND t.locked_by = $7::text AND NOT t.is_complete";
+  const notDone =
+    completing === "batch"
+      ? "\n      AND NOT (id = ANY($7::bigint[]))"
+      : one
+        ? "\n      AND id <> $6::bigint"
+        : "";
+  const completes = completing !== "none";
   return `
   WITH ${
-    completing
+    completes
       ? `done AS (
     UPDATE ${n.table} AS t SET ${SUCCEEDED_SET}
-    FROM unnest($7::bigint[], $8::text[]) AS input(id, lease_token)
-    WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete
+    ${doneGuard}
     RETURNING t.id
   ), `
       : ""
   }picked AS (
     SELECT id, ${EXHAUSTED} AS exhausted FROM ${n.table}
-    WHERE ${CLAIM_ELIGIBLE}${completing ? "\n      AND NOT (id = ANY($7::bigint[]))" : ""}
+    WHERE ${CLAIM_ELIGIBLE}${notDone}
     ${sorted ? "ORDER BY priority, scheduled_at, id" : ""}
-    LIMIT $3
+    LIMIT ${p.limit}
     FOR UPDATE SKIP LOCKED
   ), claimed AS (
     UPDATE ${n.table} AS t SET
-      locked_by = $4,
-      locked_until = statement_timestamp() + $5::float8 * interval '1 millisecond',
+      locked_by = ${p.leaseToken},
+      locked_until = statement_timestamp() + ${p.leaseMs}::float8 * interval '1 millisecond',
       updated_at = statement_timestamp(),
       retry_count = t.retry_count + CASE WHEN t.locked_by IS NULL THEN 0 ELSE 1 END,
-      last_error = CASE WHEN t.locked_by IS NULL THEN t.last_error ELSE $6 END
+      last_error = CASE WHEN t.locked_by IS NULL THEN t.last_error ELSE ${p.error} END
     FROM picked WHERE t.id = picked.id AND NOT EXISTS (SELECT 1 FROM picked WHERE exhausted)
     RETURNING ${jobColumns("t")}
   )
   SELECT ${JOB_COLUMN_NAMES}, NULL AS db_now, NULL AS exhausted_ids, NULL AS stale_stats${
-    completing ? ", NULL AS done_ids" : ""
+    completes ? ", NULL AS done_ids" : ""
   }
   FROM claimed
   UNION ALL
   SELECT ${JOB_COLUMN_NULLS}, statement_timestamp(), ARRAY(SELECT id FROM picked WHERE exhausted),
-    ${STALE_STATS(n)}${completing ? ",\n    ARRAY(SELECT id FROM done)" : ""}
+    ${STALE_STATS(n)}${completes ? ",\n    ARRAY(SELECT id FROM done)" : ""}
   ${sorted ? "ORDER BY priority, scheduled_at, id" : ""}`;
 }
 
