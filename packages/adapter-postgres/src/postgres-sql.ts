@@ -117,6 +117,19 @@ const STALE_STATS = (n: PostgresTableNames) =>
 /** `ANALYZE` of the job table (see `STALE_STATS`). */
 export const analyzeJobs = (n: PostgresTableNames) => `ANALYZE ${n.table}`;
 
+/**
+ * The guard of a batch of leases, `unnest(ids, tokens)` pairs, on rows aliased `t`: the
+ * row is unfinished and one pair names it with its current token. It is driven by
+ * `t.id = ANY(ids)`, a primary-key index scan whatever the table's size or statistics;
+ * joined to the `unnest` instead, the planner hashes the whole table (a sequential scan
+ * per batch) as soon as it believes the table small. A row named twice is updated once.
+ */
+function leaseGuard(ids: string, tokens: string): string {
+  return `t.id = ANY(${ids}::bigint[]) AND NOT t.is_complete
+      AND EXISTS (SELECT FROM unnest(${ids}::bigint[], ${tokens}::text[]) AS input(id, lease_token)
+        WHERE input.id = t.id AND input.lease_token = t.locked_by)`;
+}
+
 /** The expired lease held the row's last attempt (or an older version left it none). */
 const EXHAUSTED = "locked_by IS NOT NULL AND retry_count + 1 >= $2::bigint";
 
@@ -176,9 +189,8 @@ function claimStatement(n: PostgresTableNames, sorted: boolean, completing: Comp
     : { limit: "$3", leaseToken: "$4", leaseMs: "$5", error: "$6" };
   const doneGuard =
     completing === "batch"
-      ? `FROM unnest($7::bigint[], $8::text[]) AS input(id, lease_token)
-    WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete`
-      : "WHERE t.id = $6::bigint AND t.locked_by = $7::text AND NOT t.is_complete";
+      ? leaseGuard("$7", "$8")
+      : "t.id = $6::bigint AND t.locked_by = $7::text AND NOT t.is_complete";
   const notDone =
     completing === "batch"
       ? "\n      AND NOT (id = ANY($7::bigint[]))"
@@ -191,7 +203,7 @@ function claimStatement(n: PostgresTableNames, sorted: boolean, completing: Comp
     completes
       ? `done AS (
     UPDATE ${n.table} AS t SET ${SUCCEEDED_SET}
-    ${doneGuard}
+    WHERE ${doneGuard}
     RETURNING t.id
   ), `
       : ""
@@ -208,7 +220,8 @@ function claimStatement(n: PostgresTableNames, sorted: boolean, completing: Comp
       updated_at = statement_timestamp(),
       retry_count = t.retry_count + CASE WHEN t.locked_by IS NULL THEN 0 ELSE 1 END,
       last_error = CASE WHEN t.locked_by IS NULL THEN t.last_error ELSE ${p.error} END
-    FROM picked WHERE t.id = picked.id AND NOT EXISTS (SELECT 1 FROM picked WHERE exhausted)
+    WHERE t.id = ANY(ARRAY(SELECT id FROM picked))
+      AND NOT EXISTS (SELECT 1 FROM picked WHERE exhausted)
     RETURNING ${jobColumns("t")}
   )
   SELECT ${JOB_COLUMN_NAMES}, NULL AS db_now, NULL AS exhausted_ids, NULL AS stale_stats${
@@ -256,15 +269,14 @@ export const finishExhaustedJobs = (n: PostgresTableNames, remove: boolean) => {
 };
 
 /**
- * Extends the leases in `unnest($1 ids, $2 tokens)` to now + $3 ms while the token still
+ * Extends the leases `leaseGuard` ($1 ids, $2 tokens) lets through to now + $3 ms while the token still
  * holds and the job is unfinished; returns the ids that were extended.
  */
 export const heartbeatJobs = (n: PostgresTableNames) => `
   UPDATE ${n.table} AS t SET
     locked_until = statement_timestamp() + $3::float8 * interval '1 millisecond',
     updated_at = statement_timestamp()
-  FROM unnest($1::bigint[], $2::text[]) AS lease(id, lease_token)
-  WHERE t.id = lease.id AND t.locked_by = lease.lease_token AND NOT t.is_complete
+  WHERE ${leaseGuard("$1", "$2")}
   RETURNING t.id`;
 
 /** True for an `input.kind` with `effect` in `OUTCOME_EFFECTS` (the SQL follows the table). */
@@ -340,14 +352,13 @@ export const completeJobs = (n: PostgresTableNames) => `
 
 /**
  * The common case of `completeJobs` — every outcome succeeded, none deletes its row or
- * schedules a cron successor — as one plain guarded UPDATE over `unnest($1 ids, $2
- * tokens)`: the general statement's CTEs (delete, successors) cost a third of a drain's
+ * schedules a cron successor — as one plain UPDATE under `leaseGuard` ($1 ids, $2
+ * tokens): the general statement's CTEs (delete, successors) cost a third of a drain's
  * database time when there is nothing for them to do. Returns the ids whose guard won.
  */
 export const completeSucceededJobs = (n: PostgresTableNames) => `
   UPDATE ${n.table} AS t SET ${SUCCEEDED_SET}
-  FROM unnest($1::bigint[], $2::text[]) AS input(id, lease_token)
-  WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete
+  WHERE ${leaseGuard("$1", "$2")}
   RETURNING t.id`;
 
 // ---------------------------------------------------------------------------------------
