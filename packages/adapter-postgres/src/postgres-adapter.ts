@@ -94,7 +94,8 @@ type ClaimRow = PostgresJobRow & Partial<ClaimSummaryRow>;
 interface ClaimSummaryRow {
   db_now: Date;
   exhausted_ids: unknown[];
-  stale_stats: boolean | null;
+  /** `STATS_DRIFT` in postgres-sql.ts: 0 settled, 1 drifted, 2 stale. */
+  stats_drift: unknown;
   done_ids?: unknown[];
 }
 
@@ -138,6 +139,11 @@ interface SharedState {
    * ride along with (`completeAndClaimJobs`); null when none waits.
    */
   pendingSuccesses: PendingSuccesses | null;
+  /**
+   * The last claim found the planner statistics settled (`STATS_DRIFT`): only then may a
+   * claim use a statement whose generic plan Postgres keeps (`completeOneAndClaimOne`).
+   */
+  statsSettled: boolean;
   /** Background ANALYZE of stale statistics (`refreshStaleStatistics`). */
   analyzing: boolean;
   analyzedAt: number;
@@ -215,6 +221,7 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): StorageA
       channel === null ? null : new PostgresListener(() => new pg.Client(clientConfig), channel),
     closing: null,
     pendingSuccesses: null,
+    statsSettled: false,
     analyzing: false,
     analyzedAt: 0,
   };
@@ -307,7 +314,12 @@ class PostgresAdapter implements StorageAdapter {
     // one commit for both (see `completeAndClaimJobs`).
     const pending = this.client === null ? this.shared.pendingSuccesses : null;
     if (pending !== null) this.shared.pendingSuccesses = null;
-    const { statement, values } = claimStatement(this.shared.statements, request, pending);
+    const { statement, values } = claimStatement(
+      this.shared.statements,
+      request,
+      pending,
+      this.shared.statsSettled,
+    );
     let result: { rows: ClaimRow[] };
     try {
       result = await this.runQuery<ClaimRow>("claim", { ...statement, values });
@@ -329,7 +341,9 @@ class PostgresAdapter implements StorageAdapter {
         completeResult(pending.outcomes, new Set((summary.done_ids ?? []).map(toNumber))),
       );
     }
-    if (summary.stale_stats === true && jobs.length > 0) this.refreshStaleStatistics();
+    const drift = toNumber(summary.stats_drift);
+    this.shared.statsSettled = drift === 0;
+    if (drift === 2 && jobs.length > 0) this.refreshStaleStatistics();
     const exhausted = summary.exhausted_ids.map(toNumber);
     // The statement leased nothing when it met such rows (see `claimJobs`).
     if (exhausted.length > 0) {
@@ -344,7 +358,7 @@ class PostgresAdapter implements StorageAdapter {
 
   /**
    * Runs ANALYZE on the job table, in the background on the pool, when a claim that found
-   * work reports stale planner statistics (`STALE_STATS` in postgres-sql.ts): a burst
+   * work reports stale planner statistics (`STATS_DRIFT` in postgres-sql.ts): a burst
    * into a new or long-idle queue otherwise gets a sequential-scan claim until autovacuum
    * comes by. At most one at a time per adapter and one per minute; failures (e.g. not
    * the table's owner) are ignored: the claim stays correct, only slower.
@@ -690,6 +704,7 @@ function claimStatement(
   statements: Statements,
   request: ClaimRequest,
   pending: PendingSuccesses | null,
+  statsSettled: boolean,
 ): { statement: QueryText; values: unknown[] } {
   const sorted = !request.ignoreSorting;
   const lease = [request.leaseToken, request.leaseMs, LEASE_EXPIRED_ERROR];
@@ -701,7 +716,7 @@ function claimStatement(
     };
   }
   const outcomes = pending.outcomes;
-  if (outcomes.length === 1 && request.limit === 1) {
+  if (outcomes.length === 1 && request.limit === 1 && statsSettled) {
     // All scalars and a constant limit: a plan Postgres keeps (`completeOneAndClaimOne`).
     const only = outcomes[0]!;
     return {

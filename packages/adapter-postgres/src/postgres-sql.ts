@@ -102,19 +102,31 @@ const CLAIM_ELIGIBLE = `NOT is_complete
       AND (locked_until IS NULL OR locked_until <= statement_timestamp())`;
 
 /**
- * True when the planner's picture of the job table is stale: never analyzed (`reltuples`
- * -1, a new table) or the heap has more than doubled since the last ANALYZE/VACUUM (a
- * burst into a long-idle queue). With such statistics the claim's row estimate is ~1 and
- * the planner prefers a sequential scan + sort of the whole table over the claim index,
- * which costs O(table) per claim; the adapter then refreshes the statistics itself
- * (`refreshStaleStatistics`) instead of waiting up to a minute for autovacuum. Both
- * reads are cheap: a catalog row by oid and the relation's block count.
+ * How far the planner's picture of the job table has drifted, as `stats_drift`:
+ *
+ * - 2, stale: never analyzed (`reltuples` -1, a new table) or the heap has more than
+ *   doubled since the last ANALYZE/VACUUM (a burst into a long-idle queue). With such
+ *   statistics the claim's row estimate is ~1 and the planner prefers a sequential scan +
+ *   sort of the whole table over the claim index, which costs O(table) per claim; the
+ *   adapter then refreshes the statistics itself (`refreshStaleStatistics`) instead of
+ *   waiting up to a minute for autovacuum.
+ * - 1, drifted: the heap grew by more than a quarter (and 8 pages) since then.
+ * - 0, settled: otherwise. Only then does the adapter send `completeOneAndClaimOne`, whose
+ *   generic plan Postgres keeps until the statistics change: built on a small table it
+ *   may scan sequentially, which must not outlive the table's growth.
+ *
+ * Both reads are cheap: a catalog row by oid and the relation's block count.
  */
-const STALE_STATS = (n: PostgresTableNames) =>
-  `(SELECT c.reltuples < 0 OR pg_relation_size(c.oid) / current_setting('block_size')::int > 2 * c.relpages + 64
-     FROM pg_class c WHERE c.oid = '${n.table}'::regclass)`;
+const STATS_DRIFT = (n: PostgresTableNames) =>
+  `(SELECT CASE
+       WHEN s.reltuples < 0 OR s.pages > 2 * s.relpages + 64 THEN 2
+       WHEN s.pages > s.relpages + s.relpages / 4 + 8 THEN 1
+       ELSE 0 END
+     FROM (SELECT c.reltuples, c.relpages,
+         pg_relation_size(c.oid) / current_setting('block_size')::int AS pages
+       FROM pg_class c WHERE c.oid = '${n.table}'::regclass) AS s)`;
 
-/** `ANALYZE` of the job table (see `STALE_STATS`). */
+/** `ANALYZE` of the job table (see `STATS_DRIFT`). */
 export const analyzeJobs = (n: PostgresTableNames) => `ANALYZE ${n.table}`;
 
 /**
@@ -149,7 +161,7 @@ const EXHAUSTED = "locked_by IS NOT NULL AND retry_count + 1 >= $2::bigint";
  *
  * The final SELECT returns the leased rows in spec order (RETURNING has no order), exactly
  * at the database's microsecond precision, followed by one summary row (NULL job columns,
- * so it sorts last) carrying the clock the claim used, `exhausted_ids` and `stale_stats`:
+ * so it sorts last) carrying the clock the claim used, `exhausted_ids` and `stats_drift`:
  * the claim is always one round trip, and the arrays are sent and parsed once per claim,
  * not once per leased row.
  */
@@ -173,7 +185,8 @@ export const completeAndClaimJobs = (n: PostgresTableNames, sorted: boolean) =>
  * of one job. Every parameter is a scalar and the limit a constant, so Postgres's plan
  * cache estimates the generic plan as it does the custom ones and keeps the generic plan
  * after five executions: the statement is no longer planned on every call (about a third
- * of its server time). Params: $1 names, $2 maxRetryCount, $3 lease token, $4 lease ms,
+ * of its server time). The adapter sends it only while the statistics are settled
+ * (`STATS_DRIFT`). Params: $1 names, $2 maxRetryCount, $3 lease token, $4 lease ms,
  * $5 expired-lease error, $6 id and $7 lease token of the succeeded job.
  */
 export const completeOneAndClaimOne = (n: PostgresTableNames, sorted: boolean) =>
@@ -224,13 +237,13 @@ function claimStatement(n: PostgresTableNames, sorted: boolean, completing: Comp
       AND NOT EXISTS (SELECT 1 FROM picked WHERE exhausted)
     RETURNING ${jobColumns("t")}
   )
-  SELECT ${JOB_COLUMN_NAMES}, NULL AS db_now, NULL AS exhausted_ids, NULL AS stale_stats${
+  SELECT ${JOB_COLUMN_NAMES}, NULL AS db_now, NULL AS exhausted_ids, NULL AS stats_drift${
     completes ? ", NULL AS done_ids" : ""
   }
   FROM claimed
   UNION ALL
   SELECT ${JOB_COLUMN_NULLS}, statement_timestamp(), ARRAY(SELECT id FROM picked WHERE exhausted),
-    ${STALE_STATS(n)}${completes ? ",\n    ARRAY(SELECT id FROM done)" : ""}
+    ${STATS_DRIFT(n)}${completes ? ",\n    ARRAY(SELECT id FROM done)" : ""}
   ${sorted ? "ORDER BY priority, scheduled_at, id" : ""}`;
 }
 
