@@ -328,20 +328,14 @@ class PostgresAdapter implements StorageAdapter {
       pending?.reject(error);
       throw error;
     }
-    const jobs: JobRecord[] = [];
-    // Exactly one row has no id: the summary, which the statement always returns.
-    let summary: ClaimSummaryRow | undefined;
-    for (const row of result.rows) {
-      if (row.id === null) summary = row as ClaimSummaryRow;
-      else jobs.push(toJobRecord(row));
-    }
-    summary = summary!;
+    const { jobs, summary } = splitClaimRows(result.rows);
     if (pending !== null) {
       pending.resolve(
         completeResult(pending.outcomes, new Set((summary.done_ids ?? []).map(toNumber))),
       );
     }
-    const drift = toNumber(summary.stats_drift);
+    // No catalog row (a table dropped under us) reads as stale.
+    const drift = summary.stats_drift === null ? 2 : toNumber(summary.stats_drift);
     this.shared.statsSettled = drift === 0;
     if (drift === 2 && jobs.length > 0) this.refreshStaleStatistics();
     const exhausted = summary.exhausted_ids.map(toNumber);
@@ -697,6 +691,21 @@ class PostgresAdapter implements StorageAdapter {
       client.release(releaseError);
     }
   }
+}
+
+/** A claim's leased jobs, and its summary row: the one row without an id. */
+function splitClaimRows(rows: readonly ClaimRow[]): {
+  jobs: JobRecord[];
+  summary: ClaimSummaryRow;
+} {
+  const jobs: JobRecord[] = [];
+  let summary: ClaimSummaryRow | undefined;
+  for (const row of rows) {
+    if (row.id === null) summary = row as ClaimSummaryRow;
+    else jobs.push(toJobRecord(row));
+  }
+  // The statement always returns it (the second branch of its `UNION ALL`).
+  return { jobs, summary: summary! };
 }
 
 /** The claim statement for `request` (completing `pending` first), and its values. */
