@@ -74,6 +74,8 @@ interface Statements {
   readonly claimUnsorted: QueryText;
   readonly completeAndClaimSorted: QueryText;
   readonly completeAndClaimUnsorted: QueryText;
+  readonly completeOneAndClaimOneSorted: QueryText;
+  readonly completeOneAndClaimOneUnsorted: QueryText;
   readonly enqueue: QueryText;
   readonly heartbeat: QueryText;
   readonly complete: QueryText;
@@ -85,13 +87,17 @@ interface QueryText {
   readonly text: string;
 }
 
-/** A row of `claimJobs` / `completeAndClaimJobs`. */
-type ClaimRow = PostgresJobRow & {
+/** A row of `claimJobs` / `completeAndClaimJobs`: a leased job, or the one summary row. */
+type ClaimRow = PostgresJobRow & Partial<ClaimSummaryRow>;
+
+/** The summary row of a claim: NULL job columns, then these. */
+interface ClaimSummaryRow {
   db_now: Date;
   exhausted_ids: unknown[];
-  stale_stats: boolean | null;
+  /** `STATS_DRIFT` in postgres-sql.ts: 0 settled, 1 drifted, 2 stale. */
+  stats_drift: unknown;
   done_ids?: unknown[];
-};
+}
 
 interface PendingSuccesses {
   readonly outcomes: readonly JobOutcome[];
@@ -133,6 +139,11 @@ interface SharedState {
    * ride along with (`completeAndClaimJobs`); null when none waits.
    */
   pendingSuccesses: PendingSuccesses | null;
+  /**
+   * The last claim found the planner statistics settled (`STATS_DRIFT`): only then may a
+   * claim use a statement whose generic plan Postgres keeps (`completeOneAndClaimOne`).
+   */
+  statsSettled: boolean;
   /** Background ANALYZE of stale statistics (`refreshStaleStatistics`). */
   analyzing: boolean;
   analyzedAt: number;
@@ -177,6 +188,14 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): StorageA
       name: statementName("done_claim_any"),
       text: sql.completeAndClaimJobs(names, false),
     },
+    completeOneAndClaimOneSorted: {
+      name: statementName("done1_claim1"),
+      text: sql.completeOneAndClaimOne(names, true),
+    },
+    completeOneAndClaimOneUnsorted: {
+      name: statementName("done1_claim1_any"),
+      text: sql.completeOneAndClaimOne(names, false),
+    },
     // The text differs with notify, so the name must too (names are per connection).
     enqueue: {
       name: statementName(channel === null ? "enqueue_quiet" : "enqueue"),
@@ -202,6 +221,7 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): StorageA
       channel === null ? null : new PostgresListener(() => new pg.Client(clientConfig), channel),
     closing: null,
     pendingSuccesses: null,
+    statsSettled: false,
     analyzing: false,
     analyzedAt: 0,
   };
@@ -290,33 +310,16 @@ class PostgresAdapter implements StorageAdapter {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
-    const statements = this.shared.statements;
-    const values: unknown[] = [
-      [...request.names],
-      request.maxRetryCount,
-      request.limit,
-      request.leaseToken,
-      request.leaseMs,
-      LEASE_EXPIRED_ERROR,
-    ];
     // A `complete` of plain successes handed in this turn rides along: one round trip and
     // one commit for both (see `completeAndClaimJobs`).
     const pending = this.client === null ? this.shared.pendingSuccesses : null;
-    if (pending !== null) {
-      this.shared.pendingSuccesses = null;
-      values.push(
-        pending.outcomes.map((o) => o.id),
-        pending.outcomes.map((o) => o.leaseToken),
-      );
-    }
-    const statement =
-      pending !== null
-        ? request.ignoreSorting
-          ? statements.completeAndClaimUnsorted
-          : statements.completeAndClaimSorted
-        : request.ignoreSorting
-          ? statements.claimUnsorted
-          : statements.claimSorted;
+    if (pending !== null) this.shared.pendingSuccesses = null;
+    const { statement, values } = claimStatement(
+      this.shared.statements,
+      request,
+      pending,
+      this.shared.statsSettled,
+    );
     let result: { rows: ClaimRow[] };
     try {
       result = await this.runQuery<ClaimRow>("claim", { ...statement, values });
@@ -325,26 +328,31 @@ class PostgresAdapter implements StorageAdapter {
       pending?.reject(error);
       throw error;
     }
-    const jobs: JobRecord[] = [];
-    for (const row of result.rows) if (row.id !== null) jobs.push(toJobRecord(row));
-    const first = result.rows[0]!;
+    const { jobs, summary } = splitClaimRows(result.rows);
     if (pending !== null) {
       pending.resolve(
-        completeResult(pending.outcomes, new Set((first.done_ids ?? []).map(toNumber))),
+        completeResult(pending.outcomes, new Set((summary.done_ids ?? []).map(toNumber))),
       );
     }
-    if (first.stale_stats === true && jobs.length > 0) this.refreshStaleStatistics();
-    const exhausted = first.exhausted_ids.map(toNumber);
+    // No catalog row (a table dropped under us) reads as stale.
+    const drift = summary.stats_drift === null ? 2 : toNumber(summary.stats_drift);
+    this.shared.statsSettled = drift === 0;
+    if (drift === 2 && jobs.length > 0) this.refreshStaleStatistics();
+    const exhausted = summary.exhausted_ids.map(toNumber);
     // The statement leased nothing when it met such rows (see `claimJobs`).
     if (exhausted.length > 0) {
-      return { jobs, finished: await this.finishExhausted(exhausted, request), now: first.db_now };
+      return {
+        jobs,
+        finished: await this.finishExhausted(exhausted, request),
+        now: summary.db_now,
+      };
     }
-    return { jobs, finished: [], now: first.db_now };
+    return { jobs, finished: [], now: summary.db_now };
   }
 
   /**
    * Runs ANALYZE on the job table, in the background on the pool, when a claim that found
-   * work reports stale planner statistics (`STALE_STATS` in postgres-sql.ts): a burst
+   * work reports stale planner statistics (`STATS_DRIFT` in postgres-sql.ts): a burst
    * into a new or long-idle queue otherwise gets a sequential-scan claim until autovacuum
    * comes by. At most one at a time per adapter and one per minute; failures (e.g. not
    * the table's owner) are ignored: the claim stays correct, only slower.
@@ -683,6 +691,60 @@ class PostgresAdapter implements StorageAdapter {
       client.release(releaseError);
     }
   }
+}
+
+/** A claim's leased jobs, and its summary row: the one row without an id. */
+function splitClaimRows(rows: readonly ClaimRow[]): {
+  jobs: JobRecord[];
+  summary: ClaimSummaryRow;
+} {
+  const jobs: JobRecord[] = [];
+  let summary: ClaimSummaryRow | undefined;
+  for (const row of rows) {
+    if (row.id === null) summary = row as ClaimSummaryRow;
+    else jobs.push(toJobRecord(row));
+  }
+  // The statement always returns it (the second branch of its `UNION ALL`).
+  return { jobs, summary: summary! };
+}
+
+/** The claim statement for `request` (completing `pending` first), and its values. */
+function claimStatement(
+  statements: Statements,
+  request: ClaimRequest,
+  pending: PendingSuccesses | null,
+  statsSettled: boolean,
+): { statement: QueryText; values: unknown[] } {
+  const sorted = !request.ignoreSorting;
+  const lease = [request.leaseToken, request.leaseMs, LEASE_EXPIRED_ERROR];
+  const eligible = [[...request.names], request.maxRetryCount];
+  if (pending === null) {
+    return {
+      statement: sorted ? statements.claimSorted : statements.claimUnsorted,
+      values: [...eligible, request.limit, ...lease],
+    };
+  }
+  const outcomes = pending.outcomes;
+  if (outcomes.length === 1 && request.limit === 1 && statsSettled) {
+    // All scalars and a constant limit: a plan Postgres keeps (`completeOneAndClaimOne`).
+    const only = outcomes[0]!;
+    return {
+      statement: sorted
+        ? statements.completeOneAndClaimOneSorted
+        : statements.completeOneAndClaimOneUnsorted,
+      values: [...eligible, ...lease, only.id, only.leaseToken],
+    };
+  }
+  return {
+    statement: sorted ? statements.completeAndClaimSorted : statements.completeAndClaimUnsorted,
+    values: [
+      ...eligible,
+      request.limit,
+      ...lease,
+      outcomes.map((o) => o.id),
+      outcomes.map((o) => o.leaseToken),
+    ],
+  };
 }
 
 async function run<R extends QueryResultRow>(

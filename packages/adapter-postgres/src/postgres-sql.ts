@@ -43,6 +43,10 @@ const JOB_COLUMNS = `id, name, data::text AS data, priority, scheduled_at, handl
   retry_count, is_complete, created_at, updated_at, locked_by, locked_until, last_error,
   completed_at, failed_at, cron_expression, cancelled_at`;
 
+/** The names `JOB_COLUMNS` selects, and as many NULLs (a summary row's job columns). */
+const JOB_COLUMN_NAMES = JOB_COLUMNS.replace(/\w+::text AS /g, "");
+const JOB_COLUMN_NULLS = JOB_COLUMN_NAMES.replace(/\w+/g, "NULL");
+
 /** `JOB_COLUMNS` qualified with an alias, for statements that join. */
 function jobColumns(alias: string): string {
   return JOB_COLUMNS.replace(/(^|,\s*)(\w+)/g, `$1${alias}.$2`);
@@ -98,20 +102,45 @@ const CLAIM_ELIGIBLE = `NOT is_complete
       AND (locked_until IS NULL OR locked_until <= statement_timestamp())`;
 
 /**
- * True when the planner's picture of the job table is stale: never analyzed (`reltuples`
- * -1, a new table) or the heap has more than doubled since the last ANALYZE/VACUUM (a
- * burst into a long-idle queue). With such statistics the claim's row estimate is ~1 and
- * the planner prefers a sequential scan + sort of the whole table over the claim index,
- * which costs O(table) per claim; the adapter then refreshes the statistics itself
- * (`refreshStaleStatistics`) instead of waiting up to a minute for autovacuum. Both
- * reads are cheap: a catalog row by oid and the relation's block count.
+ * How far the planner's picture of the job table has drifted, as `stats_drift`:
+ *
+ * - 2, stale: never analyzed (`reltuples` -1, a new table) or the heap has more than
+ *   doubled since the last ANALYZE/VACUUM (a burst into a long-idle queue). With such
+ *   statistics the claim's row estimate is ~1 and the planner prefers a sequential scan +
+ *   sort of the whole table over the claim index, which costs O(table) per claim; the
+ *   adapter then refreshes the statistics itself (`refreshStaleStatistics`) instead of
+ *   waiting up to a minute for autovacuum.
+ * - 1, drifted: the heap grew by more than a quarter (and 8 pages) since then.
+ * - 0, settled: otherwise. Only then does the adapter send `completeOneAndClaimOne`, whose
+ *   generic plan Postgres keeps until the statistics change: built on a small table it
+ *   may scan sequentially, which must not outlive the table's growth.
+ *
+ * Both reads are cheap: a catalog row by oid and the relation's block count.
  */
-const STALE_STATS = (n: PostgresTableNames) =>
-  `(SELECT c.reltuples < 0 OR pg_relation_size(c.oid) / current_setting('block_size')::int > 2 * c.relpages + 64
-     FROM pg_class c WHERE c.oid = '${n.table}'::regclass)`;
+const STATS_DRIFT = (n: PostgresTableNames) =>
+  `(SELECT CASE
+       WHEN s.reltuples < 0 OR s.pages > 2 * s.relpages + 64 THEN 2
+       WHEN s.pages > s.relpages + s.relpages / 4 + 8 THEN 1
+       ELSE 0 END
+     FROM (SELECT c.reltuples, c.relpages,
+         pg_relation_size(c.oid) / current_setting('block_size')::int AS pages
+       FROM pg_class c WHERE c.oid = '${n.table}'::regclass) AS s)`;
 
-/** `ANALYZE` of the job table (see `STALE_STATS`). */
+/** `ANALYZE` of the job table (see `STATS_DRIFT`). */
 export const analyzeJobs = (n: PostgresTableNames) => `ANALYZE ${n.table}`;
+
+/**
+ * The guard of a batch of leases, `unnest(ids, tokens)` pairs, on rows aliased `t`: the
+ * row is unfinished and one pair names it with its current token. It is driven by
+ * `t.id = ANY(ids)`, a primary-key index scan whatever the table's size or statistics;
+ * joined to the `unnest` instead, the planner hashes the whole table (a sequential scan
+ * per batch) as soon as it believes the table small. A row named twice is updated once.
+ */
+function leaseGuard(ids: string, tokens: string): string {
+  return `t.id = ANY(${ids}::bigint[]) AND NOT t.is_complete
+      AND EXISTS (SELECT FROM unnest(${ids}::bigint[], ${tokens}::text[]) AS input(id, lease_token)
+        WHERE input.id = t.id AND input.lease_token = t.locked_by)`;
+}
 
 /** The expired lease held the row's last attempt (or an older version left it none). */
 const EXHAUSTED = "locked_by IS NOT NULL AND retry_count + 1 >= $2::bigint";
@@ -130,13 +159,14 @@ const EXHAUSTED = "locked_by IS NOT NULL AND retry_count + 1 >= $2::bigint";
  * leased, a failure of that step can fail the claim without losing a leased job. A claim
  * that meets no such row is one statement, as it always was.
  *
- * The final SELECT returns the rows in spec order (RETURNING has no order), exactly at
- * the database's microsecond precision, each with the clock the claim used; when nothing
- * was claimed it returns one row of NULL job columns carrying just the clock, so the
- * claim is always one round trip.
+ * The final SELECT returns the leased rows in spec order (RETURNING has no order), exactly
+ * at the database's microsecond precision, followed by one summary row (NULL job columns,
+ * so it sorts last) carrying the clock the claim used, `exhausted_ids` and `stats_drift`:
+ * the claim is always one round trip, and the arrays are sent and parsed once per claim,
+ * not once per leased row.
  */
 export const claimJobs = (n: PostgresTableNames, sorted: boolean) =>
-  claimStatement(n, sorted, false);
+  claimStatement(n, sorted, "none");
 
 /**
  * `completeSucceededJobs` and `claimJobs` in one statement, so a worker at low concurrency
@@ -148,41 +178,72 @@ export const claimJobs = (n: PostgresTableNames, sorted: boolean) =>
  * modify a row twice. The ids whose guard held come back in `done_ids`.
  */
 export const completeAndClaimJobs = (n: PostgresTableNames, sorted: boolean) =>
-  claimStatement(n, sorted, true);
+  claimStatement(n, sorted, "batch");
 
-function claimStatement(n: PostgresTableNames, sorted: boolean, completing: boolean): string {
+/**
+ * `completeAndClaimJobs` for the commonest case at concurrency 1: one success and a claim
+ * of one job. Every parameter is a scalar and the limit a constant, so Postgres's plan
+ * cache estimates the generic plan as it does the custom ones and keeps the generic plan
+ * after five executions: the statement is no longer planned on every call (about a third
+ * of its server time). The adapter sends it only while the statistics are settled
+ * (`STATS_DRIFT`). Params: $1 names, $2 maxRetryCount, $3 lease token, $4 lease ms,
+ * $5 expired-lease error, $6 id and $7 lease token of the succeeded job.
+ */
+export const completeOneAndClaimOne = (n: PostgresTableNames, sorted: boolean) =>
+  claimStatement(n, sorted, "one");
+
+/** What a claim statement completes first: nothing, a batch (arrays), or one job (scalars). */
+type Completing = "none" | "batch" | "one";
+
+function claimStatement(n: PostgresTableNames, sorted: boolean, completing: Completing): string {
+  const one = completing === "one";
+  const p = one
+    ? { limit: "1", leaseToken: "$3", leaseMs: "$4", error: "$5" }
+    : { limit: "$3", leaseToken: "$4", leaseMs: "$5", error: "$6" };
+  const doneGuard =
+    completing === "batch"
+      ? leaseGuard("$7", "$8")
+      : "t.id = $6::bigint AND t.locked_by = $7::text AND NOT t.is_complete";
+  const notDone =
+    completing === "batch"
+      ? "\n      AND NOT (id = ANY($7::bigint[]))"
+      : one
+        ? "\n      AND id <> $6::bigint"
+        : "";
+  const completes = completing !== "none";
   return `
   WITH ${
-    completing
+    completes
       ? `done AS (
     UPDATE ${n.table} AS t SET ${SUCCEEDED_SET}
-    FROM unnest($7::bigint[], $8::text[]) AS input(id, lease_token)
-    WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete
+    WHERE ${doneGuard}
     RETURNING t.id
   ), `
       : ""
   }picked AS (
     SELECT id, ${EXHAUSTED} AS exhausted FROM ${n.table}
-    WHERE ${CLAIM_ELIGIBLE}${completing ? "\n      AND NOT (id = ANY($7::bigint[]))" : ""}
+    WHERE ${CLAIM_ELIGIBLE}${notDone}
     ${sorted ? "ORDER BY priority, scheduled_at, id" : ""}
-    LIMIT $3
+    LIMIT ${p.limit}
     FOR UPDATE SKIP LOCKED
   ), claimed AS (
     UPDATE ${n.table} AS t SET
-      locked_by = $4,
-      locked_until = statement_timestamp() + $5::float8 * interval '1 millisecond',
+      locked_by = ${p.leaseToken},
+      locked_until = statement_timestamp() + ${p.leaseMs}::float8 * interval '1 millisecond',
       updated_at = statement_timestamp(),
       retry_count = t.retry_count + CASE WHEN t.locked_by IS NULL THEN 0 ELSE 1 END,
-      last_error = CASE WHEN t.locked_by IS NULL THEN t.last_error ELSE $6 END
-    FROM picked WHERE t.id = picked.id AND NOT EXISTS (SELECT 1 FROM picked WHERE exhausted)
+      last_error = CASE WHEN t.locked_by IS NULL THEN t.last_error ELSE ${p.error} END
+    WHERE t.id = ANY(ARRAY(SELECT id FROM picked))
+      AND NOT EXISTS (SELECT 1 FROM picked WHERE exhausted)
     RETURNING ${jobColumns("t")}
   )
-  SELECT claimed.*, clock.db_now, clock.exhausted_ids, clock.stale_stats${completing ? ", clock.done_ids" : ""}
-  FROM (
-    SELECT statement_timestamp() AS db_now,
-      ARRAY(SELECT id FROM picked WHERE exhausted) AS exhausted_ids,
-      ${STALE_STATS(n)} AS stale_stats${completing ? ",\n      ARRAY(SELECT id FROM done) AS done_ids" : ""}
-  ) AS clock LEFT JOIN claimed ON true
+  SELECT ${JOB_COLUMN_NAMES}, NULL AS db_now, NULL AS exhausted_ids, NULL AS stats_drift${
+    completes ? ", NULL AS done_ids" : ""
+  }
+  FROM claimed
+  UNION ALL
+  SELECT ${JOB_COLUMN_NULLS}, statement_timestamp(), ARRAY(SELECT id FROM picked WHERE exhausted),
+    ${STATS_DRIFT(n)}${completes ? ",\n    ARRAY(SELECT id FROM done)" : ""}
   ${sorted ? "ORDER BY priority, scheduled_at, id" : ""}`;
 }
 
@@ -221,15 +282,14 @@ export const finishExhaustedJobs = (n: PostgresTableNames, remove: boolean) => {
 };
 
 /**
- * Extends the leases in `unnest($1 ids, $2 tokens)` to now + $3 ms while the token still
+ * Extends the leases `leaseGuard` ($1 ids, $2 tokens) lets through to now + $3 ms while the token still
  * holds and the job is unfinished; returns the ids that were extended.
  */
 export const heartbeatJobs = (n: PostgresTableNames) => `
   UPDATE ${n.table} AS t SET
     locked_until = statement_timestamp() + $3::float8 * interval '1 millisecond',
     updated_at = statement_timestamp()
-  FROM unnest($1::bigint[], $2::text[]) AS lease(id, lease_token)
-  WHERE t.id = lease.id AND t.locked_by = lease.lease_token AND NOT t.is_complete
+  WHERE ${leaseGuard("$1", "$2")}
   RETURNING t.id`;
 
 /** True for an `input.kind` with `effect` in `OUTCOME_EFFECTS` (the SQL follows the table). */
@@ -305,14 +365,13 @@ export const completeJobs = (n: PostgresTableNames) => `
 
 /**
  * The common case of `completeJobs` — every outcome succeeded, none deletes its row or
- * schedules a cron successor — as one plain guarded UPDATE over `unnest($1 ids, $2
- * tokens)`: the general statement's CTEs (delete, successors) cost a third of a drain's
+ * schedules a cron successor — as one plain UPDATE under `leaseGuard` ($1 ids, $2
+ * tokens): the general statement's CTEs (delete, successors) cost a third of a drain's
  * database time when there is nothing for them to do. Returns the ids whose guard won.
  */
 export const completeSucceededJobs = (n: PostgresTableNames) => `
   UPDATE ${n.table} AS t SET ${SUCCEEDED_SET}
-  FROM unnest($1::bigint[], $2::text[]) AS input(id, lease_token)
-  WHERE t.id = input.id AND t.locked_by = input.lease_token AND NOT t.is_complete
+  WHERE ${leaseGuard("$1", "$2")}
   RETURNING t.id`;
 
 // ---------------------------------------------------------------------------------------

@@ -1,0 +1,138 @@
+/**
+ * Node CPU per job of the Postgres adapter alone (issue 13, round 5): a bare loop that
+ * claims `--limit` jobs and hands their successes to `complete` in the same turn as the
+ * next claim (so they ride on it, as with a worker), for this checkout's adapter and a
+ * baseline copy (`--baseline <path to adapter-postgres/src/index.ts>`), alternated drain
+ * by drain on tables of their own. Prints CPU µs per job (`process.cpuUsage`) and wall
+ * µs per job, median and spread over the drains.
+ *
+ *   pnpm --filter @docket/bench exec tsx src/cost/pg-adapter-cpu.ts \
+ *     --baseline /path/to/old/adapter-postgres/src/index.ts [--limit 100] [--jobs 2000] [--rounds 6]
+ *
+ * Not part of `pnpm bench`; figures go to `results/round5-pg.md`.
+ */
+import { pathToFileURL } from "node:url";
+import * as current from "@docket/adapter-postgres";
+import { queueWorkerAddJobs, type StorageAdapter } from "@docket/core";
+import type { JobOutcome } from "@docket/core/adapter";
+
+type AdapterModule = typeof current;
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
+};
+const baselinePath = flag("baseline", "");
+const limit = Number(flag("limit", "100"));
+const jobs = Number(flag("jobs", "2000"));
+const rounds = Number(flag("rounds", "6"));
+const url = process.env.DOCKET_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** Drains `jobs` jobs with claim(limit) + complete riding on the next claim. */
+async function drain(
+  adapter: StorageAdapter,
+  tableName: string,
+): Promise<{ cpu: number; wall: number }> {
+  for (let i = 0; i < jobs; i += 1000) {
+    await queueWorkerAddJobs(
+      adapter,
+      Array.from({ length: Math.min(1000, jobs - i) }, () => ({ name: "cpu", data: { a: 1 } })),
+    );
+  }
+  await (adapter.db as { query(text: string): Promise<unknown> }).query(`ANALYZE "${tableName}"`);
+  let seq = 0;
+  let done: JobOutcome[] = [];
+  let handled = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  while (handled < jobs) {
+    const completing = done.length > 0 ? adapter.complete(done) : null;
+    const claimed = await adapter.claim({
+      leaseToken: `cpu:${seq++}`,
+      limit,
+      names: ["cpu"],
+      maxRetryCount: 25,
+      ignoreSorting: false,
+      leaseMs: 30_000,
+    });
+    await completing;
+    handled += claimed.jobs.length;
+    done = claimed.jobs.map((job) => ({
+      id: job.id,
+      leaseToken: job.lockedBy as string,
+      kind: "succeeded",
+      error: null,
+      retryDelayMs: null,
+      deleteOnFinish: false,
+      cronSuccessor: null,
+    }));
+    if (claimed.jobs.length === 0) break;
+  }
+  if (done.length > 0) await adapter.complete(done);
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { cpu: (cpu.user + cpu.system) / jobs, wall: (wall * 1000) / jobs };
+}
+
+async function main(): Promise<void> {
+  if (baselinePath === "") throw new Error("--baseline <path to adapter-postgres/src/index.ts>");
+  const baseline = (await import(pathToFileURL(baselinePath).href)) as AdapterModule;
+  const sides = [
+    { label: "baseline", module: baseline, cpu: [] as number[], wall: [] as number[] },
+    { label: "current", module: current, cpu: [] as number[], wall: [] as number[] },
+  ];
+  for (let round = 0; round < rounds; round += 1) {
+    for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+      const tableName = `docket_cpu_${process.pid}_${round}_${side.label}`;
+      const adapter = side.module.createPostgresAdapter({
+        connectionString: url,
+        tableName,
+        notify: false,
+      });
+      await adapter.migrate();
+      try {
+        const { cpu, wall } = await drain(adapter, tableName);
+        side.cpu.push(cpu);
+        side.wall.push(wall);
+      } finally {
+        await (adapter.db as { query(text: string): Promise<unknown> }).query(
+          `DROP TABLE IF EXISTS "${tableName}", "${tableName}_migrations"`,
+        );
+        await adapter.close();
+      }
+    }
+  }
+  const summary = (values: number[]) => ({
+    median: +median(values).toFixed(1),
+    min: +Math.min(...values).toFixed(1),
+    max: +Math.max(...values).toFixed(1),
+  });
+  console.log(
+    JSON.stringify(
+      {
+        limit,
+        jobs,
+        rounds,
+        ...Object.fromEntries(
+          sides.map((side) => [
+            side.label,
+            { cpuMicrosPerJob: summary(side.cpu), wallMicrosPerJob: summary(side.wall) },
+          ]),
+        ),
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
