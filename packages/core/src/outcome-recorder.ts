@@ -6,10 +6,13 @@ import { sleep } from "./timers.ts";
 
 export type RecordResult = "recorded" | "lost" | "dropped";
 
+/** Told once how an outcome ended; must not throw. */
+export type RecordDone = (result: RecordResult) => void;
+
 interface PendingOutcome {
   outcome: JobOutcome;
   giveUpAt: number;
-  resolve: (result: RecordResult) => void;
+  done: RecordDone;
 }
 
 /** Most outcomes written by one `complete` call. */
@@ -35,11 +38,13 @@ export class OutcomeRecorder {
     private readonly leaseMs: number,
   ) {}
 
-  record(outcome: JobOutcome): Promise<RecordResult> {
-    return new Promise((resolve) => {
-      this.queue.push({ outcome, giveUpAt: Date.now() + this.leaseMs, resolve });
-      this.ensureFlushing();
-    });
+  /**
+   * Queues `outcome` for the next batch and calls `done` once it is written, lost or
+   * given up. A callback, not a promise: this runs once per job.
+   */
+  record(outcome: JobOutcome, done: RecordDone): void {
+    this.queue.push({ outcome, giveUpAt: Date.now() + this.leaseMs, done });
+    this.ensureFlushing();
   }
 
   private ensureFlushing(): void {
@@ -72,11 +77,9 @@ export class OutcomeRecorder {
     let delayMs = 50;
     let permanentFailures = 0;
     for (;;) {
+      let lost: number[];
       try {
-        const { lost } = await this.adapter.complete(batch.map((item) => item.outcome));
-        const lostIds = new Set(lost);
-        for (const item of batch) item.resolve(lostIds.has(item.outcome.id) ? "lost" : "recorded");
-        return;
+        ({ lost } = await this.adapter.complete(batch.map((item) => item.outcome)));
       } catch (error) {
         const retryable = isRetryableError(error);
         if (!retryable) permanentFailures += 1;
@@ -94,7 +97,7 @@ export class OutcomeRecorder {
             jobIds: batch.map((item) => item.outcome.id),
             error: formatJobError(error),
           });
-          for (const item of batch) item.resolve("dropped");
+          for (const item of batch) item.done("dropped");
           return;
         }
         this.logger.error({
@@ -105,7 +108,12 @@ export class OutcomeRecorder {
         });
         await sleep(delayMs);
         delayMs = Math.min(delayMs * 2, 2_000);
+        continue;
       }
+      // Outside the try: what `done` does is no database error to retry.
+      const lostIds = new Set(lost);
+      for (const item of batch) item.done(lostIds.has(item.outcome.id) ? "lost" : "recorded");
+      return;
     }
   }
 }

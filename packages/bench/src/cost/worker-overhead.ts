@@ -11,11 +11,15 @@
  * job; the summary gives the median and the range of every column and worker ÷ bare.
  *
  *   pnpm --filter @docket/bench exec tsx src/cost/worker-overhead.ts [--db served,memory,sqlite]
- *        [--jobs 5000] [--concurrency 1,10] [--prefetch 0] [--rounds 5]
+ *        [--jobs 5000] [--concurrency 1,10] [--prefetch 0] [--rounds 5] [--profile out.cpuprofile]
+ *
+ * `--profile` writes a V8 CPU profile of the worker drains only (not the fills, not the
+ * bare loops), for Chrome DevTools or any `.cpuprofile` reader.
  *
  * The bare loop's claim limit is concurrency + prefetch, as in the bench's bare rows.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSqliteAdapter } from "@docket/adapter-sqlite";
@@ -46,6 +50,8 @@ let jobs = defaultJobs;
 const concurrencies = flag("concurrency", "1,10").split(",").map(Number);
 const prefetch = Number(flag("prefetch", "0"));
 const rounds = Number(flag("rounds", "5"));
+const profilePath = flag("profile", "");
+const profiler = profilePath === "" ? undefined : new Session();
 
 interface Cost {
   cpuUs: number;
@@ -83,7 +89,7 @@ async function served(memory: StorageAdapter): Promise<StorageAdapter> {
     next += jobs.length;
     return { jobs, now: new Date(), finished: [] };
   };
-  adapter.complete = async () => ({ lost: [] });
+  adapter.complete = async (outcomes) => ({ recorded: outcomes.map((o) => o.id), lost: [] });
   return adapter;
 }
 
@@ -98,16 +104,22 @@ async function fill(adapter: StorageAdapter): Promise<void> {
 }
 
 /** Runs `drain` on a freshly filled store and returns its cost per job. */
-async function measure(db: string, drain: (adapter: StorageAdapter) => Promise<void>) {
+async function measure(
+  db: string,
+  drain: (adapter: StorageAdapter) => Promise<void>,
+  profile = false,
+) {
   const opened = openAdapter(db);
   await opened.migrate();
   await fill(opened);
   const adapter = db === "served" ? await served(opened) : opened;
+  if (profile) await profiler?.post("Profiler.start");
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
   await drain(adapter);
   const wall = performance.now() - wallBefore;
   const cpu = process.cpuUsage(cpuBefore);
+  if (profile) await profiler?.post("Profiler.stop").then(keepProfile);
   await opened.close();
   return { cpuUs: (cpu.user + cpu.system) / jobs, wallUs: (wall * 1000) / jobs };
 }
@@ -167,6 +179,11 @@ async function bareDrain(adapter: StorageAdapter, limit: number): Promise<void> 
   await completing;
 }
 
+/** V8 profiles of several drains merge poorly; the last one measured is kept. */
+function keepProfile({ profile }: { profile: unknown }): void {
+  writeFileSync(profilePath, JSON.stringify(profile));
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -182,6 +199,11 @@ function spread(values: number[], digits = 1): string {
 }
 
 async function main(): Promise<void> {
+  if (profiler !== undefined) {
+    profiler.connect();
+    await profiler.post("Profiler.enable");
+    await profiler.post("Profiler.setSamplingInterval", { interval: 100 });
+  }
   console.log(
     `worker-overhead: ${defaultJobs} no-op jobs (memory: ${memoryJobs}), prefetch ${prefetch}, ${rounds} alternated rounds (+1 warm-up)`,
   );
@@ -195,7 +217,7 @@ async function main(): Promise<void> {
       const worker: Cost[] = [];
       const bare: Cost[] = [];
       for (let round = 0; round <= rounds; round += 1) {
-        const w = await measure(db, (adapter) => workerDrain(adapter, concurrency));
+        const w = await measure(db, (adapter) => workerDrain(adapter, concurrency), round > 0);
         const b = await measure(db, (adapter) => bareDrain(adapter, concurrency + prefetch));
         if (round === 0) continue; // warm-up: JIT and the module graph
         worker.push(w);
