@@ -30,6 +30,8 @@ const MAX_PERMANENT_FAILURES = 3;
  */
 export class OutcomeRecorder {
   private readonly queue: PendingOutcome[] = [];
+  /** The end-of-turn start of the next flush, while one is scheduled. */
+  private turnEnd: NodeJS.Immediate | undefined;
   private flushing: Promise<void> | undefined;
 
   constructor(
@@ -44,29 +46,53 @@ export class OutcomeRecorder {
    */
   record(outcome: JobOutcome, done: RecordDone): void {
     this.queue.push({ outcome, giveUpAt: Date.now() + this.leaseMs, done });
-    this.ensureFlushing();
+    this.scheduleFlush();
   }
 
-  private ensureFlushing(): void {
-    if (this.flushing !== undefined) return;
-    this.flushing = this.flush().finally(() => {
-      this.flushing = undefined;
-      // An outcome handed in after the last batch was taken but before this callback ran
-      // would otherwise wait for the next outcome (or forever, after stop()).
-      if (this.queue.length > 0) this.ensureFlushing();
-    });
+  /**
+   * Starts writing what is queued now rather than at the end of this turn of the event
+   * loop. The worker calls it right before a claim: the adapter then sees the completion
+   * before the claim and can write both in one transaction, without the worker having
+   * to give up the turn first. No-op while a write is in flight (what is queued goes
+   * next) or when nothing is queued.
+   */
+  flushNow(): void {
+    if (this.turnEnd === undefined) return;
+    clearImmediate(this.turnEnd);
+    this.startFlushing();
   }
 
   /** Resolves once every outcome handed in so far is written or given up. */
   async drain(): Promise<void> {
-    while (this.flushing !== undefined) await this.flushing;
+    for (;;) {
+      this.flushNow();
+      if (this.flushing === undefined) return;
+      await this.flushing;
+    }
   }
 
+  /**
+   * Let every outcome settled in this turn of the event loop join the batch: on SQLite,
+   * where a write completes synchronously, this is what makes batches larger than a
+   * handful when no claim comes first.
+   */
+  private scheduleFlush(): void {
+    if (this.flushing !== undefined || this.turnEnd !== undefined) return;
+    this.turnEnd = setImmediate(() => this.startFlushing());
+  }
+
+  private startFlushing(): void {
+    this.turnEnd = undefined;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = undefined;
+      // An outcome handed in while the last batch was being written would otherwise wait
+      // for the next outcome (or forever, after stop()).
+      if (this.queue.length > 0) this.scheduleFlush();
+    });
+  }
+
+  /** Synchronous up to the first `complete` call, so `flushNow` sends it before returning. */
   private async flush(): Promise<void> {
-    // Let every outcome settled in this turn of the event loop join the batch (the worker
-    // loop yields to the event loop between claims, so this turn ends): on SQLite, where
-    // a write completes synchronously, this is what makes batches larger than a handful.
-    await new Promise((resolve) => setImmediate(resolve));
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       await this.write(batch);
