@@ -13,6 +13,11 @@
  *   pnpm --filter @docket/bench exec tsx src/cost/worker-overhead.ts [--db served,memory,sqlite]
  *        [--jobs 5000] [--concurrency 1,10] [--prefetch 0] [--rounds 5] [--profile out.cpuprofile]
  *
+ * `--baseline <path to another checkout's packages/core/src/index.ts>` adds that
+ * checkout's worker to every round (same adapters, same process, interleaved), so a
+ * change to the worker can be compared with its base on a noisy machine: the rows
+ * `baseline` and `worker` of one table come from the same minutes.
+ *
  * `--profile` writes a V8 CPU profile of the worker drains only (not the fills, not the
  * bare loops), for Chrome DevTools or any `.cpuprofile` reader.
  *
@@ -22,6 +27,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { createSqliteAdapter } from "@docket/adapter-sqlite";
@@ -134,13 +140,19 @@ async function measure(
   return { cpuUs: (cpu.user + cpu.system) / jobs, wallUs: (wall * 1000) / jobs };
 }
 
-async function workerDrain(adapter: StorageAdapter, concurrency: number): Promise<void> {
+type CreateWorker = typeof queueWorkerCreate;
+
+async function workerDrain(
+  create: CreateWorker,
+  adapter: StorageAdapter,
+  concurrency: number,
+): Promise<void> {
   let ran = 0;
   let allRan: () => void = () => {};
   const done = new Promise<void>((resolve) => {
     allRan = resolve;
   });
-  const worker = queueWorkerCreate(adapter, {
+  const worker = create(adapter, {
     handler: {
       [JOB_NAME]: async () => {
         ran += 1;
@@ -208,36 +220,56 @@ function spread(values: number[], digits = 1): string {
   return `${median(values).toFixed(digits)} (${lo}–${hi})`;
 }
 
+async function workers(): Promise<[string, CreateWorker][]> {
+  const own: [string, CreateWorker][] = [["worker", queueWorkerCreate]];
+  const baselinePath = flag("baseline", "");
+  if (baselinePath === "") return own;
+  const baseline = (await import(pathToFileURL(baselinePath).href)) as {
+    queueWorkerCreate: CreateWorker;
+  };
+  return [["baseline", baseline.queueWorkerCreate], ...own];
+}
+
 async function main(): Promise<void> {
   if (profiler !== undefined) {
     profiler.connect();
     await profiler.post("Profiler.enable");
     await profiler.post("Profiler.setSamplingInterval", { interval: 100 });
   }
+  const variants = await workers();
   console.log(
-    `worker-overhead: ${defaultJobs} no-op jobs (memory: ${memoryJobs}), prefetch ${prefetch}, ${rounds} alternated rounds (+1 warm-up)`,
+    `worker-overhead: ${defaultJobs} no-op jobs (memory: ${memoryJobs}), prefetch ${prefetch}, ${rounds} alternated rounds (+1 warm-up); median (min–max)`,
   );
   console.log(
-    "| db | c | worker CPU µs/job | bare CPU µs/job | CPU worker − bare | wall worker ÷ bare (jobs/s) |",
+    "| db | c | loop | CPU µs/job | CPU − bare µs/job | wall: bare ÷ loop (jobs/s ratio) |",
   );
-  console.log("|:--|--:|--:|--:|--:|--:|");
+  console.log("|:--|--:|:--|--:|--:|--:|");
   for (const db of dbs) {
     jobs = db === "memory" ? memoryJobs : defaultJobs;
     for (const concurrency of concurrencies) {
-      const worker: Cost[] = [];
-      const bare: Cost[] = [];
+      const costs = new Map<string, Cost[]>([["bare", []]]);
+      for (const [label] of variants) costs.set(label, []);
       for (let round = 0; round <= rounds; round += 1) {
-        const w = await measure(db, (adapter) => workerDrain(adapter, concurrency), round > 0);
-        const b = await measure(db, (adapter) => bareDrain(adapter, concurrency + prefetch));
+        const measured: [string, Cost][] = [];
+        // Alternate the order too (ABAB, then BABA), so neither loop always runs first.
+        const order = round % 2 === 0 ? variants : [...variants].reverse();
+        for (const [label, create] of order) {
+          const drain = (adapter: StorageAdapter) => workerDrain(create, adapter, concurrency);
+          measured.push([label, await measure(db, drain, round > 0 && label === "worker")]);
+        }
+        const bareDrainOf = (adapter: StorageAdapter) => bareDrain(adapter, concurrency + prefetch);
+        measured.push(["bare", await measure(db, bareDrainOf)]);
         if (round === 0) continue; // warm-up: JIT and the module graph
-        worker.push(w);
-        bare.push(b);
+        for (const [label, cost] of measured) costs.get(label)?.push(cost);
       }
-      const extra = worker.map((w, i) => w.cpuUs - (bare[i] as Cost).cpuUs);
-      const ratio = worker.map((w, i) => (bare[i] as Cost).wallUs / w.wallUs);
-      console.log(
-        `| ${db} | ${concurrency} | ${spread(worker.map((w) => w.cpuUs))} | ${spread(bare.map((b) => b.cpuUs))} | ${spread(extra)} | ${spread(ratio, 2)}× |`,
-      );
+      const bare = costs.get("bare") as Cost[];
+      for (const [label, list] of costs) {
+        const extra = list.map((cost, i) => cost.cpuUs - (bare[i] as Cost).cpuUs);
+        const ratio = list.map((cost, i) => (bare[i] as Cost).wallUs / cost.wallUs);
+        console.log(
+          `| ${db} | ${concurrency} | ${label} | ${spread(list.map((cost) => cost.cpuUs))} | ${spread(extra)} | ${spread(ratio, 2)}× |`,
+        );
+      }
     }
   }
   rmSync(directory, { recursive: true, force: true });
