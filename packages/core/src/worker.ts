@@ -89,6 +89,8 @@ class WorkerLoop implements AttemptObserver<HeldJob> {
   /** One idle timer, re-armed (`refresh`) for every wait instead of a new timer per wait. */
   private idleTimer: NodeJS.Timeout | undefined;
   private idleTimerMs = 0;
+  /** Armed and not fired yet. */
+  private idleTimerPending = false;
   private wakeRequested = false;
   private cleanups: (() => void)[] = [];
 
@@ -163,7 +165,10 @@ class WorkerLoop implements AttemptObserver<HeldJob> {
       const capacity = parallelCount + prefetchCount - this.busySlots - this.buffer.length;
       const starving = free > 0 && this.buffer.length === 0;
       if (this.options.names.length === 0 || capacity <= 0 || !(starving || capacity >= refillAt)) {
-        await this.idle(this.options.pollInterval);
+        // Waiting for room, not for work: a poll that comes early finds no room and waits
+        // again, so an armed timer need not be re-armed (at concurrency 1 this wait comes
+        // once per job).
+        await this.idle(this.options.pollInterval, false);
         continue;
       }
       // Let timers and I/O run between claims: with a synchronous database (SQLite) a busy
@@ -223,14 +228,14 @@ class WorkerLoop implements AttemptObserver<HeldJob> {
   }
 
   /** Sleeps until woken (slot freed, enqueue, adapter wake-up, stop) or `ms` passes. */
-  private async idle(ms: number): Promise<void> {
+  private async idle(ms: number, restartTimer = true): Promise<void> {
     if (this.stopping || this.wakeRequested) {
       this.wakeRequested = false;
       return;
     }
     await new Promise<void>((resolve) => {
       this.wakeUp = resolve;
-      this.armIdleTimer(ms);
+      this.armIdleTimer(ms, restartTimer);
     });
     this.wakeUp = undefined;
     this.wakeRequested = false;
@@ -242,14 +247,19 @@ class WorkerLoop implements AttemptObserver<HeldJob> {
    * the worker is idle or claiming again long before it fires (a worker that is not
    * stopped keeps the process alive either way); `stop()` clears it.
    */
-  private armIdleTimer(ms: number): void {
+  private armIdleTimer(ms: number, restart: boolean): void {
     if (this.idleTimer !== undefined && this.idleTimerMs === ms) {
-      this.idleTimer.refresh();
+      if (restart || !this.idleTimerPending) this.idleTimer.refresh();
+      this.idleTimerPending = true;
       return;
     }
     clearTimeout(this.idleTimer);
     this.idleTimerMs = ms;
-    this.idleTimer = setTimeout(() => this.wakeUp?.(), ms);
+    this.idleTimerPending = true;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimerPending = false;
+      this.wakeUp?.();
+    }, ms);
   }
 
   private async claim(limit: number): Promise<number> {
