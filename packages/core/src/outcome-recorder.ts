@@ -30,8 +30,12 @@ const MAX_PERMANENT_FAILURES = 3;
  */
 export class OutcomeRecorder {
   private readonly queue: PendingOutcome[] = [];
-  /** The end-of-turn start of the next flush, while one is scheduled. */
-  private turnEnd: NodeJS.Immediate | undefined;
+  /**
+   * An end-of-turn check is scheduled. Left scheduled when `flushNow` starts the write
+   * first (it then finds nothing to do): one `setImmediate` per turn of the event loop
+   * rather than one per claim.
+   */
+  private turnEndPending = false;
   private flushing: Promise<void> | undefined;
 
   constructor(
@@ -57,8 +61,7 @@ export class OutcomeRecorder {
    * next) or when nothing is queued.
    */
   flushNow(): void {
-    if (this.turnEnd === undefined) return;
-    clearImmediate(this.turnEnd);
+    if (this.flushing !== undefined || this.queue.length === 0) return;
     this.startFlushing();
   }
 
@@ -77,12 +80,15 @@ export class OutcomeRecorder {
    * handful when no claim comes first.
    */
   private scheduleFlush(): void {
-    if (this.flushing !== undefined || this.turnEnd !== undefined) return;
-    this.turnEnd = setImmediate(() => this.startFlushing());
+    if (this.flushing !== undefined || this.turnEndPending) return;
+    this.turnEndPending = true;
+    setImmediate(() => {
+      this.turnEndPending = false;
+      this.flushNow();
+    });
   }
 
   private startFlushing(): void {
-    this.turnEnd = undefined;
     this.flushing = this.flush().finally(() => {
       this.flushing = undefined;
       // An outcome handed in while the last batch was being written would otherwise wait
