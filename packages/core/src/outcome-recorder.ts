@@ -6,10 +6,13 @@ import { sleep } from "./timers.ts";
 
 export type RecordResult = "recorded" | "lost" | "dropped";
 
+/** Told once how an outcome ended; must not throw. */
+export type RecordDone = (result: RecordResult) => void;
+
 interface PendingOutcome {
   outcome: JobOutcome;
   giveUpAt: number;
-  resolve: (result: RecordResult) => void;
+  done: RecordDone;
 }
 
 /** Most outcomes written by one `complete` call. */
@@ -27,6 +30,12 @@ const MAX_PERMANENT_FAILURES = 3;
  */
 export class OutcomeRecorder {
   private readonly queue: PendingOutcome[] = [];
+  /**
+   * An end-of-turn check is scheduled. Left scheduled when `flushNow` starts the write
+   * first (it then finds nothing to do): one `setImmediate` per turn of the event loop
+   * rather than one per claim.
+   */
+  private turnEndPending = false;
   private flushing: Promise<void> | undefined;
 
   constructor(
@@ -35,33 +44,61 @@ export class OutcomeRecorder {
     private readonly leaseMs: number,
   ) {}
 
-  record(outcome: JobOutcome): Promise<RecordResult> {
-    return new Promise((resolve) => {
-      this.queue.push({ outcome, giveUpAt: Date.now() + this.leaseMs, resolve });
-      this.ensureFlushing();
-    });
+  /**
+   * Queues `outcome` for the next batch and calls `done` once it is written, lost or
+   * given up. A callback, not a promise: this runs once per job.
+   */
+  record(outcome: JobOutcome, done: RecordDone): void {
+    this.queue.push({ outcome, giveUpAt: Date.now() + this.leaseMs, done });
+    this.scheduleFlush();
   }
 
-  private ensureFlushing(): void {
-    if (this.flushing !== undefined) return;
-    this.flushing = this.flush().finally(() => {
-      this.flushing = undefined;
-      // An outcome handed in after the last batch was taken but before this callback ran
-      // would otherwise wait for the next outcome (or forever, after stop()).
-      if (this.queue.length > 0) this.ensureFlushing();
-    });
+  /**
+   * Starts writing what is queued now rather than at the end of this turn of the event
+   * loop. The worker calls it right before a claim: the adapter then sees the completion
+   * before the claim and can write both in one transaction, without the worker having
+   * to give up the turn first. No-op while a write is in flight (what is queued goes
+   * next) or when nothing is queued.
+   */
+  flushNow(): void {
+    if (this.flushing !== undefined || this.queue.length === 0) return;
+    this.startFlushing();
   }
 
   /** Resolves once every outcome handed in so far is written or given up. */
   async drain(): Promise<void> {
-    while (this.flushing !== undefined) await this.flushing;
+    for (;;) {
+      this.flushNow();
+      if (this.flushing === undefined) return;
+      await this.flushing;
+    }
   }
 
+  /**
+   * Let every outcome settled in this turn of the event loop join the batch: on SQLite,
+   * where a write completes synchronously, this is what makes batches larger than a
+   * handful when no claim comes first.
+   */
+  private scheduleFlush(): void {
+    if (this.flushing !== undefined || this.turnEndPending) return;
+    this.turnEndPending = true;
+    setImmediate(() => {
+      this.turnEndPending = false;
+      this.flushNow();
+    });
+  }
+
+  private startFlushing(): void {
+    this.flushing = this.flush().finally(() => {
+      this.flushing = undefined;
+      // An outcome handed in while the last batch was being written would otherwise wait
+      // for the next outcome (or forever, after stop()).
+      if (this.queue.length > 0) this.scheduleFlush();
+    });
+  }
+
+  /** Synchronous up to the first `complete` call, so `flushNow` sends it before returning. */
   private async flush(): Promise<void> {
-    // Let every outcome settled in this turn of the event loop join the batch (the worker
-    // loop yields to the event loop between claims, so this turn ends): on SQLite, where
-    // a write completes synchronously, this is what makes batches larger than a handful.
-    await new Promise((resolve) => setImmediate(resolve));
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       await this.write(batch);
@@ -72,11 +109,9 @@ export class OutcomeRecorder {
     let delayMs = 50;
     let permanentFailures = 0;
     for (;;) {
+      let lost: number[];
       try {
-        const { lost } = await this.adapter.complete(batch.map((item) => item.outcome));
-        const lostIds = new Set(lost);
-        for (const item of batch) item.resolve(lostIds.has(item.outcome.id) ? "lost" : "recorded");
-        return;
+        ({ lost } = await this.adapter.complete(batch.map((item) => item.outcome)));
       } catch (error) {
         const retryable = isRetryableError(error);
         if (!retryable) permanentFailures += 1;
@@ -94,7 +129,7 @@ export class OutcomeRecorder {
             jobIds: batch.map((item) => item.outcome.id),
             error: formatJobError(error),
           });
-          for (const item of batch) item.resolve("dropped");
+          for (const item of batch) item.done("dropped");
           return;
         }
         this.logger.error({
@@ -105,7 +140,12 @@ export class OutcomeRecorder {
         });
         await sleep(delayMs);
         delayMs = Math.min(delayMs * 2, 2_000);
+        continue;
       }
+      // Outside the try: what `done` does is no database error to retry.
+      const lostIds = new Set(lost);
+      for (const item of batch) item.done(lostIds.has(item.outcome.id) ? "lost" : "recorded");
+      return;
     }
   }
 }

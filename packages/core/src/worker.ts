@@ -2,10 +2,11 @@ import { assertAdapter } from "./adapter-check.ts";
 import { cronRow, nextCronRow } from "./cron.ts";
 import { formatJobError } from "./error-format.ts";
 import { DocketError } from "./errors.ts";
-import { type AttemptResult, type RunningAttempt, runAttempt } from "./job-attempt.ts";
+import { HeldJob } from "./held-job.ts";
+import { type AttemptObserver, type AttemptResult, runAttempt } from "./job-attempt.ts";
 import type { JobRecord } from "./job-record.ts";
 import { onLocalEnqueue } from "./local-wake.ts";
-import { OutcomeRecorder } from "./outcome-recorder.ts";
+import { OutcomeRecorder, type RecordResult } from "./outcome-recorder.ts";
 import { retryDelayMs } from "./retry-backoff.ts";
 import {
   isFinishingOutcome,
@@ -35,6 +36,13 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * The loop gives up its turn of the event loop before a claim once this long has passed
+ * since it last did: often enough that timers and I/O never wait long behind a busy
+ * synchronous database, rarely enough that a turn per job is not the price of a job.
+ */
+const YIELD_EVERY_MS = 1;
+
 /** Errors outside handlers back off from this delay, doubling up to `MAX_ERROR_BACKOFF_MS`. */
 const MIN_ERROR_BACKOFF_MS = 100;
 const MAX_ERROR_BACKOFF_MS = 10_000;
@@ -53,33 +61,36 @@ export function queueWorkerCreate(
   return { start: () => worker.start(), stop: () => worker.stop() };
 }
 
-interface HeldLease {
-  job: JobRecord;
-  attempt: RunningAttempt | undefined;
-}
-
 /**
  * One loop per worker: it claims as many jobs as it has free slots (plus `prefetchCount`
  * for its local buffer) in one `claim`, runs them concurrently, and hands their outcomes
  * to a batching recorder. It sleeps until a
  * slot frees, a local enqueue or adapter wake-up arrives, or the poll timer fires.
  */
-class WorkerLoop {
+class WorkerLoop implements AttemptObserver<HeldJob> {
   private started = false;
   private stopping = false;
   private loopDone: Promise<void> = Promise.resolve();
   private busySlots = 0;
   private claimSequence = 0;
+  private lastYieldAt = 0;
   /** Database time minus process time, from the last claim; used for cron times. */
   private clockOffsetMs = 0;
-  private readonly held = new Map<number, HeldLease>();
-  private readonly settling = new Set<Promise<void>>();
+  private readonly held = new Map<number, HeldJob>();
+  /** Started jobs whose slot or outcome is still pending; `stop()` waits for none left. */
+  private runningJobs = 0;
+  private readonly onNoJobRunning: (() => void)[] = [];
   /** Claimed (leased) jobs waiting for a free slot; only non-empty with `prefetchCount`. */
   private readonly buffer: JobRecord[] = [];
   private readonly recorder: OutcomeRecorder;
   /** One timer for every running handler's deadline instead of one per job. */
   private readonly deadlines = new DeadlineScheduler();
   private wakeUp: (() => void) | undefined;
+  /** One idle timer, re-armed (`refresh`) for every wait instead of a new timer per wait. */
+  private idleTimer: NodeJS.Timeout | undefined;
+  private idleTimerMs = 0;
+  /** Armed and not fired yet. */
+  private idleTimerPending = false;
   private wakeRequested = false;
   private cleanups: (() => void)[] = [];
 
@@ -121,15 +132,18 @@ class WorkerLoop {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.stopping = true;
+    // Slots that free after this point take no new job: only the ones free now do.
+    const freeAtStop = this.options.parallelCount - this.busySlots;
     this.wake();
     await this.loopDone;
     // Jobs claimed for free slots run, even when stop() came while their claim was in
     // flight: the same on every database (a synchronous SQLite claim has started them by
     // then, a networked one has not). Only the prefetch surplus goes back.
-    this.fillFreeSlots();
+    this.fillFreeSlots(freeAtStop);
     this.releaseBuffered();
-    while (this.settling.size > 0) await Promise.all([...this.settling]);
+    await this.noJobRunning();
     await this.recorder.drain();
+    clearTimeout(this.idleTimer);
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.options.logger.info({ type: "docket.worker_stop", workerId: this.options.workerId });
   }
@@ -151,14 +165,22 @@ class WorkerLoop {
       const capacity = parallelCount + prefetchCount - this.busySlots - this.buffer.length;
       const starving = free > 0 && this.buffer.length === 0;
       if (this.options.names.length === 0 || capacity <= 0 || !(starving || capacity >= refillAt)) {
-        await this.idle(this.options.pollInterval);
+        // Waiting for room, not for work: a poll that comes early finds no room and waits
+        // again, so an armed timer need not be re-armed (at concurrency 1 this wait comes
+        // once per job).
+        await this.idle(this.options.pollInterval, false);
         continue;
       }
       // Let timers and I/O run between claims: with a synchronous database (SQLite) a busy
       // queue would otherwise keep the process in microtasks and starve everything else.
-      await yieldToEventLoop();
-      if (this.stopping) break;
+      if (performance.now() - this.lastYieldAt >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        this.lastYieldAt = performance.now();
+        if (this.stopping) break;
+      }
       this.wakeRequested = false;
+      // Outcomes settled since the last claim go out first, so the adapter can pair them.
+      this.recorder.flushNow();
       let claimed: number;
       try {
         // No await between the `stopping` check above and this call: after stop() no
@@ -186,8 +208,12 @@ class WorkerLoop {
     if (!this.stopping) this.fillFreeSlots();
   }
 
-  private fillFreeSlots(): void {
-    while (this.busySlots < this.options.parallelCount) {
+  private fillFreeSlots(limit = Number.POSITIVE_INFINITY): void {
+    for (
+      let started = 0;
+      started < limit && this.busySlots < this.options.parallelCount;
+      started++
+    ) {
       const job = this.buffer.shift();
       if (job === undefined) return;
       this.startJob(job);
@@ -197,26 +223,43 @@ class WorkerLoop {
   /** Hands prefetched, never started jobs back to the queue, attempts untouched. */
   private releaseBuffered(): void {
     for (const job of this.buffer.splice(0)) {
-      void this.finish(job, this.outcome(job, job.lockedBy ?? "", "released", null));
+      this.finish(job, this.outcome(job, job.lockedBy ?? "", "released", null));
     }
   }
 
   /** Sleeps until woken (slot freed, enqueue, adapter wake-up, stop) or `ms` passes. */
-  private async idle(ms: number): Promise<void> {
+  private async idle(ms: number, restartTimer = true): Promise<void> {
     if (this.stopping || this.wakeRequested) {
       this.wakeRequested = false;
       return;
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
+      this.wakeUp = resolve;
+      this.armIdleTimer(ms, restartTimer);
     });
     this.wakeUp = undefined;
     this.wakeRequested = false;
+  }
+
+  /**
+   * Fires `ms` from now and ends the idle wait then, if one is still going on. Left armed
+   * when a wake-up ends the wait early: the next wait re-arms it from its own start, and
+   * the worker is idle or claiming again long before it fires (a worker that is not
+   * stopped keeps the process alive either way); `stop()` clears it.
+   */
+  private armIdleTimer(ms: number, restart: boolean): void {
+    if (this.idleTimer !== undefined && this.idleTimerMs === ms) {
+      if (restart || !this.idleTimerPending) this.idleTimer.refresh();
+      this.idleTimerPending = true;
+      return;
+    }
+    clearTimeout(this.idleTimer);
+    this.idleTimerMs = ms;
+    this.idleTimerPending = true;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimerPending = false;
+      this.wakeUp?.();
+    }, ms);
   }
 
   private async claim(limit: number): Promise<number> {
@@ -247,14 +290,11 @@ class WorkerLoop {
       });
     }
     for (const job of jobs) {
-      this.held.set(job.id, { job, attempt: undefined });
+      this.held.set(job.id, new HeldJob(job));
       if (job.retryCount >= this.options.maxRetryCount) {
         // Only an adapter that breaks the claim contract hands out a job with no attempts
         // left; finish it rather than run it again.
-        void this.finish(
-          job,
-          this.outcome(job, job.lockedBy ?? "", "abandoned", LEASE_EXPIRED_ERROR),
-        );
+        this.finish(job, this.outcome(job, job.lockedBy ?? "", "abandoned", LEASE_EXPIRED_ERROR));
       } else {
         this.buffer.push(job);
       }
@@ -264,16 +304,15 @@ class WorkerLoop {
   }
 
   private startJob(job: JobRecord): void {
-    const leaseToken = job.lockedBy ?? "";
-    const held = this.held.get(job.id) ?? { job, attempt: undefined };
+    const held = this.held.get(job.id) ?? new HeldJob(job);
     const entry = this.options.handlers.get(job.name);
     if (entry === undefined) {
       // Cannot happen (claims ask only for handled names); never lose the job over it.
-      void this.finish(
+      this.finish(
         job,
         this.failureOutcome(
           job,
-          leaseToken,
+          held.leaseToken,
           new DocketError("invalid_argument", `no handler for ${job.name}`),
         ),
       );
@@ -281,58 +320,38 @@ class WorkerLoop {
     }
     const timeoutMs = job.handlerTimeout ?? entry.timeout ?? this.options.handlerTimeout;
     this.busySlots += 1;
-    let attempt: RunningAttempt;
     try {
-      attempt = runAttempt({
+      held.attempt = runAttempt({
         adapter: this.adapter,
         job,
         entry,
         timeoutMs,
         logger: this.options.logger,
         deadlines: this.deadlines,
-        successOutcome: () => this.outcome(job, leaseToken, "succeeded", null),
+        observer: this,
+        owner: held,
       });
     } catch (error) {
       this.busySlots -= 1;
-      void this.finish(job, this.failureOutcome(job, leaseToken, error));
+      this.finish(job, this.failureOutcome(job, held.leaseToken, error));
       return;
     }
-    held.attempt = attempt;
-    this.track(
-      attempt.result.then(async (result) => {
-        const recording = this.onResult(job, leaseToken, result);
-        // The slot frees once the handler has settled (a handler that ignored its timeout
-        // still occupies it). After a failure it also waits for the outcome to be
-        // recorded, so the job is eligible again before the next claim and its retry
-        // keeps its place in the priority order; a success frees the slot at once and its
-        // outcome joins the next batched write.
-        if (result.kind === "failed") await recording;
-        await attempt.settled;
-        this.busySlots -= 1;
-        this.startBuffered();
-        this.wake();
-        await recording;
-      }),
-    );
+    this.runningJobs += 1;
   }
 
-  /** Keeps `promise` in the set `stop()` waits for until it settles. */
-  private track(promise: Promise<unknown>): void {
-    const tracked = promise.then(() => {
-      this.settling.delete(tracked);
-    });
-    this.settling.add(tracked);
-  }
-
-  private async onResult(job: JobRecord, leaseToken: string, result: AttemptResult): Promise<void> {
+  /** From the attempt: its outcome is decided (see `AttemptObserver`). */
+  attemptDecided(held: HeldJob, result: AttemptResult): void {
+    const { job, leaseToken } = held;
     if (result.kind === "succeeded") {
       if (result.recorded) {
         this.held.delete(job.id);
+        held.outcomeRecorded = true;
         return;
       }
-      await this.finish(job, this.outcome(job, leaseToken, "succeeded", null));
+      this.recordOutcome(held, this.outcome(job, leaseToken, "succeeded", null));
       return;
     }
+    held.failed = true;
     this.options.logger.error({
       type: "docket.job_failed",
       jobId: job.id,
@@ -341,11 +360,55 @@ class WorkerLoop {
       timedOut: result.timedOut,
       error: formatJobError(result.error),
     });
-    await this.finish(job, this.failureOutcome(job, leaseToken, result.error));
+    this.recordOutcome(held, this.failureOutcome(job, leaseToken, result.error));
   }
 
-  private async finish(job: JobRecord, outcome: JobOutcome): Promise<void> {
-    const result = await this.recorder.record(outcome);
+  /** From the attempt: the handler itself has settled. */
+  handlerSettled(held: HeldJob): void {
+    held.handlerSettled = true;
+    this.advance(held);
+  }
+
+  /** From a transactional attempt: the completion it commits with the handler's writes. */
+  successOutcome(held: HeldJob): JobOutcome {
+    return this.outcome(held.job, held.leaseToken, "succeeded", null);
+  }
+
+  private recordOutcome(held: HeldJob, outcome: JobOutcome): void {
+    this.recorder.record(outcome, (result) => {
+      this.afterRecord(held.job, result);
+      held.outcomeRecorded = true;
+      this.advance(held);
+    });
+  }
+
+  /** Frees the job's slot and ends it as soon as `HeldJob` says each may happen. */
+  private advance(held: HeldJob): void {
+    if (held.canReleaseSlot()) {
+      held.slotReleased = true;
+      this.busySlots -= 1;
+      this.startBuffered();
+      this.wake();
+    }
+    if (held.canEnd()) {
+      held.ended = true;
+      this.runningJobs -= 1;
+      if (this.runningJobs === 0) for (const resolve of this.onNoJobRunning.splice(0)) resolve();
+    }
+  }
+
+  /** Resolves once no started job is left running or unrecorded. */
+  private noJobRunning(): Promise<void> {
+    if (this.runningJobs === 0) return Promise.resolve();
+    return new Promise((resolve) => this.onNoJobRunning.push(resolve));
+  }
+
+  /** Records the outcome of a job that did not run (or could not start). */
+  private finish(job: JobRecord, outcome: JobOutcome): void {
+    this.recorder.record(outcome, (result) => this.afterRecord(job, result));
+  }
+
+  private afterRecord(job: JobRecord, result: RecordResult): void {
     this.held.delete(job.id);
     if (result === "lost") {
       this.options.logger.error({
@@ -394,9 +457,9 @@ class WorkerLoop {
 
   private async heartbeat(): Promise<void> {
     if (this.held.size === 0) return;
-    const leases = [...this.held.values()].map(({ job }) => ({
+    const leases = [...this.held.values()].map(({ job, leaseToken }) => ({
       id: job.id,
-      leaseToken: job.lockedBy ?? "",
+      leaseToken,
     }));
     try {
       const lost = await this.adapter.heartbeat(leases, this.options.leaseMs);
