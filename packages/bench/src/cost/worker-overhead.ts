@@ -37,9 +37,9 @@ import {
   queueWorkerCreate,
   type StorageAdapter,
 } from "@docket/core";
-import type { JobOutcome } from "@docket/core/adapter";
 // Not through "@docket/core/testing": its index loads vitest, which refuses to run here.
 import { createMemoryAdapter } from "../../../core/src/testing/memory-adapter.ts";
+import { successOutcomes } from "../systems/docket.ts";
 
 const JOB_NAME = "overhead";
 const ENQUEUE_BATCH = 1_000;
@@ -186,16 +186,7 @@ async function bareDrain(adapter: StorageAdapter, limit: number): Promise<void> 
     await completing;
     const claimed = (await claiming).jobs;
     if (claimed.length === 0) throw new Error(`bare loop: nothing to claim after ${done} jobs`);
-    const outcomes: JobOutcome[] = claimed.map((job) => ({
-      id: job.id,
-      leaseToken,
-      kind: "succeeded",
-      error: null,
-      retryDelayMs: null,
-      deleteOnFinish: false,
-      cronSuccessor: null,
-    }));
-    completing = adapter.complete(outcomes);
+    completing = adapter.complete(successOutcomes(claimed, leaseToken));
     done += claimed.length;
   }
   await completing;

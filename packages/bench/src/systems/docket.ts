@@ -31,6 +31,19 @@ const JOB_NAME = "bench";
 /** Docket's tables on Postgres live in their own schema, dropped at the end of the run. */
 export const DOCKET_PG_SCHEMA = "docket_bench";
 
+/** The outcomes a bare claim/complete loop records: every claimed job succeeded. */
+export function successOutcomes(jobs: readonly { id: number }[], leaseToken: string): JobOutcome[] {
+  return jobs.map((job) => ({
+    id: job.id,
+    leaseToken,
+    kind: "succeeded",
+    error: null,
+    retryDelayMs: null,
+    deleteOnFinish: false,
+    cronSuccessor: null,
+  }));
+}
+
 interface DocketState {
   tableName: string;
 }
@@ -295,16 +308,7 @@ export class DocketSystem extends SystemBase {
       if (jobs.length === 0) {
         throw new Error(`bare loop: claim found nothing after ${done} of ${n} jobs`);
       }
-      const outcomes: JobOutcome[] = jobs.map((job) => ({
-        id: job.id,
-        leaseToken,
-        kind: "succeeded",
-        error: null,
-        retryDelayMs: null,
-        deleteOnFinish: false,
-        cronSuccessor: null,
-      }));
-      completing = adapter.complete(outcomes);
+      completing = adapter.complete(successOutcomes(jobs, leaseToken));
       done += jobs.length;
     }
     await checkCompleted();
