@@ -18,6 +18,9 @@ import { FUTURE_DELAY_MS, SystemBase } from "./base.ts";
 
 const TASK = "bench";
 export const GRAPHILE_SCHEMA = "bench_graphile_worker";
+
+/** How long a stopped runner gets for completion queries still in flight. */
+const LATE_COMPLETION_MS = 250;
 const DEEP_CHUNK = 10_000;
 
 const silent = new Logger(() => () => {});
@@ -129,7 +132,17 @@ export class GraphileWorkerSystem extends SystemBase {
       };
     }
     const runner = await run(runnerOptions);
-    return { stop: () => runner.stop() };
+    return {
+      stop: async () => {
+        await runner.stop();
+        await runner.promise.catch(() => undefined);
+        // graphile-worker's stop() can resolve before the last job's completion query has
+        // run; the scenario's teardown then drops the schema under it, and that query's
+        // rejection (inside graphile-worker, unhandled) kills the bench process. Seen in
+        // the deep-table scenario from 2026-12-02 on; the pause is outside every timing.
+        await sleep(LATE_COMPLETION_MS);
+      },
+    };
   }
 
   async fillDeep(_history: number, future: number): Promise<void> {
