@@ -50,6 +50,7 @@ import {
 } from "./mysql-connection.ts";
 import { isUnsupportedStatement, toDocketError } from "./mysql-errors.ts";
 import { MysqlFileStore } from "./mysql-files.ts";
+import { foldedProbe, foldedSlotCount } from "./mysql-folded-probe.ts";
 import { inlineValues } from "./mysql-literals.ts";
 import { migrateMysql } from "./mysql-migrations.ts";
 import { describePool, type ResolvedMysqlOptions, toPromiseConnection } from "./mysql-options.ts";
@@ -103,6 +104,15 @@ interface AdapterContext {
    * no future-scheduled rows: the next claim for them skips the probe (see `claim`).
    */
   fullClaims: Set<string>;
+  /**
+   * Name lists whose last claim came back empty: the next claim for them probes on its
+   * own first, so an idle queue is answered in one round trip without a transaction.
+   */
+  idleClaims: Set<string>;
+  /** False once the server refused the folded probe (see `foldedProbe`). */
+  foldedProbe: boolean;
+  /** How many priorities had due jobs at the last probe (sizes the folded probe's slots). */
+  lastDueCount: number;
 }
 
 /** What `probePriorities` found: priorities with due jobs, the clock, any future rows. */
@@ -158,6 +168,9 @@ export function createAdapterFromOptions(options: ResolvedMysqlOptions): Storage
     claimConnection: claimPool === null ? null : new KeptTransactionConnection(claimPool, state),
     paired: claimPool === null ? null : new PairedSuccesses(),
     fullClaims: new Set(),
+    idleClaims: new Set(),
+    foldedProbe: true,
+    lastDueCount: 1,
   };
   return new MysqlAdapter(context, null);
 }
@@ -262,23 +275,52 @@ class MysqlAdapter implements StorageAdapter {
     // future-scheduled rows: a claim without the list that is not full walks (and locks)
     // every future row of the priorities it passes, which the list prevents.
     const key = request.names.join("\u0000");
+    const claimConnection = this.bound === null ? this.context.claimConnection : null;
+    // Otherwise the probe rides in the claim's first command (`foldedProbe`): no round
+    // trip of its own. Not after an empty claim: an idle queue is answered by the probe
+    // alone, without opening the claim's transaction.
+    const folded =
+      claimConnection !== null &&
+      this.context.priorityProbe &&
+      this.context.foldedProbe &&
+      !this.context.fullClaims.has(key) &&
+      !this.context.idleClaims.has(key);
     let probe: Probe | null;
     try {
-      probe = this.context.fullClaims.has(key) ? null : await this.probePriorities();
+      probe = folded || this.context.fullClaims.has(key) ? null : await this.probePriorities();
     } catch (error) {
       this.writeAlone(parked);
       throw error;
     }
+    if (probe !== null) this.context.lastDueCount = probe.priorities.length;
     if (probe !== null && probe.priorities.length === 0) {
       this.writeAlone(parked);
       return { jobs: [], finished: [], now: probe.now };
     }
-    const result =
-      this.bound === null && this.context.claimConnection !== null
-        ? await this.claimBatched(this.context.claimConnection, request, probe, parked)
-        : await this.exec.unitOfWork("claiming jobs", (connection) =>
-            this.claimOn(connection, request, probe),
-          );
+    let result: ClaimResult;
+    if (claimConnection === null) {
+      result = await this.exec.unitOfWork("claiming jobs", (connection) =>
+        this.claimOn(connection, request, probe),
+      );
+    } else {
+      try {
+        const batched = await this.claimBatched(claimConnection, request, probe, parked, folded);
+        result = batched.result;
+        probe = batched.probe ?? probe;
+      } catch (error) {
+        if (!folded || !isUnsupportedStatement((error as DocketError).cause)) throw error;
+        // A MySQL-compatible engine without what the folded probe uses (JSON_VALUE, user
+        // variables set in a SELECT): the parked successes were written alone; claim with
+        // the probe on its own from now on.
+        this.context.foldedProbe = false;
+        return this.claim(request);
+      }
+    }
+    if (result.jobs.length + result.finished.length === 0) {
+      this.context.idleClaims.add(key);
+    } else {
+      this.context.idleClaims.delete(key);
+    }
     if (probe?.future === true) {
       this.context.fullClaims.delete(key);
     } else if (result.jobs.length + result.finished.length >= request.limit) {
@@ -299,10 +341,13 @@ class MysqlAdapter implements StorageAdapter {
     request: ClaimRequest,
     probe: Probe | null,
     parked: ParkedSuccesses[],
-  ): Promise<ClaimResult> {
+    folded: boolean,
+  ): Promise<{ result: ClaimResult; probe: Probe | null }> {
     const t = this.table;
-    const select = this.selectClaimable(request, probe);
+    const slots = foldedSlotCount(this.context.lastDueCount, sql.MAX_CLAIM_PRIORITIES);
+    const select = this.selectClaimable(request, probe, folded ? slots : null);
     let completed: CompleteResult[] = [];
+    let foldedResult: Probe | null = null;
     try {
       const result = await claimConnection.transaction("claiming jobs", async (connection) => {
         const batch = await sendClaimBatch(
@@ -313,15 +358,24 @@ class MysqlAdapter implements StorageAdapter {
             text: select.text,
             values: [...select.values.slice(0, -1), Number(limitParam(request.limit))],
           },
-          probe === null,
+          probe === null && !folded,
+          folded ? foldedProbe(t, slots, sql.MAX_CLAIM_PRIORITIES) : null,
         );
         completed = batch.completed;
+        if (batch.probe !== null) {
+          this.context.lastDueCount = toNumber(batch.probe.due_count);
+          foldedResult = {
+            priorities: [],
+            now: parseUtcDateTime(batch.probe.docket_now),
+            future: toNumber(batch.probe.future) === 1,
+          };
+        }
         let beforeCommit: string | null = null;
         const claimed = await this.leaseRows(
           connection,
           batch.rows,
           request,
-          probe?.now ?? parseUtcDateTime(batch.now!),
+          probe?.now ?? foldedResult?.now ?? parseUtcDateTime(batch.now!),
           async (text, values) => {
             beforeCommit = inlineValues(text, values);
           },
@@ -329,7 +383,7 @@ class MysqlAdapter implements StorageAdapter {
         return { result: claimed, beforeCommit };
       });
       for (const [i, item] of parked.entries()) item.settle(completed[i]!);
-      return result;
+      return { result, probe: foldedResult };
     } catch (error) {
       // Nothing of the transaction stayed, or its outcome is unknown: a retryable error
       // goes to the outcomes' recorder as it would from `complete`. Any other failure is
@@ -348,10 +402,14 @@ class MysqlAdapter implements StorageAdapter {
     for (const item of parked) this.writeOutcomes(item.outcomes).then(item.settle, item.fail);
   }
 
-  /** The claim's SELECT and its parameters, limited to the probe's priorities if any. */
+  /**
+   * The claim's SELECT and its parameters, limited to the probe's priorities if any, or
+   * to the folded probe's variables when `foldedSlots` is given.
+   */
   private selectClaimable(
     request: ClaimRequest,
     probe: Probe | null,
+    foldedSlots: number | null = null,
   ): { text: string; values: (number | string)[] } {
     const names = padToBucket(request.names);
     const priorityList =
@@ -362,7 +420,7 @@ class MysqlAdapter implements StorageAdapter {
       text: sql.selectClaimable(
         this.table,
         names.length,
-        priorityList?.length ?? null,
+        foldedSlots !== null ? { foldedSlots } : (priorityList?.length ?? null),
         !request.ignoreSorting,
       ),
       values: [request.maxRetryCount, ...names, ...(priorityList ?? []), limitParam(request.limit)],

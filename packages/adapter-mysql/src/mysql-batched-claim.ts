@@ -1,6 +1,7 @@
 import type { CompleteResult, JobOutcome } from "@docket/core/adapter";
 import type { QueryOptions, ResultSetHeader } from "mysql2/promise";
 import { type MysqlConnection, RESULT_OPTIONS } from "./mysql-connection.ts";
+import type { FoldedProbeRow } from "./mysql-folded-probe.ts";
 import { inlineValues, type LiteralValue } from "./mysql-literals.ts";
 import type { JobRow } from "./mysql-rows.ts";
 import * as sql from "./mysql-sql.ts";
@@ -13,12 +14,15 @@ export interface ClaimBatchResult {
   now: string | null;
   /** Per batch of paired successes, in order: which were recorded and which lost. */
   completed: CompleteResult[];
+  /** The folded probe's row, when one was sent (`foldedProbe`). */
+  probe: FoldedProbeRow | null;
 }
 
 /**
  * The claim's first round trip on the claim pool's multi-statement connection: the paired
  * successes' guarded writes (each its own statement, so its affected-row count is its
- * guard's verdict, as in `complete`), then the claim's SELECT … FOR UPDATE SKIP LOCKED,
+ * guard's verdict, as in `complete`), then, with `probe`, the folded priorities probe
+ * whose variables the SELECT reads, then the claim's SELECT … FOR UPDATE SKIP LOCKED,
  * then, when `withClock`, the clock. All in the transaction the first statement opens;
  * the successes commit with the claim.
  */
@@ -28,6 +32,7 @@ export async function sendClaimBatch(
   successes: readonly (readonly JobOutcome[])[],
   select: { text: string; values: readonly LiteralValue[] },
   withClock: boolean,
+  probe: string | null = null,
 ): Promise<ClaimBatchResult> {
   const statements: string[] = [];
   for (const batch of successes) {
@@ -38,6 +43,7 @@ export async function sendClaimBatch(
       statements.push(inlineValues(guarded, [outcome.id, outcome.leaseToken]));
     }
   }
+  if (probe !== null) statements.push(probe);
   const selectAt = statements.length;
   statements.push(inlineValues(select.text, select.values));
   if (withClock) statements.push(sql.selectNow);
@@ -62,5 +68,6 @@ export async function sendClaimBatch(
     rows: results[selectAt] as ClaimBatchResult["rows"],
     now: clock,
     completed,
+    probe: probe === null ? null : (results[selectAt - 1] as FoldedProbeRow[])[0]!,
   };
 }

@@ -1,5 +1,6 @@
 import type { JobState } from "@docket/core";
 import { type JobOutcomeKind, outcomeSetClause, stateConditions } from "@docket/core/adapter";
+import { foldedPriorityFilter } from "./mysql-folded-probe.ts";
 
 /**
  * Every statement of the MySQL adapter, one named builder per statement. Values are
@@ -134,7 +135,8 @@ export function selectPriorities(table: string): string {
  * from these rows without a third statement. Walks the
  * claim index `(is_complete, priority, scheduled_at, id)` in order and stops after
  * `LIMIT` matches, so completed history (is_complete = 1) is never visited; with
- * `priorityCount`, only the due part of each priority (see `selectPriorities`).
+ * `priorities` (a count of `?`, or the slots of `foldedProbe`'s variables), only the due
+ * part of each priority (see `selectPriorities`).
  * Params: maxRetryCount, ...names, ...priorities, limit.
  * The priorities are cast: mysql2 sends JS numbers as DOUBLE, and MariaDB does not use
  * an INT index range for a DOUBLE parameter — the claim then examined every unfinished
@@ -146,7 +148,7 @@ export function selectPriorities(table: string): string {
 export function selectClaimable(
   table: string,
   nameCount: number,
-  priorityCount: number | null,
+  priorities: number | { foldedSlots: number } | null,
   ordered: boolean,
 ): string {
   return (
@@ -155,9 +157,11 @@ export function selectClaimable(
     "AND (retry_count < ? OR locked_by IS NOT NULL) " +
     "AND (locked_until IS NULL OR locked_until <= UTC_TIMESTAMP(3)) " +
     `AND name IN (${placeholders(nameCount)}) ` +
-    (priorityCount === null
+    (priorities === null
       ? ""
-      : `AND priority IN (${Array.from({ length: priorityCount }, () => "CAST(? AS SIGNED)").join(", ")}) `) +
+      : typeof priorities === "number"
+        ? `AND priority IN (${Array.from({ length: priorities }, () => "CAST(? AS SIGNED)").join(", ")}) `
+        : foldedPriorityFilter(priorities.foldedSlots)) +
     (ordered ? "ORDER BY priority, scheduled_at, id " : "") +
     "LIMIT ? FOR UPDATE SKIP LOCKED"
   );
