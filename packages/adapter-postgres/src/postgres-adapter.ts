@@ -741,10 +741,12 @@ function claimStatement(
     };
   }
   const done = [outcomes.map((o) => o.id), outcomes.map((o) => o.leaseToken)];
-  if (statsSettled && request.limit >= 2 && request.limit <= sql.FIXED_CLAIM_LIMIT_MAX) {
-    // A constant limit: a plan Postgres keeps (`completeAndClaimFixedLimit`).
+  const limit = request.limit;
+  if (statsSettled && Number.isInteger(limit) && limit >= 2 && limit <= sql.FIXED_CLAIM_LIMIT_MAX) {
+    // A constant limit (spliced into the text, hence the integer check): a plan Postgres
+    // keeps (`completeAndClaimFixedLimit`).
     return {
-      statement: statements.completeAndClaimFixedLimit(sorted, request.limit),
+      statement: statements.completeAndClaimFixedLimit(sorted, limit),
       values: [...eligible, ...lease, ...done],
     };
   }
