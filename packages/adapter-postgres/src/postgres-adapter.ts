@@ -76,6 +76,8 @@ interface Statements {
   readonly completeAndClaimUnsorted: QueryText;
   readonly completeOneAndClaimOneSorted: QueryText;
   readonly completeOneAndClaimOneUnsorted: QueryText;
+  /** `completeAndClaimFixedLimit` for a limit of 2 to `FIXED_CLAIM_LIMIT_MAX`, built on first use. */
+  readonly completeAndClaimFixedLimit: (sorted: boolean, limit: number) => QueryText;
   readonly enqueue: QueryText;
   readonly heartbeat: QueryText;
   readonly complete: QueryText;
@@ -196,6 +198,9 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): StorageA
       name: statementName("done1_claim1_any"),
       text: sql.completeOneAndClaimOne(names, false),
     },
+    completeAndClaimFixedLimit: memoizedFixedLimitStatements(statementName, (sorted, limit) =>
+      sql.completeAndClaimFixedLimit(names, sorted, limit),
+    ),
     // The text differs with notify, so the name must too (names are per connection).
     enqueue: {
       name: statementName(channel === null ? "enqueue_quiet" : "enqueue"),
@@ -735,15 +740,36 @@ function claimStatement(
       values: [...eligible, ...lease, only.id, only.leaseToken],
     };
   }
+  const done = [outcomes.map((o) => o.id), outcomes.map((o) => o.leaseToken)];
+  const limit = request.limit;
+  if (statsSettled && Number.isInteger(limit) && limit >= 2 && limit <= sql.FIXED_CLAIM_LIMIT_MAX) {
+    // A constant limit (spliced into the text, hence the integer check): a plan Postgres
+    // keeps (`completeAndClaimFixedLimit`).
+    return {
+      statement: statements.completeAndClaimFixedLimit(sorted, limit),
+      values: [...eligible, ...lease, ...done],
+    };
+  }
   return {
     statement: sorted ? statements.completeAndClaimSorted : statements.completeAndClaimUnsorted,
-    values: [
-      ...eligible,
-      request.limit,
-      ...lease,
-      outcomes.map((o) => o.id),
-      outcomes.map((o) => o.leaseToken),
-    ],
+    values: [...eligible, request.limit, ...lease, ...done],
+  };
+}
+
+/** One named statement per (order, limit), its text built the first time it is asked for. */
+function memoizedFixedLimitStatements(
+  statementName: (op: string) => string,
+  text: (sorted: boolean, limit: number) => string,
+): (sorted: boolean, limit: number) => QueryText {
+  const built = new Map<string, QueryText>();
+  return (sorted, limit) => {
+    const op = `done_claim${limit}${sorted ? "" : "_any"}`;
+    let statement = built.get(op);
+    if (statement === undefined) {
+      statement = { name: statementName(op), text: text(sorted, limit) };
+      built.set(op, statement);
+    }
+    return statement;
   };
 }
 

@@ -7,6 +7,7 @@ import {
   outcome,
   quoted,
   setupPostgres,
+  statementNames,
 } from "./postgres-test-helpers.ts";
 
 /**
@@ -17,19 +18,6 @@ import {
  */
 describePostgres("postgres adapter: one success and a claim of one", () => {
   const { harness, sql } = setupPostgres();
-
-  /** Records the prepared-statement name of every query the adapter's pool runs. */
-  function statementNames(adapter: StorageAdapter): string[] {
-    const names: string[] = [];
-    const pool = adapter.db as { query: (config: unknown, ...rest: unknown[]) => unknown };
-    const query = pool.query.bind(pool);
-    pool.query = (config: unknown, ...rest: unknown[]) => {
-      const name = (config as { name?: unknown } | null)?.name;
-      if (typeof name === "string") names.push(name);
-      return query(config, ...rest);
-    };
-    return names;
-  }
 
   it("records the success and leases the next job in spec order, in one statement", async () => {
     const adapter = await harness.create();

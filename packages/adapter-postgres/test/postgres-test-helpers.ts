@@ -26,6 +26,19 @@ export function quoted(adapter: StorageAdapter): string {
   return `"${tableOf(adapter)}"`;
 }
 
+/** Records the prepared-statement name of every query the adapter's pool runs from now on. */
+export function statementNames(adapter: StorageAdapter): string[] {
+  const names: string[] = [];
+  const pool = adapter.db as { query: (config: unknown, ...rest: unknown[]) => unknown };
+  const query = pool.query.bind(pool);
+  pool.query = (config: unknown, ...rest: unknown[]) => {
+    const name = (config as { name?: unknown } | null)?.name;
+    if (typeof name === "string") names.push(name);
+    return query(config, ...rest);
+  };
+  return names;
+}
+
 /** Resolves when `predicate` holds, polling every 20 ms; rejects after `timeoutMs`. */
 export async function eventually(
   predicate: () => boolean | Promise<boolean>,

@@ -13,7 +13,8 @@
  *     [--fillfactor 100] [--fillfactor-b 100] [--set-a name=value] [--set-b name=value]
  *     [--text-b candidate.sql] [--one] [--explain]
  *
- * `--batch N` claims N and completes the N claimed before (throughput mode's shape).
+ * `--batch N` claims N and completes the N claimed before (throughput mode's shape);
+ * `--fixed-limit` times `completeAndClaimFixedLimit` (the constant-limit form) for "current".
  * Not part of `pnpm bench`; figures go to `results/round5-pg.md`.
  */
 import { readFileSync } from "node:fs";
@@ -52,6 +53,7 @@ const fillfactorB = Number(flag("fillfactor-b", String(fillfactor)));
 const separateTables = args.includes("--fillfactor-b");
 const tableName = (index: number) => `docket_loop_${process.pid}_${index}`;
 const explain = args.includes("--explain");
+const fixedLimit = args.includes("--fixed-limit");
 /** A setting for each variant's session, e.g. `plan_cache_mode=force_generic_plan`. */
 const setA = flag("set-a", "");
 const setB = flag("set-b", "");
@@ -119,7 +121,9 @@ async function main(): Promise<void> {
       oneText: current.completeOneAndClaimOne(names[1]!, true),
       text:
         textFile === ""
-          ? current.completeAndClaimJobs(names[1]!, true)
+          ? fixedLimit
+            ? current.completeAndClaimFixedLimit(names[1]!, true, batch)
+            : current.completeAndClaimJobs(names[1]!, true)
           : readFileSync(textFile, "utf8").replaceAll("$TABLE", names[1]!.table),
       times: [],
       blockMedians: [],
@@ -149,23 +153,23 @@ async function main(): Promise<void> {
       const token = `loop-${seq++}`;
       const only = variant.done[0];
       // `completeOneAndClaimOne` takes scalars and no limit; it needs exactly one done job.
-      const values =
-        variant.one && variant.done.length === 1 && only !== undefined
-          ? [["loop"], 25, token, 30_000, "lease expired", only.id, only.token]
-          : [
-              ["loop"],
-              25,
-              batch,
-              token,
-              30_000,
-              "lease expired",
-              variant.done.map((d) => d.id),
-              variant.done.map((d) => d.token),
-            ];
-      const text = values.length === 7 ? variant.oneText : variant.text;
+      const isOne = variant.one && variant.done.length === 1 && only !== undefined;
+      const values = isOne
+        ? [["loop"], 25, token, 30_000, "lease expired", only.id, only.token]
+        : [
+            ["loop"],
+            25,
+            ...(fixedLimit && variant.label === "current" ? [] : [batch]),
+            token,
+            30_000,
+            "lease expired",
+            variant.done.map((d) => d.id),
+            variant.done.map((d) => d.token),
+          ];
+      const text = isOne ? variant.oneText : variant.text;
       const result = await variant.client.query<{ id: unknown }>(
         prefix === ""
-          ? { name: values.length === 7 ? "loop_one" : "loop", text, values }
+          ? { name: isOne ? "loop_one" : "loop", text, values }
           : { text: prefix + text, values },
       );
       if (prefix === "")
