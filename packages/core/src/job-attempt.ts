@@ -3,7 +3,7 @@ import { type DocketEvent, eventStop } from "./events.ts";
 import type { JobRecord } from "./job-record.ts";
 import { type Logger, withLogContext } from "./logger.ts";
 import type { JobOutcome, StorageAdapter } from "./storage-adapter.ts";
-import type { DeadlineScheduler } from "./timers.ts";
+import type { Deadline, DeadlineScheduler, DeadlineTarget } from "./timers.ts";
 import type { ResolvedHandler } from "./worker-options.ts";
 
 /**
@@ -125,20 +125,20 @@ class AttemptEvent implements DocketEvent {
  * `handlerSettled` waits for the handler so the worker never runs more than
  * `parallelCount` handlers at once.
  */
-class Attempt<Owner> implements RunningAttempt {
+class Attempt<Owner> implements RunningAttempt, DeadlineTarget {
   private decided = false;
   private timedOut = false;
   private readonly event: AttemptEvent;
-  private readonly cancelDeadline: () => void;
+  private readonly deadline: Deadline;
 
   constructor(private readonly context: AttemptContext<Owner>) {
     this.event = new AttemptEvent(context.logger, context.job);
-    this.cancelDeadline = context.deadlines.schedule(() => this.onDeadline(), context.timeoutMs);
+    this.deadline = context.deadlines.add(this, context.timeoutMs);
     let running: Promise<unknown>;
     try {
       running = this.invoke();
     } catch (error) {
-      this.cancelDeadline();
+      context.deadlines.cancel(this.deadline);
       throw error;
     }
     // Only a transactional attempt records its own completion; what a plain handler's
@@ -161,7 +161,8 @@ class Attempt<Owner> implements RunningAttempt {
     }
   }
 
-  private onDeadline(): void {
+  /** From the deadline scheduler: the handler ran out of time. */
+  onDeadline(): void {
     this.timedOut = true;
     this.abort(new DocketError("timeout", `handler timed out after ${this.context.timeoutMs} ms`));
   }
@@ -181,7 +182,7 @@ class Attempt<Owner> implements RunningAttempt {
   }
 
   private onHandlerSettled(result: AttemptResult): void {
-    this.cancelDeadline();
+    this.context.deadlines.cancel(this.deadline);
     this.event.finish();
     this.decide(result);
     this.context.observer.handlerSettled(this.context.owner);

@@ -1,7 +1,7 @@
 import { formatJobError } from "./error-format.ts";
 import { isRetryableError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
-import type { JobOutcome, StorageAdapter } from "./storage-adapter.ts";
+import type { CompleteResult, JobOutcome, StorageAdapter } from "./storage-adapter.ts";
 import { sleep } from "./timers.ts";
 
 export type RecordResult = "recorded" | "lost" | "dropped";
@@ -89,62 +89,97 @@ export class OutcomeRecorder {
   }
 
   private startFlushing(): void {
-    this.flushing = this.flush().finally(() => {
-      this.flushing = undefined;
-      // An outcome handed in while the last batch was being written would otherwise wait
-      // for the next outcome (or forever, after stop()).
-      if (this.queue.length > 0) this.scheduleFlush();
-    });
+    const written = this.write(this.queue.splice(0, MAX_BATCH));
+    this.flushing = written;
+    written.then(this.flushed, this.flushed);
   }
 
-  /** Synchronous up to the first `complete` call, so `flushNow` sends it before returning. */
-  private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      await this.write(batch);
+  /**
+   * After a batch: what was handed in while it was being written goes out at once, as one
+   * batch. A bound callback rather than an async loop around the writes: at concurrency 1
+   * this runs once per job, and the loop's promises were a visible share of it.
+   */
+  private readonly flushed = (): void => {
+    this.flushing = undefined;
+    if (this.queue.length > 0) this.startFlushing();
+  };
+
+  /**
+   * Writes one batch; the common case (the write succeeds) is one `then` on the
+   * adapter's promise. Resolves once every outcome of the batch is told how it ended.
+   */
+  private write(batch: PendingOutcome[]): Promise<void> {
+    return this.attempt(batch).then(
+      (result) => this.deliver(batch, result),
+      (error: unknown) => this.recover(batch, error),
+    );
+  }
+
+  /** One `complete` call for the batch; a synchronous throw becomes a rejection. */
+  private attempt(batch: PendingOutcome[]): Promise<CompleteResult> {
+    try {
+      return this.adapter.complete(batch.map((item) => item.outcome));
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 
-  private async write(batch: PendingOutcome[]): Promise<void> {
+  /** Tells each outcome of a written batch how it ended; outside any retry `try`. */
+  private deliver(batch: PendingOutcome[], { lost }: CompleteResult): void {
+    if (lost.length === 0) {
+      for (const item of batch) item.done("recorded");
+      return;
+    }
+    const lostIds = new Set(lost);
+    for (const item of batch) item.done(lostIds.has(item.outcome.id) ? "lost" : "recorded");
+  }
+
+  /**
+   * After a failed write: retries transient errors with backoff until the leases would
+   * have run out, splits a batch that fails for good so one bad outcome cannot drop the
+   * others, and gives up after `MAX_PERMANENT_FAILURES`.
+   */
+  private async recover(batch: PendingOutcome[], firstError: unknown): Promise<void> {
+    let error = firstError;
     let delayMs = 50;
     let permanentFailures = 0;
     for (;;) {
-      let lost: number[];
-      try {
-        ({ lost } = await this.adapter.complete(batch.map((item) => item.outcome)));
-      } catch (error) {
-        const retryable = isRetryableError(error);
-        if (!retryable) permanentFailures += 1;
-        if (!retryable && batch.length > 1) {
-          // Isolate the outcome that cannot be written from the ones that can.
-          for (const item of batch) await this.write([item]);
-          return;
-        }
-        const expired = batch.every((item) => Date.now() >= item.giveUpAt);
-        if (expired || permanentFailures >= MAX_PERMANENT_FAILURES) {
-          this.logger.error({
-            type: "docket.record_failed",
-            message:
-              "could not record job outcomes; their leases will expire and they will be retried",
-            jobIds: batch.map((item) => item.outcome.id),
-            error: formatJobError(error),
-          });
-          for (const item of batch) item.done("dropped");
-          return;
-        }
+      const retryable = isRetryableError(error);
+      if (!retryable) permanentFailures += 1;
+      if (!retryable && batch.length > 1) {
+        // Isolate the outcome that cannot be written from the ones that can.
+        for (const item of batch) await this.write([item]);
+        return;
+      }
+      const expired = batch.every((item) => Date.now() >= item.giveUpAt);
+      if (expired || permanentFailures >= MAX_PERMANENT_FAILURES) {
         this.logger.error({
-          type: "docket.record_retry",
+          type: "docket.record_failed",
+          message:
+            "could not record job outcomes; their leases will expire and they will be retried",
           jobIds: batch.map((item) => item.outcome.id),
-          retryInMs: delayMs,
           error: formatJobError(error),
         });
-        await sleep(delayMs);
-        delayMs = Math.min(delayMs * 2, 2_000);
+        for (const item of batch) item.done("dropped");
+        return;
+      }
+      this.logger.error({
+        type: "docket.record_retry",
+        jobIds: batch.map((item) => item.outcome.id),
+        retryInMs: delayMs,
+        error: formatJobError(error),
+      });
+      await sleep(delayMs);
+      delayMs = Math.min(delayMs * 2, 2_000);
+      let result: CompleteResult;
+      try {
+        result = await this.attempt(batch);
+      } catch (retryError) {
+        error = retryError;
         continue;
       }
       // Outside the try: what `done` does is no database error to retry.
-      const lostIds = new Set(lost);
-      for (const item of batch) item.done(lostIds.has(item.outcome.id) ? "lost" : "recorded");
+      this.deliver(batch, result);
       return;
     }
   }

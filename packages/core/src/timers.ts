@@ -14,9 +14,15 @@ export function sleep(delayMs: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-interface Deadline {
+/** What a deadline calls when it passes: an object, so a caller needs no closure per deadline. */
+export interface DeadlineTarget {
+  onDeadline(): void;
+}
+
+/** A scheduled deadline; hand it to `cancel`. */
+export interface Deadline {
   at: number;
-  callback: (() => void) | undefined;
+  target: DeadlineTarget | undefined;
 }
 
 /**
@@ -35,15 +41,27 @@ export class DeadlineScheduler {
 
   /** Calls `callback` after `delayMs`; returns a cancel function. */
   schedule(callback: () => void, delayMs: number): () => void {
-    const entry: Deadline = { at: Date.now() + Math.max(delayMs, 0), callback };
+    const entry = this.add({ onDeadline: callback }, delayMs);
+    return () => this.cancel(entry);
+  }
+
+  /**
+   * Calls `target.onDeadline()` after `delayMs`. The worker schedules one deadline per job,
+   * so this form takes an object the caller already has instead of two closures per job.
+   */
+  add(target: DeadlineTarget, delayMs: number): Deadline {
+    const entry: Deadline = { at: Date.now() + Math.max(delayMs, 0), target };
     this.push(entry);
     if (entry.at < this.timerAt) this.arm();
-    return () => {
-      if (entry.callback === undefined) return;
-      entry.callback = undefined;
-      this.cancelled += 1;
-      if (this.cancelled > 1024 && this.cancelled * 2 > this.heap.length) this.compact();
-    };
+    return entry;
+  }
+
+  /** Cancels `entry` if it has not fired; harmless to call again. */
+  cancel(entry: Deadline): void {
+    if (entry.target === undefined) return;
+    entry.target = undefined;
+    this.cancelled += 1;
+    if (this.cancelled > 1024 && this.cancelled * 2 > this.heap.length) this.compact();
   }
 
   private arm(): void {
@@ -62,19 +80,19 @@ export class DeadlineScheduler {
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
     const now = Date.now();
-    const due: (() => void)[] = [];
+    const due: DeadlineTarget[] = [];
     for (let top = this.heap[0]; top !== undefined && top.at <= now; top = this.heap[0]) {
       this.pop();
-      if (top.callback === undefined) this.cancelled -= 1;
-      else due.push(top.callback);
-      top.callback = undefined;
+      if (top.target === undefined) this.cancelled -= 1;
+      else due.push(top.target);
+      top.target = undefined;
     }
     this.arm();
-    for (const callback of due) callback();
+    for (const target of due) target.onDeadline();
   }
 
   private compact(): void {
-    const live = this.heap.filter((entry) => entry.callback !== undefined);
+    const live = this.heap.filter((entry) => entry.target !== undefined);
     live.sort((a, b) => a.at - b.at); // a sorted array is a valid heap
     this.heap = live;
     this.cancelled = 0;

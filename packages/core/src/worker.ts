@@ -9,6 +9,8 @@ import { onLocalEnqueue } from "./local-wake.ts";
 import { OutcomeRecorder, type RecordResult } from "./outcome-recorder.ts";
 import { retryDelayMs } from "./retry-backoff.ts";
 import {
+  type ClaimRequest,
+  type ClaimResult,
   isFinishingOutcome,
   type JobOutcome,
   LEASE_EXPIRED_ERROR,
@@ -150,7 +152,20 @@ class WorkerLoop implements AttemptObserver<HeldJob> {
 
   private wake(): void {
     this.wakeRequested = true;
-    this.wakeUp?.();
+    this.endWait();
+  }
+
+  /**
+   * Ends the current idle wait, if any. The wait's state is reset here, when it ends,
+   * rather than where the loop resumes: a wake-up that arrives in between is then kept
+   * (an extra look at the queue) instead of being cleared unseen.
+   */
+  private endWait(): void {
+    const resume = this.wakeUp;
+    if (resume === undefined) return;
+    this.wakeUp = undefined;
+    this.wakeRequested = false;
+    resume();
   }
 
   private async loop(): Promise<void> {
@@ -184,8 +199,10 @@ class WorkerLoop implements AttemptObserver<HeldJob> {
       let claimed: number;
       try {
         // No await between the `stopping` check above and this call: after stop() no
-        // claim starts.
-        claimed = await this.claim(capacity);
+        // claim starts. The adapter's promise is awaited here rather than inside an async
+        // helper: at concurrency 1 this runs once per job, and the helper's own promise was
+        // one more microtask hop between a claim's result and the job's start.
+        claimed = this.accept(await this.adapter.claim(this.claimRequest(capacity)));
         errorBackoffMs = 0;
       } catch (error) {
         errorBackoffMs = Math.min(
@@ -227,18 +244,21 @@ class WorkerLoop implements AttemptObserver<HeldJob> {
     }
   }
 
-  /** Sleeps until woken (slot freed, enqueue, adapter wake-up, stop) or `ms` passes. */
-  private async idle(ms: number, restartTimer = true): Promise<void> {
+  /**
+   * Sleeps until woken (slot freed, enqueue, adapter wake-up, stop) or `ms` passes. A
+   * plain function returning the wait's promise, not an async one: at concurrency 1 the
+   * loop waits once per job, and an async frame around the wait added its own promise
+   * and microtask hop between a slot freeing and the next claim.
+   */
+  private idle(ms: number, restartTimer = true): Promise<void> | undefined {
     if (this.stopping || this.wakeRequested) {
       this.wakeRequested = false;
-      return;
+      return undefined;
     }
-    await new Promise<void>((resolve) => {
+    return new Promise<void>((resolve) => {
       this.wakeUp = resolve;
       this.armIdleTimer(ms, restartTimer);
     });
-    this.wakeUp = undefined;
-    this.wakeRequested = false;
   }
 
   /**
@@ -258,13 +278,13 @@ class WorkerLoop implements AttemptObserver<HeldJob> {
     this.idleTimerPending = true;
     this.idleTimer = setTimeout(() => {
       this.idleTimerPending = false;
-      this.wakeUp?.();
+      this.endWait();
     }, ms);
   }
 
-  private async claim(limit: number): Promise<number> {
+  private claimRequest(limit: number): ClaimRequest {
     this.claimSequence += 1;
-    const result = await this.adapter.claim({
+    return {
       leaseToken: `${this.options.workerId}:${this.claimSequence}`,
       limit,
       names: this.options.names,
@@ -275,7 +295,11 @@ class WorkerLoop implements AttemptObserver<HeldJob> {
       // itself (so no crash can strand them); these say how.
       deleteOnFinish: this.options.deleteJobOnCompletion,
       cronSuccessor: nextCronRow,
-    });
+    };
+  }
+
+  /** Takes a claim's jobs into the buffer; returns how many the claim found. */
+  private accept(result: ClaimResult): number {
     const { jobs, now } = result;
     // An adapter written before `ClaimResult.finished` existed reports none.
     const finished = result.finished ?? [];

@@ -38,6 +38,20 @@ describe("DeadlineScheduler", () => {
     expect(fired).toEqual(["b", "c"]);
   });
 
+  it("calls a target's onDeadline, and never a cancelled target's", () => {
+    const scheduler = new DeadlineScheduler();
+    const fired: string[] = [];
+    const target = (name: string) => ({ onDeadline: () => fired.push(name) });
+    const kept = scheduler.add(target("kept"), 100);
+    const dropped = scheduler.add(target("dropped"), 50);
+    scheduler.cancel(dropped);
+    scheduler.cancel(dropped);
+    vi.advanceTimersByTime(100);
+    expect(fired).toEqual(["kept"]);
+    scheduler.cancel(kept);
+    expect(kept.target).toBeUndefined();
+  });
+
   it("waits past Node's 2^31-1 ms timer limit instead of firing at once", () => {
     const scheduler = new DeadlineScheduler();
     let fired = false;
