@@ -29,6 +29,7 @@ import { enqueueSequential } from "./scenarios/enqueue-sequential.ts";
 import { runFilePlaceholderBench } from "./scenarios/file-placeholders.ts";
 import { latency } from "./scenarios/latency.ts";
 import { runSessionsBench } from "./scenarios/sessions.ts";
+import { warmUp } from "./scenarios/warm-up.ts";
 import type { BenchEnv, BenchSystem, DatabaseId } from "./system.ts";
 import { DOCKET_PG_SCHEMA } from "./systems/docket.ts";
 import { createSystem, SYSTEMS_BY_DATABASE } from "./systems/index.ts";
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
 
       await enqueueSequential(context);
       await enqueueBatch(context);
+      await warmUp(context);
       for (const concurrency of counts.drainConcurrencies) await drain(context, concurrency);
       await bareFloor(context);
       if (database === "postgres") {
