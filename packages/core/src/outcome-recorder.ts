@@ -36,7 +36,8 @@ export class OutcomeRecorder {
    * rather than one per claim.
    */
   private turnEndPending = false;
-  private flushing: Promise<void> | undefined;
+  /** Batches being written; more than one only after `flushNow` (see there). */
+  private readonly writing = new Set<Promise<void>>();
 
   constructor(
     private readonly adapter: StorageAdapter,
@@ -57,11 +58,14 @@ export class OutcomeRecorder {
    * Starts writing what is queued now rather than at the end of this turn of the event
    * loop. The worker calls it right before a claim: the adapter then sees the completion
    * before the claim and can write both in one transaction, without the worker having
-   * to give up the turn first. No-op while a write is in flight (what is queued goes
-   * next) or when nothing is queued.
+   * to give up the turn first. It starts a write even while another is in flight: the
+   * outcomes of different jobs are independent, and waiting for the earlier write would
+   * miss the claim (at concurrency 1 the next job settles before the previous write's
+   * answer has come back through its promise chain, so its success was written alone —
+   * two round trips per job on Postgres). No-op when nothing is queued.
    */
   flushNow(): void {
-    if (this.flushing !== undefined || this.queue.length === 0) return;
+    if (this.queue.length === 0) return;
     this.startFlushing();
   }
 
@@ -69,8 +73,8 @@ export class OutcomeRecorder {
   async drain(): Promise<void> {
     for (;;) {
       this.flushNow();
-      if (this.flushing === undefined) return;
-      await this.flushing;
+      if (this.writing.size === 0) return;
+      await Promise.all(this.writing);
     }
   }
 
@@ -80,7 +84,7 @@ export class OutcomeRecorder {
    * handful when no claim comes first.
    */
   private scheduleFlush(): void {
-    if (this.flushing !== undefined || this.turnEndPending) return;
+    if (this.writing.size > 0 || this.turnEndPending) return;
     this.turnEndPending = true;
     setImmediate(() => {
       this.turnEndPending = false;
@@ -90,19 +94,25 @@ export class OutcomeRecorder {
 
   private startFlushing(): void {
     const written = this.write(this.queue.splice(0, MAX_BATCH));
-    this.flushing = written;
-    written.then(this.flushed, this.flushed);
+    this.writing.add(written);
+    written.then(
+      () => this.flushed(written),
+      () => this.flushed(written),
+    );
   }
 
   /**
-   * After a batch: what was handed in while it was being written goes out at once, as one
-   * batch. A bound callback rather than an async loop around the writes: at concurrency 1
-   * this runs once per job, and the loop's promises were a visible share of it.
+   * After a batch: what was handed in while it was being written goes out as one batch at
+   * the end of this turn — or before it, with the worker's next claim (`flushNow`). Not at
+   * once: an adapter that pairs successes with a claim waits one turn for it, and a write
+   * started here raced the worker's own turn before its claim, so the success was written
+   * alone (two round trips per job at concurrency 1 on Postgres). A plain callback rather
+   * than an async loop around the writes: at concurrency 1 this runs once per job.
    */
-  private readonly flushed = (): void => {
-    this.flushing = undefined;
-    if (this.queue.length > 0) this.startFlushing();
-  };
+  private flushed(written: Promise<void>): void {
+    this.writing.delete(written);
+    if (this.queue.length > 0) this.scheduleFlush();
+  }
 
   /**
    * Writes one batch; the common case (the write succeeds) is one `then` on the
