@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The Postgres floor of a claim/complete loop at concurrency 1, with no queue library:
 # pgbench (a C client) drains N rows of a table with a partial claim index, either
-#   one commit per job:  claim (FOR UPDATE SKIP LOCKED) and complete in one transaction, or
+#   one commit per job:  claim (FOR UPDATE SKIP LOCKED) and complete in one statement, or
 #   two commits per job: claim (lease) in one transaction, complete in the next,
-# alternated R times. Prints jobs/s per run. Usage: pg-floor.sh [jobs] [rounds]
+# alternated R times, with prepared statements (as the queues use). Prints jobs/s per run.
+# Usage: pg-floor.sh [jobs] [rounds]
 # Needs DOCKET_POSTGRES_URL (default the local test database). Drops its table at the end.
 set -euo pipefail
 url="${DOCKET_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
@@ -13,14 +14,14 @@ rounds="${2:-3}"
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"; psql "$url" -qc "DROP TABLE IF EXISTS floor_jobs" >/dev/null' EXIT
 
+# One statement, its own transaction: one round trip and one commit, as Docket's
+# complete-and-claim statement.
 cat >"$dir/one.sql" <<'SQL'
-BEGIN;
 WITH picked AS (
   SELECT id FROM floor_jobs WHERE NOT done AND locked_by IS NULL
   ORDER BY priority, scheduled_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
 UPDATE floor_jobs t SET done = true, locked_by = 'w', updated_at = now()
 FROM picked WHERE t.id = picked.id;
-COMMIT;
 SQL
 cat >"$dir/two.sql" <<'SQL'
 WITH picked AS (
@@ -45,7 +46,7 @@ SQL
 
 run() {
   fill
-  pgbench -n -c 1 -t "$jobs" -f "$dir/$1.sql" "$url" 2>/dev/null |
+  pgbench -n -M prepared -c 1 -t "$jobs" -f "$dir/$1.sql" "$url" 2>/dev/null |
     awk -v mode="$1" '/^tps/ { printf "%s-commit floor: %.0f jobs/s\n", mode, $3 }'
 }
 
