@@ -39,7 +39,7 @@ import {
 } from "@docket/core";
 // Not through "@docket/core/testing": its index loads vitest, which refuses to run here.
 import { createMemoryAdapter } from "../../../core/src/testing/memory-adapter.ts";
-import { successOutcomes } from "../systems/docket.ts";
+import { bareClaimRequest, successOutcomes } from "../systems/docket.ts";
 
 const JOB_NAME = "overhead";
 const ENQUEUE_BATCH = 1_000;
@@ -175,14 +175,7 @@ async function bareDrain(adapter: StorageAdapter, limit: number): Promise<void> 
   while (done < jobs) {
     sequence += 1;
     const leaseToken = `overhead-bare:${sequence}`;
-    const claiming = adapter.claim({
-      leaseToken,
-      limit,
-      names: [JOB_NAME],
-      maxRetryCount: 2,
-      ignoreSorting: false,
-      leaseMs: 30_000,
-    });
+    const claiming = adapter.claim(bareClaimRequest(JOB_NAME, leaseToken, limit));
     await completing;
     const claimed = (await claiming).jobs;
     if (claimed.length === 0) throw new Error(`bare loop: nothing to claim after ${done} jobs`);

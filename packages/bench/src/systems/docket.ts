@@ -12,7 +12,7 @@ import {
   queueWorkerCreate,
   type StorageAdapter,
 } from "@docket/core";
-import type { CompleteResult, JobOutcome } from "@docket/core/adapter";
+import type { ClaimRequest, CompleteResult, JobOutcome } from "@docket/core/adapter";
 import { type PgQueryable, withPg } from "../drivers.ts";
 import { benchJobs } from "../measure.ts";
 import { jobsPerSecond } from "../stats.ts";
@@ -30,6 +30,18 @@ import { FUTURE_DELAY_MS, SystemBase, storageName } from "./base.ts";
 const JOB_NAME = "bench";
 /** Docket's tables on Postgres live in their own schema, dropped at the end of the run. */
 export const DOCKET_PG_SCHEMA = "docket_bench";
+
+/** The claim a bare claim/complete loop sends: worker defaults, strict order. */
+export function bareClaimRequest(name: string, leaseToken: string, limit: number): ClaimRequest {
+  return {
+    leaseToken,
+    limit,
+    names: [name],
+    maxRetryCount: 2,
+    ignoreSorting: false,
+    leaseMs: 30_000,
+  };
+}
 
 /** The outcomes a bare claim/complete loop records: every claimed job succeeded. */
 export function successOutcomes(jobs: readonly { id: number }[], leaseToken: string): JobOutcome[] {
@@ -295,14 +307,7 @@ export class DocketSystem extends SystemBase {
     while (done < n && performance.now() - startedAt < budgetMs) {
       sequence += 1;
       const leaseToken = `bench-bare:${sequence}`;
-      const claiming = adapter.claim({
-        leaseToken,
-        limit,
-        names: [JOB_NAME],
-        maxRetryCount: 2,
-        ignoreSorting: false,
-        leaseMs: 30_000,
-      });
+      const claiming = adapter.claim(bareClaimRequest(JOB_NAME, leaseToken, limit));
       await checkCompleted();
       const { jobs } = await claiming;
       if (jobs.length === 0) {
