@@ -8,6 +8,7 @@ import {
   SET_FOREIGN_KEYS_ON,
   SET_JOURNAL_MODE_WAL,
   SET_SYNCHRONOUS_NORMAL,
+  SET_WAL_AUTOCHECKPOINT,
   setBusyTimeout,
 } from "./sqlite-sql.ts";
 
@@ -84,6 +85,7 @@ export function openDatabase(options: ResolvedSqliteOptions): {
     // NORMAL is durable across application crashes in WAL mode; only a power loss may
     // lose the last commits, which the lease model tolerates (jobs run again).
     pragmaWithRetry(db, SET_SYNCHRONOUS_NORMAL);
+    db.pragma(SET_WAL_AUTOCHECKPOINT);
     // The session store's cascades (a session's tokens, a refresh token's access token)
     // need it; the job table has no foreign keys, so nothing else changes. An adopted
     // database keeps the application's setting (docs/sessions.md).

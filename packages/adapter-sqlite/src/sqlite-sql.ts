@@ -315,3 +315,15 @@ export function setBusyTimeout(ms: number): string {
 export const SET_JOURNAL_MODE_WAL = "journal_mode = WAL";
 export const SET_SYNCHRONOUS_NORMAL = "synchronous = NORMAL";
 export const SET_FOREIGN_KEYS_ON = "foreign_keys = ON";
+
+/**
+ * A WAL checkpoint every 4,000 frames instead of SQLite's 1,000. Why: in WAL with
+ * `synchronous = NORMAL` commits are not fsynced; each checkpoint is, twice (the WAL, then
+ * the database file). A job at concurrency 1 commits ~3.3 frames, so the default meant two
+ * fsyncs every ~300 jobs, a quarter as many now. The WAL file grows to ~16 MB (4,000
+ * frames of 4 KiB) before it is reused, and each checkpoint copies more at once. Still
+ * NORMAL's promise: durable across application crashes; a power loss may lose the commits
+ * since the last checkpoint — now up to ~4,000 frames of them instead of ~1,000.
+ */
+export const WAL_AUTOCHECKPOINT_FRAMES = 4000;
+export const SET_WAL_AUTOCHECKPOINT = `wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_FRAMES}`;

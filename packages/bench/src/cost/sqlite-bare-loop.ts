@@ -11,7 +11,7 @@
  *
  *   pnpm --filter @docket/bench exec tsx src/cost/sqlite-bare-loop.ts [--jobs 3000]
  *        [--limit 1] [--rounds 5] [--baseline ../adapter-sqlite/.tmp/baseline/src/index.ts]
- *        [--statements]
+ *        [--statements] [--data-bytes 600]
  *
  * Not part of `pnpm bench`; figures go to `results/round5-sqlite.md`.
  */
@@ -36,6 +36,9 @@ const rounds = Number(flag("rounds", "5"));
 const baselinePath = flag("baseline", "");
 const pragma = flag("pragma", "");
 const timeStatements = args.includes("--statements");
+/** Each job's data: `{}`, or a JSON string of about this many bytes (`--data-bytes`). */
+const dataBytes = Number(flag("data-bytes", "0"));
+const dataJson = dataBytes > 0 ? JSON.stringify("x".repeat(Math.max(0, dataBytes - 2))) : "{}";
 
 const statementMs = new Map<string, { count: number; ms: number }>();
 let recording = false;
@@ -70,7 +73,7 @@ async function drainOnce(
     if (withPragma !== "") (adapter.db as { pragma(source: string): unknown }).pragma(withPragma);
     const batch = Array.from({ length: jobs }, () => ({
       name: NAME,
-      dataJson: "{}",
+      dataJson,
       priority: 5,
       scheduledAt: null,
       handlerTimeout: null,
