@@ -122,15 +122,24 @@ type AnyStatement = Database.Statement<unknown[], unknown>;
  */
 const statementCache = new WeakMap<SqliteDatabase, Map<string, AnyStatement>>();
 
+/** The cache of `db` in `caches`, created on first use. */
+function cacheOf<T>(
+  caches: WeakMap<SqliteDatabase, Map<string, T>>,
+  db: SqliteDatabase,
+): Map<string, T> {
+  let cache = caches.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    caches.set(db, cache);
+  }
+  return cache;
+}
+
 export function prepared<Row = unknown>(
   db: SqliteDatabase,
   source: string,
 ): Database.Statement<unknown[], Row> {
-  let cache = statementCache.get(db);
-  if (cache === undefined) {
-    cache = new Map();
-    statementCache.set(db, cache);
-  }
+  const cache = cacheOf(statementCache, db);
   let statement = cache.get(source);
   if (statement === undefined) {
     statement = db.prepare(source);
@@ -156,11 +165,7 @@ export function preparedPositional<Row = unknown>(
   source: string,
   arrayRows: boolean,
 ): PositionalStatement<Row> {
-  let cache = positionalCache.get(db);
-  if (cache === undefined) {
-    cache = new Map();
-    positionalCache.set(db, cache);
-  }
+  const cache = cacheOf(positionalCache, db);
   let statement = cache.get(source);
   if (statement === undefined) {
     const { text, names } = toPositional(source);
