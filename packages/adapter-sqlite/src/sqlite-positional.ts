@@ -43,15 +43,18 @@ export class PositionalStatement<Row> {
   }
 
   /**
-   * better-sqlite3 binds an `undefined` array element as NULL, where a missing named
-   * parameter is an error: so it stays one here.
+   * As with named binding: a property holding `undefined` binds NULL, a missing one is an
+   * error (better-sqlite3 would bind a missing array element as NULL too).
    */
   private values(params: Readonly<Record<string, unknown>>): unknown[] {
     const names = this.names;
     const values = new Array<unknown>(names.length);
     for (let i = 0; i < names.length; i++) {
-      const value = params[names[i]!];
-      if (value === undefined) throw new RangeError(`Missing named parameter "${names[i]}"`);
+      const name = names[i]!;
+      const value = params[name];
+      if (value === undefined && !(name in params)) {
+        throw new RangeError(`Missing named parameter "${name}"`);
+      }
       values[i] = value;
     }
     return values;

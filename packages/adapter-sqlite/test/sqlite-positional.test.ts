@@ -42,12 +42,14 @@ describe("sqlite adapter: positional per-job statements", () => {
     db.close();
   });
 
-  it("refuses a missing parameter instead of binding NULL", () => {
+  it("refuses a missing parameter, as named binding does", () => {
     const db = new Database(":memory:");
     const { text, names } = toPositional("SELECT @a AS a, @b AS b");
     const statement = new PositionalStatement(db.prepare(text), names);
     expect(() => statement.all({ a: 1 })).toThrow(/Missing named parameter "b"/);
     expect(statement.all({ a: 1, b: null })).toEqual([{ a: 1, b: null }]);
+    // As a named parameter does: a property holding undefined binds NULL.
+    expect(statement.all({ a: 1, b: undefined })).toEqual([{ a: 1, b: null }]);
     db.close();
   });
 });
