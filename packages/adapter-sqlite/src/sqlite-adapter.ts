@@ -37,6 +37,7 @@ import {
   inImmediateTransaction,
   openDatabase,
   prepared,
+  preparedPositional,
   queueKeyOf,
   runWithBusyRetry,
   type SqliteDatabase,
@@ -47,7 +48,12 @@ import { TransactionGate } from "./sqlite-gate.ts";
 import { migrateSqlite } from "./sqlite-migrations.ts";
 import { isDatabase, resolveSqliteOptions, type SqliteAdapterOptions } from "./sqlite-options.ts";
 import { PairedComplete, type WaitingOutcomes } from "./sqlite-paired-complete.ts";
-import { compareClaimOrder, type SqliteJobRow, toJobRecord } from "./sqlite-rows.ts";
+import {
+  compareClaimOrder,
+  jobRowFromValues,
+  type SqliteJobRow,
+  toJobRecord,
+} from "./sqlite-rows.ts";
 import { createSqliteSessions } from "./sqlite-sessions.ts";
 import * as sql from "./sqlite-sql.ts";
 
@@ -221,9 +227,10 @@ class SqliteAdapter implements StorageAdapter {
   /** The claim's statements, inside a transaction the caller opened, at `now`. */
   private claimRows(request: ClaimRequest, now: number): ClaimResult {
     const { names } = request;
-    const candidates = prepared<{ id: number; exhausted: number }>(
+    const candidates = preparedPositional<[id: number, exhausted: number]>(
       this.db,
       sql.selectClaimable(this.table, request.ignoreSorting, names.length, request.limit),
+      true,
     ).all(
       sql.valueParams(
         { now, maxRetryCount: request.maxRetryCount, limit: request.limit },
@@ -233,11 +240,16 @@ class SqliteAdapter implements StorageAdapter {
     );
     const ids: number[] = [];
     const exhausted: number[] = [];
-    for (const row of candidates) (row.exhausted ? exhausted : ids).push(row.id);
+    for (const [id, isExhausted] of candidates) (isExhausted ? exhausted : ids).push(id);
     // In the same transaction as the takeover: no crash can leave them stranded.
     const finished = exhausted.length === 0 ? [] : this.finishExhausted(exhausted, request, now);
     if (ids.length === 0) return { jobs: [], finished, now: new Date(now) };
-    const rows = prepared<SqliteJobRow>(this.db, sql.leaseJobs(this.table, ids.length)).all(
+    const lease = preparedPositional<unknown[]>(
+      this.db,
+      sql.leaseJobs(this.table, ids.length),
+      true,
+    );
+    const values = lease.all(
       sql.valueParams(
         {
           leaseToken: request.leaseToken,
@@ -249,6 +261,7 @@ class SqliteAdapter implements StorageAdapter {
         ids,
       ),
     );
+    const rows = values.map(jobRowFromValues);
     if (!request.ignoreSorting) rows.sort(compareClaimOrder);
     return { jobs: rows.map(toJobRecord), finished, now: new Date(now) };
   }
@@ -591,7 +604,7 @@ class SqliteAdapter implements StorageAdapter {
     if (outcome.deleteOnFinish && isFinishingOutcome(outcome.kind)) {
       return prepared(this.db, sql.deleteFinished(this.table)).run(guard).changes;
     }
-    return prepared(this.db, sql.completeOutcome(this.table, outcome.kind)).run({
+    return preparedPositional(this.db, sql.completeOutcome(this.table, outcome.kind), false).run({
       ...guard,
       error: outcome.error,
       retryDelayMs: outcome.retryDelayMs,

@@ -1,5 +1,6 @@
 import type { JobState } from "@docket/core";
 import { type JobOutcomeKind, outcomeSetClause, stateConditions } from "@docket/core/adapter";
+import { JOB_ROW_COLUMNS } from "./sqlite-rows.ts";
 
 /**
  * Every statement of the SQLite adapter, one named builder per statement. Values are
@@ -98,7 +99,7 @@ export function valueParams(
 
 /**
  * The claim's first step: the ids of up to @limit eligible jobs, in spec order, each
- * with `exhausted` = 1 when its expired lease held its last attempt (or an older version
+ * with `exhausted` = 1 (read as array rows `[id, exhausted]`, see `preparedPositional`) when its expired lease held its last attempt (or an older version
  * left it with none).
  * Differs from Postgres: no `FOR UPDATE SKIP LOCKED` — the claim runs every step in one
  * `BEGIN IMMEDIATE` transaction, and SQLite has one writer at a time, so no other claim
@@ -163,7 +164,8 @@ RETURNING id, name, cron_expression, priority`;
 }
 
 /**
- * The claim's second step: leases the selected ids (see `inValues`). Two statements in one
+ * The claim's second step: leases the selected ids (see `inValues`) and returns their rows
+ * as `JOB_ROW_COLUMNS` arrays (see `preparedPositional`). Two statements in one
  * transaction measured twice as fast as one `UPDATE ... WHERE id IN (SELECT ...)
  * RETURNING *` (75 µs against 150 µs for a claim of one job). RETURNING order is
  * unspecified: the adapter sorts the rows.
@@ -173,7 +175,7 @@ export function leaseJobs(table: string, idCount: number): string {
     `lease ${table} ${listShape(idCount)}`,
     () => `UPDATE ${table} SET ${CLAIM_SET}
 WHERE ${inValues("id", "id", idCount)}
-RETURNING *`,
+RETURNING ${JOB_ROW_COLUMNS}`,
   );
 }
 
@@ -313,3 +315,15 @@ export function setBusyTimeout(ms: number): string {
 export const SET_JOURNAL_MODE_WAL = "journal_mode = WAL";
 export const SET_SYNCHRONOUS_NORMAL = "synchronous = NORMAL";
 export const SET_FOREIGN_KEYS_ON = "foreign_keys = ON";
+
+/**
+ * A WAL checkpoint every 4,000 frames instead of SQLite's 1,000. Why: in WAL with
+ * `synchronous = NORMAL` commits are not fsynced; each checkpoint is, twice (the WAL, then
+ * the database file). A job at concurrency 1 commits ~3.3 frames, so the default meant two
+ * fsyncs every ~300 jobs, a quarter as many now. The WAL file grows to ~16 MB (4,000
+ * frames of 4 KiB) before it is reused, and each checkpoint copies more at once. Still
+ * NORMAL's promise: durable across application crashes; a power loss may lose the commits
+ * since the last checkpoint — now up to ~4,000 frames of them instead of ~1,000.
+ */
+export const WAL_AUTOCHECKPOINT_FRAMES = 4000;
+export const SET_WAL_AUTOCHECKPOINT = `wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_FRAMES}`;

@@ -5,6 +5,7 @@ import { claimRequest, newJob } from "@docket/core/testing";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { createSqliteAdapter } from "../src/index.ts";
+import { WAL_AUTOCHECKPOINT_FRAMES } from "../src/sqlite-sql.ts";
 import { uniqueTableName } from "./sqlite-harness.ts";
 import { directory, filename, opened, queue } from "./sqlite-test-queue.ts";
 
@@ -176,6 +177,20 @@ describe("sqlite adapter: locks, handles and options", () => {
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     await borrowed.close();
     expect(db.open).toBe(true);
+    db.close();
+  });
+
+  it("checkpoints its own file every WAL_AUTOCHECKPOINT_FRAMES, and leaves a handle's setting", async () => {
+    const owned = createSqliteAdapter({ filename, tableName: uniqueTableName() });
+    const ownedDb = owned.db as Database.Database;
+    expect(ownedDb.pragma("wal_autocheckpoint", { simple: true })).toBe(WAL_AUTOCHECKPOINT_FRAMES);
+    expect(ownedDb.pragma("synchronous", { simple: true })).toBe(1); // NORMAL
+    await owned.close();
+
+    const db = new Database(filename);
+    const borrowed = createSqliteAdapter({ database: db, tableName: uniqueTableName() });
+    expect(db.pragma("wal_autocheckpoint", { simple: true })).toBe(1000); // SQLite's default
+    await borrowed.close();
     db.close();
   });
 

@@ -11,7 +11,7 @@
  *
  *   pnpm --filter @docket/bench exec tsx src/cost/sqlite-bare-loop.ts [--jobs 3000]
  *        [--limit 1] [--rounds 5] [--baseline ../adapter-sqlite/.tmp/baseline/src/index.ts]
- *        [--statements]
+ *        [--statements] [--data-bytes 600]
  *
  * Not part of `pnpm bench`; figures go to `results/round5-sqlite.md`.
  */
@@ -36,6 +36,9 @@ const rounds = Number(flag("rounds", "5"));
 const baselinePath = flag("baseline", "");
 const pragma = flag("pragma", "");
 const timeStatements = args.includes("--statements");
+/** Each job's data: `{}`, or a JSON string of about this many bytes (`--data-bytes`). */
+const dataBytes = Number(flag("data-bytes", "0"));
+const dataJson = dataBytes > 0 ? JSON.stringify("x".repeat(Math.max(0, dataBytes - 2))) : "{}";
 
 const statementMs = new Map<string, { count: number; ms: number }>();
 let recording = false;
@@ -62,7 +65,7 @@ const SUCCEEDED: Omit<JobOutcome, "id" | "leaseToken"> = {
 async function drainOnce(
   create: CreateAdapter,
   withPragma = "",
-): Promise<{ cpuUs: number; wallUs: number }> {
+): Promise<{ cpuUs: number; userUs: number; wallUs: number }> {
   const directory = mkdtempSync(join(tmpdir(), "docket-bare-"));
   const adapter = create({ filename: join(directory, "bare.db") });
   try {
@@ -70,7 +73,7 @@ async function drainOnce(
     if (withPragma !== "") (adapter.db as { pragma(source: string): unknown }).pragma(withPragma);
     const batch = Array.from({ length: jobs }, () => ({
       name: NAME,
-      dataJson: "{}",
+      dataJson,
       priority: 5,
       scheduledAt: null,
       handlerTimeout: null,
@@ -106,7 +109,7 @@ async function drainOnce(
     const wallUs = ((performance.now() - wallAt) * 1000) / jobs;
     const cpu = process.cpuUsage(cpuAt);
     recording = false;
-    return { cpuUs: (cpu.user + cpu.system) / jobs, wallUs };
+    return { cpuUs: (cpu.user + cpu.system) / jobs, userUs: cpu.user / jobs, wallUs };
   } finally {
     await adapter.close();
     rmSync(directory, { recursive: true, force: true });
@@ -126,7 +129,7 @@ if (baselinePath !== "") {
 }
 
 await drainOnce(variants[0]!.create); // warm-up: JIT, prepared-statement paths
-const results = new Map<string, { cpuUs: number; wallUs: number }[]>();
+const results = new Map<string, { cpuUs: number; userUs: number; wallUs: number }[]>();
 for (let round = 0; round < rounds; round++) {
   for (const variant of variants) {
     const result = await drainOnce(variant.create, variant.pragma);
@@ -137,12 +140,13 @@ for (let round = 0; round < rounds; round++) {
 const fmt = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)]!;
-  return `median ${median.toFixed(1)} (${sorted[0]!.toFixed(1)}–${sorted.at(-1)!.toFixed(1)})`;
+  // The minimum too: on a shared machine other processes only ever add time.
+  return `median ${median.toFixed(2)} (${sorted[0]!.toFixed(2)}–${sorted.at(-1)!.toFixed(2)})`;
 };
 console.log(`jobs ${jobs}, claim limit ${limit}, ${rounds} rounds, µs per job`);
 for (const [label, list] of results) {
   console.log(
-    `${label.padEnd(9)} cpu ${fmt(list.map((r) => r.cpuUs))}  wall ${fmt(list.map((r) => r.wallUs))}`,
+    `${label.padEnd(9)} cpu ${fmt(list.map((r) => r.cpuUs))}  user ${fmt(list.map((r) => r.userUs))}  wall ${fmt(list.map((r) => r.wallUs))}`,
   );
 }
 if (variants.length === 2) {
@@ -150,7 +154,10 @@ if (variants.length === 2) {
   const now = results.get("current")!;
   const ratios = now.map((r, i) => r.wallUs / base[i]!.wallUs);
   const cpuRatios = now.map((r, i) => r.cpuUs / base[i]!.cpuUs);
-  console.log(`current ÷ baseline per pair: wall ${fmt(ratios)}, cpu ${fmt(cpuRatios)}`);
+  const userRatios = now.map((r, i) => r.userUs / base[i]!.userUs);
+  console.log(
+    `current ÷ baseline per pair: wall ${fmt(ratios)}, cpu ${fmt(cpuRatios)}, user ${fmt(userRatios)}`,
+  );
 }
 if (timeStatements) {
   const total = jobs * rounds * variants.length;
