@@ -1,5 +1,6 @@
 import type { JobState } from "@docket/core";
 import { type JobOutcomeKind, outcomeSetClause, stateConditions } from "@docket/core/adapter";
+import { rowsExaminedClause } from "./mysql-bounded-walk.ts";
 import { foldedPriorityFilter } from "./mysql-folded-probe.ts";
 
 /**
@@ -137,6 +138,7 @@ export function selectPriorities(table: string): string {
  * `LIMIT` matches, so completed history (is_complete = 1) is never visited; with
  * `priorities` (a count of `?`, or the slots of `foldedProbe`'s variables), only the due
  * part of each priority (see `selectPriorities`).
+ * With `rowsExamined` (the LIMIT, as a number), the walk is bounded (`rowsExaminedClause`).
  * Params: maxRetryCount, ...names, ...priorities, limit.
  * The priorities are cast: mysql2 sends JS numbers as DOUBLE, and MariaDB does not use
  * an INT index range for a DOUBLE parameter — the claim then examined every unfinished
@@ -150,6 +152,7 @@ export function selectClaimable(
   nameCount: number,
   priorities: number | { foldedSlots: number } | null,
   ordered: boolean,
+  rowsExamined: number | null = null,
 ): string {
   return (
     `SELECT ${JOB_COLUMNS}, UTC_TIMESTAMP(3) AS docket_now FROM ${table} ` +
@@ -163,7 +166,9 @@ export function selectClaimable(
         ? `AND priority IN (${Array.from({ length: priorities }, () => "CAST(? AS SIGNED)").join(", ")}) `
         : foldedPriorityFilter(priorities.foldedSlots)) +
     (ordered ? "ORDER BY priority, scheduled_at, id " : "") +
-    "LIMIT ? FOR UPDATE SKIP LOCKED"
+    "LIMIT ? " +
+    (rowsExamined === null ? "" : rowsExaminedClause(rowsExamined)) +
+    "FOR UPDATE SKIP LOCKED"
   );
 }
 
