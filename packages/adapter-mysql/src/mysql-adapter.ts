@@ -104,6 +104,8 @@ interface AdapterContext {
    * starts in due rows (see `claim`): the next claim for them skips the probe.
    */
   fullClaims: Set<string>;
+  /** Name lists whose bounded walk was cut short in the current run of full claims. */
+  cutWalks: Set<string>;
   /**
    * Name lists whose last claim came back empty: the next claim for them probes on its
    * own first, so an idle queue is answered in one round trip without a transaction.
@@ -172,6 +174,7 @@ export function createAdapterFromOptions(options: ResolvedMysqlOptions): Storage
     claimConnection: claimPool === null ? null : new KeptTransactionConnection(claimPool, state),
     paired: claimPool === null ? null : new PairedSuccesses(),
     fullClaims: new Set(),
+    cutWalks: new Set(),
     idleClaims: new Set(),
     foldedProbe: true,
     boundedWalk: true,
@@ -338,9 +341,15 @@ class MysqlAdapter implements StorageAdapter {
       probe === null ||
       !probe.future ||
       (claimConnection !== null && this.context.boundedWalk && probe.firstDue);
-    // A claim whose bounded walk was cut short probes next time: its walk passed too many
-    // rows it could not take.
-    if (full && walkStartsDue && !fellBack) {
+    // A bounded walk cut short passed too many rows it could not take (future rows, or
+    // more running jobs than the margin): claims probe again until one comes back not
+    // full, so a queue whose walk is always cut does not pay the extra round trip each time.
+    if (fellBack) {
+      this.context.cutWalks.add(key);
+    } else if (!full) {
+      this.context.cutWalks.delete(key);
+    }
+    if (full && walkStartsDue && !this.context.cutWalks.has(key)) {
       this.context.fullClaims.add(key);
     } else {
       this.context.fullClaims.delete(key);

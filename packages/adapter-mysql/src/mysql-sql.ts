@@ -104,8 +104,10 @@ export const MAX_CLAIM_PRIORITIES = 64;
  * at `scheduled_at <= now`, and a queue with nothing due answers without a transaction.
  * Stops after `MAX_CLAIM_PRIORITIES + 1` priorities (then the claim goes without the list).
  * `future`: the priority also has future-scheduled rows (MIN and MAX of one column keep
- * the loose index scan). Not run after a claim that came back full when no priority had
- * future rows: the claim then goes without the list (see `MysqlAdapter.claim`).
+ * the loose index scan). Not run after a claim that came back full while the walk from
+ * the start of the claim index begins in due rows (no future rows, or, with MariaDB's
+ * bounded walk, the lowest priority is due): the claim then goes without the list (see
+ * `MysqlAdapter.claim`).
  * Differs from Postgres: Postgres has the same walk but no next-key locks. (A recursive
  * CTE of MIN() seeks did the same job here in 4–6 ms at 20,000 rows; MariaDB does not
  * optimise its correlated MIN. This takes 0.4 ms.)

@@ -1,5 +1,8 @@
+import mysql from "mysql2/promise";
 import { expect, it } from "vitest";
 import { ROWS_EXAMINED_MARGIN } from "../src/mysql-bounded-walk.ts";
+import { selectClaimable } from "../src/mysql-sql.ts";
+import { mysqlUrl } from "./mysql-database.ts";
 import { recordSentCommands } from "./mysql-sent-commands.ts";
 import { claimRequest, describeMysql, newJob, setupMysql, tableOf } from "./mysql-test-helpers.ts";
 
@@ -31,7 +34,7 @@ async function claimRecorded(
  * folded probe and the listed SELECT (`claimBatched`).
  */
 describeMysql("mysql bounded walk without the probe", () => {
-  const { sql, adapterOnUri } = setupMysql();
+  const { sql, exec, adapterOnUri } = setupMysql();
 
   it("skips the probe after a full claim and still claims a higher priority that arrived in between first", async () => {
     const adapter = await adapterOnUri();
@@ -92,11 +95,14 @@ describeMysql("mysql bounded walk without the probe", () => {
       `SELECT COUNT(*) AS n FROM ${tableOf(adapter)} WHERE scheduled_at > UTC_TIMESTAMP(3) AND locked_by IS NOT NULL`,
     );
     expect(Number(leasedFuture[0]!.n)).toBe(0);
-    // A cut walk means the next claim probes first (folded) instead of walking again.
+    // After a cut walk the claims probe (folded) instead of walking again, while full.
     const third = await claimRecorded(adapter, 4);
     expect(third.texts).toHaveLength(2);
     expect(third.texts[0]).toMatch(/^SELECT probed\.docket_now/);
     expect(third.ids).toEqual(behind.slice(7, 11));
+    const fourth = await claimRecorded(adapter, 4);
+    expect(fourth.texts[0]).toMatch(/^SELECT probed\.docket_now/);
+    expect(fourth.ids).toEqual(behind.slice(11));
   });
 
   it("takes a short walk that was not cut as it is: the due rows ran out", async () => {
@@ -107,5 +113,42 @@ describeMysql("mysql bounded walk without the probe", () => {
     expect(second.texts).toHaveLength(2);
     expect(second.texts[0]).toMatch(/ROWS EXAMINED/);
     expect(second.ids).toEqual(due.slice(4));
+  });
+
+  it("walks the claim index in order and stops at the LIMIT while claims are full (ANALYZE FORMAT=JSON)", async () => {
+    const adapter = await adapterOnUri();
+    const t = tableOf(adapter);
+    const columns = "(name, data, priority, scheduled_at, is_complete, created_at, updated_at)";
+    // As on the bench's deep table: finished rows and future rows of the same priority
+    // around the due rows in the claim index.
+    for (const [complete, when] of [
+      [1, "UTC_TIMESTAMP(3) - INTERVAL 1 DAY"],
+      [0, "UTC_TIMESTAMP(3) + INTERVAL 1 DAY"],
+    ] as const) {
+      await exec(
+        `INSERT INTO ${t} ${columns} VALUES ${Array.from(
+          { length: 2000 },
+          () => `('job', '{}', 5, ${when}, ${complete}, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+        ).join(", ")}`,
+      );
+    }
+    await adapter.enqueue(Array.from({ length: 50 }, () => newJob({ priority: 5 })));
+    await exec(`ANALYZE TABLE ${t}`);
+    const connection = await mysql.createConnection({ uri: await mysqlUrl() });
+    try {
+      await connection.query("START TRANSACTION");
+      const [rows] = await connection.query(
+        `ANALYZE FORMAT=JSON ${selectClaimable(t, 1, null, true, 10)}`,
+        [25, "job", 10],
+      );
+      await connection.query("ROLLBACK");
+      const plan = JSON.stringify(JSON.parse((rows as { ANALYZE: string }[])[0]!.ANALYZE));
+      // A range on the claim index read in its order (no filesort), 10 rows for LIMIT 10.
+      expect(plan).toMatch(/"key": ?"[^"]*_claim_idx"/);
+      expect(plan).not.toMatch(/filesort/);
+      expect(Number(/"r_rows": ?([\d.]+)/.exec(plan)![1])).toBe(10);
+    } finally {
+      await connection.end();
+    }
   });
 });

@@ -40,13 +40,14 @@ async function addJobs(adapter: StorageAdapter, name: string, count: number, sch
 }
 
 /**
- * Starts a Docket worker at concurrency 10 on jobs `name`; resolves once `count` handlers
+ * Starts a Docket worker at concurrency 10 (and `prefetchCount`) on jobs `name`; resolves once `count` handlers
  * have started, with the wall and Node CPU time until then (the worker is stopped after).
  */
 export async function drainWithWorker(
   adapter: StorageAdapter,
   name: string,
   count: number,
+  prefetchCount = 0,
 ): Promise<{ wallMs: number; cpuMs: number }> {
   let handled = 0;
   let finish = () => {};
@@ -61,6 +62,7 @@ export async function drainWithWorker(
       },
     },
     parallelCount: 10,
+    prefetchCount,
     logger: { info() {}, error() {} },
   });
   const cpu0 = process.cpuUsage();
