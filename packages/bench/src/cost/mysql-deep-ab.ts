@@ -21,9 +21,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import { pathToFileURL } from "node:url";
 import { createMysqlAdapter } from "@docket/adapter-mysql";
-import type { StorageAdapter } from "@docket/core";
-import type { Pool } from "mysql2/promise";
-import { drainWithWorker, dropTables, fillDeepTable } from "./mysql-deep-fixture.ts";
+import { drainWithWorker, dropTables, openFilledTable } from "./mysql-deep-fixture.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -99,18 +97,14 @@ function queryOn(connection: CoreConnection, sql: string): Promise<Record<string
 
 async function once(create: Create, label: string, variant: "empty" | "deep", round: number) {
   const table = `dab_${process.pid}_${round}_${label}_${variant === "empty" ? "e" : "d"}`;
-  const adapter: StorageAdapter = create({ uri: url, tableName: table });
-  const pool = adapter.db as Pool;
-  await adapter.migrate();
+  const { adapter, pool } = await openFilledTable(
+    create,
+    url,
+    table,
+    variant === "empty" ? { history: 0, future: 0, due } : { history: 50_000, future: 25_000, due },
+    "deep",
+  );
   try {
-    await fillDeepTable(
-      adapter,
-      table,
-      variant === "empty"
-        ? { history: 0, future: 0, due }
-        : { history: 50_000, future: 25_000, due },
-      "deep",
-    );
     const pid = serverPid();
     const before = threadCpuNs(pid);
     commands = 0;

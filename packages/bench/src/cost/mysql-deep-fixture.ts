@@ -40,6 +40,30 @@ async function addJobs(adapter: StorageAdapter, name: string, count: number, sch
 }
 
 /**
+ * A new adapter (`create`, this checkout's or a baseline copy's) on its own table,
+ * migrated and filled by `fillDeepTable`; the table is dropped again if filling fails.
+ */
+export async function openFilledTable(
+  create: (options: { uri: string; tableName: string }) => StorageAdapter,
+  url: string,
+  table: string,
+  counts: { history: number; future: number; due: number },
+  name: string,
+): Promise<{ adapter: StorageAdapter; pool: Pool }> {
+  const adapter = create({ uri: url, tableName: table });
+  const pool = adapter.db as Pool;
+  try {
+    await adapter.migrate();
+    await fillDeepTable(adapter, table, counts, name);
+  } catch (error) {
+    await dropTables(pool, table);
+    await adapter.close();
+    throw error;
+  }
+  return { adapter, pool };
+}
+
+/**
  * Starts a Docket worker at concurrency 10 (and `prefetchCount`) on jobs `name`; resolves once `count` handlers
  * have started, with the wall and Node CPU time until then (the worker is stopped after).
  */
