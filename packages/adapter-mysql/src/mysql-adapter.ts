@@ -594,6 +594,10 @@ class MysqlAdapter implements StorageAdapter {
     // More priorities than the list may hold: claim without it (`probe.priorities` is
     // then longer than MAX_CLAIM_PRIORITIES and ignored).
     const tooMany = rows.length > sql.MAX_CLAIM_PRIORITIES;
+    // The lowest priority with unfinished jobs (the outer join keeps no order).
+    const lowest = Math.min(
+      ...rows.filter((row) => row.priority !== null).map((row) => toNumber(row.priority!)),
+    );
     return {
       priorities: rows
         .filter((row) => row.priority !== null && (tooMany || toNumber(row.due ?? 0) === 1))
@@ -601,7 +605,12 @@ class MysqlAdapter implements StorageAdapter {
         .sort((a, b) => a - b),
       now: parseUtcDateTime(rows[0]!.docket_now),
       future: rows.some((row) => toNumber(row.future ?? 0) === 1),
-      firstDue: toNumber(rows[0]!.due ?? 0) === 1,
+      firstDue: rows.some(
+        (row) =>
+          row.priority !== null &&
+          toNumber(row.priority) === lowest &&
+          toNumber(row.due ?? 0) === 1,
+      ),
     };
   }
 

@@ -105,6 +105,21 @@ describeMysql("mysql bounded walk without the probe", () => {
     expect(fourth.ids).toEqual(behind.slice(11));
   });
 
+  it("keeps probing while the lowest priority has only future rows (a walk would start in them)", async () => {
+    const adapter = await adapterOnUri();
+    await adapter.enqueue(
+      Array.from({ length: 3 }, () =>
+        newJob({ priority: 0, scheduledAt: new Date(Date.now() + DAY) }),
+      ),
+    );
+    const due = await adapter.enqueue(Array.from({ length: 8 }, () => newJob({ priority: 5 })));
+    expect((await claimRecorded(adapter, 4)).ids).toEqual(due.slice(0, 4));
+    const second = await claimRecorded(adapter, 4);
+    expect(second.texts[0]).toMatch(/^SELECT probed\.docket_now/);
+    expect(second.texts[0]).not.toMatch(/ROWS EXAMINED/);
+    expect(second.ids).toEqual(due.slice(4));
+  });
+
   it("takes a short walk that was not cut as it is: the due rows ran out", async () => {
     const adapter = await adapterOnUri();
     const due = await adapter.enqueue(Array.from({ length: 6 }, () => newJob({ priority: 2 })));
