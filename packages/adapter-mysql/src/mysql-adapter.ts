@@ -50,7 +50,7 @@ import {
 } from "./mysql-connection.ts";
 import { isUnsupportedStatement, toDocketError } from "./mysql-errors.ts";
 import { MysqlFileStore } from "./mysql-files.ts";
-import { foldedProbe, foldedSlotCount } from "./mysql-folded-probe.ts";
+import { type FoldedProbeRow, foldedProbe, foldedSlotCount } from "./mysql-folded-probe.ts";
 import { inlineValues } from "./mysql-literals.ts";
 import { migrateMysql } from "./mysql-migrations.ts";
 import { describePool, type ResolvedMysqlOptions, toPromiseConnection } from "./mysql-options.ts";
@@ -100,10 +100,12 @@ interface AdapterContext {
   /** Successes waiting for the next claim's transaction (with `claimConnection` only). */
   paired: PairedSuccesses | null;
   /**
-   * Name lists (joined by NUL) whose last claim came back full while the last probe saw
-   * no future-scheduled rows: the next claim for them skips the probe (see `claim`).
+   * Name lists (joined by NUL) whose last claim came back full while the claim's walk
+   * starts in due rows (see `claim`): the next claim for them skips the probe.
    */
   fullClaims: Set<string>;
+  /** Name lists whose bounded walk was cut short in the current run of full claims. */
+  cutWalks: Set<string>;
   /**
    * Name lists whose last claim came back empty: the next claim for them probes on its
    * own first, so an idle queue is answered in one round trip without a transaction.
@@ -111,6 +113,8 @@ interface AdapterContext {
   idleClaims: Set<string>;
   /** False once the server refused the folded probe (see `foldedProbe`). */
   foldedProbe: boolean;
+  /** False once the server refused `LIMIT … ROWS EXAMINED` (MySQL; see `rowsExaminedClause`). */
+  boundedWalk: boolean;
   /** How many priorities had due jobs at the last probe (sizes the folded probe's slots). */
   lastDueCount: number;
 }
@@ -120,6 +124,8 @@ interface Probe {
   priorities: number[];
   now: Date;
   future: boolean;
+  /** The lowest priority with unfinished jobs has due ones: a walk from the start begins in due rows. */
+  firstDue: boolean;
 }
 
 type LockedRow = { id: number | string; locked_by: string | null; is_complete: number | string };
@@ -168,8 +174,10 @@ export function createAdapterFromOptions(options: ResolvedMysqlOptions): Storage
     claimConnection: claimPool === null ? null : new KeptTransactionConnection(claimPool, state),
     paired: claimPool === null ? null : new PairedSuccesses(),
     fullClaims: new Set(),
+    cutWalks: new Set(),
     idleClaims: new Set(),
     foldedProbe: true,
+    boundedWalk: true,
     lastDueCount: 1,
   };
   return new MysqlAdapter(context, null);
@@ -271,9 +279,12 @@ class MysqlAdapter implements StorageAdapter {
     const parked = this.bound === null ? (this.context.paired?.take() ?? []) : [];
     // While claims come back full there are more due jobs than the claim takes, so the
     // claim's ordered walk stops inside the due range without the priority list: the
-    // probe's round trip buys nothing then. Only while the last probe saw no
-    // future-scheduled rows: a claim without the list that is not full walks (and locks)
-    // every future row of the priorities it passes, which the list prevents.
+    // probe buys nothing then (the walk without the list is in strict order whatever it
+    // passes). Only while the walk starts in due rows: a walk that passes future-scheduled
+    // rows reads (and locks) them, which the list prevents. On the claim pool of a server
+    // with `ROWS EXAMINED` that walk is bounded (`claimBatched`), so it only has to start
+    // in due rows (the last probe's `firstDue`); otherwise the last probe must have seen
+    // no future rows at all.
     const key = request.names.join("\u0000");
     const claimConnection = this.bound === null ? this.context.claimConnection : null;
     // Otherwise the probe rides in the claim's first command (`foldedProbe`): no round
@@ -298,6 +309,7 @@ class MysqlAdapter implements StorageAdapter {
       return { jobs: [], finished: [], now: probe.now };
     }
     let result: ClaimResult;
+    let fellBack = false;
     if (claimConnection === null) {
       result = await this.exec.unitOfWork("claiming jobs", (connection) =>
         this.claimOn(connection, request, probe),
@@ -307,12 +319,15 @@ class MysqlAdapter implements StorageAdapter {
         const batched = await this.claimBatched(claimConnection, request, probe, parked, folded);
         result = batched.result;
         probe = batched.probe ?? probe;
+        fellBack = batched.fellBack;
       } catch (error) {
-        if (!folded || !isUnsupportedStatement((error as DocketError).cause)) throw error;
+        const refused = isUnsupportedStatement((error as DocketError).cause);
+        if (!refused || (!folded && !this.walksBounded(probe, folded))) throw error;
         // A MySQL-compatible engine without what the folded probe uses (JSON_VALUE, user
-        // variables set in a SELECT): the parked successes were written alone; claim with
-        // the probe on its own from now on.
-        this.context.foldedProbe = false;
+        // variables set in a SELECT) or without `ROWS EXAMINED` (MySQL): the parked
+        // successes were written alone; claim without it from now on.
+        if (folded) this.context.foldedProbe = false;
+        else this.context.boundedWalk = false;
         return this.claim(request);
       }
     }
@@ -321,9 +336,20 @@ class MysqlAdapter implements StorageAdapter {
     } else {
       this.context.idleClaims.delete(key);
     }
-    if (probe?.future === true) {
-      this.context.fullClaims.delete(key);
-    } else if (result.jobs.length + result.finished.length >= request.limit) {
+    const full = result.jobs.length + result.finished.length >= request.limit;
+    const walkStartsDue =
+      probe === null ||
+      !probe.future ||
+      (claimConnection !== null && this.context.boundedWalk && probe.firstDue);
+    // A bounded walk cut short passed too many rows it could not take (future rows, or
+    // more running jobs than the margin): claims probe again until one comes back not
+    // full, so a queue whose walk is always cut does not pay the extra round trip each time.
+    if (fellBack) {
+      this.context.cutWalks.add(key);
+    } else if (!full) {
+      this.context.cutWalks.delete(key);
+    }
+    if (full && walkStartsDue && !this.context.cutWalks.has(key)) {
       this.context.fullClaims.add(key);
     } else {
       this.context.fullClaims.delete(key);
@@ -335,6 +361,11 @@ class MysqlAdapter implements StorageAdapter {
    * The claim in two round trips on the claim pool's multi-statement connection: the
    * parked successes' writes + SELECT … FOR UPDATE SKIP LOCKED, then the lease UPDATE +
    * COMMIT. Settles the parked successes with the claim's outcome.
+   * A claim without the probe (`walksBounded`) walks the claim index bounded by
+   * `ROWS EXAMINED`; when the walk was cut short, the same transaction sends the folded
+   * probe and the listed SELECT (a third round trip), whose rows are the claim's: the
+   * rows the walk locked are this transaction's own, so that SELECT does not skip them,
+   * and the probe, the transaction's first consistent read, sees every commit so far.
    */
   private async claimBatched(
     claimConnection: KeptTransactionConnection,
@@ -342,34 +373,50 @@ class MysqlAdapter implements StorageAdapter {
     probe: Probe | null,
     parked: ParkedSuccesses[],
     folded: boolean,
-  ): Promise<{ result: ClaimResult; probe: Probe | null }> {
+  ): Promise<{ result: ClaimResult; probe: Probe | null; fellBack: boolean }> {
     const t = this.table;
     const slots = foldedSlotCount(this.context.lastDueCount, sql.MAX_CLAIM_PRIORITIES);
-    const select = this.selectClaimable(request, probe, folded ? slots : null);
+    const bounded = this.walksBounded(probe, folded);
+    const limit = Number(limitParam(request.limit));
+    const selectOf = (foldedSlots: number | null, rowsExamined: number | null) => {
+      const select = this.selectClaimable(request, probe, foldedSlots, rowsExamined);
+      return { text: select.text, values: [...select.values.slice(0, -1), limit] };
+    };
     let completed: CompleteResult[] = [];
     let foldedResult: Probe | null = null;
+    let fellBack = false;
+    const readProbe = (row: FoldedProbeRow): Probe => {
+      this.context.lastDueCount = toNumber(row.due_count);
+      return {
+        priorities: [],
+        now: parseUtcDateTime(row.docket_now),
+        future: toNumber(row.future) === 1,
+        firstDue: toNumber(row.first_due) === 1,
+      };
+    };
     try {
       const result = await claimConnection.transaction("claiming jobs", async (connection) => {
-        const batch = await sendClaimBatch(
+        let batch = await sendClaimBatch(
           connection,
           t,
           parked.map((item) => item.outcomes),
+          selectOf(folded ? slots : null, bounded ? limit : null),
           {
-            text: select.text,
-            values: [...select.values.slice(0, -1), Number(limitParam(request.limit))],
+            withClock: probe === null && !folded,
+            probe: folded ? foldedProbe(t, slots, sql.MAX_CLAIM_PRIORITIES) : null,
+            bounded,
           },
-          probe === null && !folded,
-          folded ? foldedProbe(t, slots, sql.MAX_CLAIM_PRIORITIES) : null,
         );
         completed = batch.completed;
-        if (batch.probe !== null) {
-          this.context.lastDueCount = toNumber(batch.probe.due_count);
-          foldedResult = {
-            priorities: [],
-            now: parseUtcDateTime(batch.probe.docket_now),
-            future: toNumber(batch.probe.future) === 1,
-          };
+        if (batch.truncated) {
+          fellBack = true;
+          batch = await sendClaimBatch(connection, t, [], selectOf(slots, null), {
+            withClock: false,
+            probe: foldedProbe(t, slots, sql.MAX_CLAIM_PRIORITIES),
+            bounded: false,
+          });
         }
+        if (batch.probe !== null) foldedResult = readProbe(batch.probe);
         let beforeCommit: string | null = null;
         const claimed = await this.leaseRows(
           connection,
@@ -383,7 +430,7 @@ class MysqlAdapter implements StorageAdapter {
         return { result: claimed, beforeCommit };
       });
       for (const [i, item] of parked.entries()) item.settle(completed[i]!);
-      return { result, probe: foldedResult };
+      return { result, probe: foldedResult, fellBack };
     } catch (error) {
       // Nothing of the transaction stayed, or its outcome is unknown: a retryable error
       // goes to the outcomes' recorder as it would from `complete`. Any other failure is
@@ -395,6 +442,20 @@ class MysqlAdapter implements StorageAdapter {
       }
       throw error;
     }
+  }
+
+  /**
+   * A claim on the claim pool without any probe walks bounded by `ROWS EXAMINED` (see
+   * `claimBatched`) when the server takes it and the folded probe is there to fall back on.
+   */
+  private walksBounded(probe: Probe | null, folded: boolean): boolean {
+    return (
+      probe === null &&
+      !folded &&
+      this.context.boundedWalk &&
+      this.context.priorityProbe &&
+      this.context.foldedProbe
+    );
   }
 
   /** Writes parked successes on their own (no claim carries them). */
@@ -410,6 +471,7 @@ class MysqlAdapter implements StorageAdapter {
     request: ClaimRequest,
     probe: Probe | null,
     foldedSlots: number | null = null,
+    rowsExamined: number | null = null,
   ): { text: string; values: (number | string)[] } {
     const names = padToBucket(request.names);
     const priorityList =
@@ -422,6 +484,7 @@ class MysqlAdapter implements StorageAdapter {
         names.length,
         foldedSlots !== null ? { foldedSlots } : (priorityList?.length ?? null),
         !request.ignoreSorting,
+        rowsExamined,
       ),
       values: [request.maxRetryCount, ...names, ...(priorityList ?? []), limitParam(request.limit)],
     };
@@ -531,6 +594,10 @@ class MysqlAdapter implements StorageAdapter {
     // More priorities than the list may hold: claim without it (`probe.priorities` is
     // then longer than MAX_CLAIM_PRIORITIES and ignored).
     const tooMany = rows.length > sql.MAX_CLAIM_PRIORITIES;
+    // The lowest priority with unfinished jobs (the outer join keeps no order).
+    const lowest = Math.min(
+      ...rows.filter((row) => row.priority !== null).map((row) => toNumber(row.priority!)),
+    );
     return {
       priorities: rows
         .filter((row) => row.priority !== null && (tooMany || toNumber(row.due ?? 0) === 1))
@@ -538,6 +605,12 @@ class MysqlAdapter implements StorageAdapter {
         .sort((a, b) => a - b),
       now: parseUtcDateTime(rows[0]!.docket_now),
       future: rows.some((row) => toNumber(row.future ?? 0) === 1),
+      firstDue: rows.some(
+        (row) =>
+          row.priority !== null &&
+          toNumber(row.priority) === lowest &&
+          toNumber(row.due ?? 0) === 1,
+      ),
     };
   }
 

@@ -1,5 +1,6 @@
 import type { CompleteResult, JobOutcome } from "@docket/core/adapter";
 import type { QueryOptions, ResultSetHeader } from "mysql2/promise";
+import { selectWarningCountAndNow, type WarningCountRow } from "./mysql-bounded-walk.ts";
 import { type MysqlConnection, RESULT_OPTIONS } from "./mysql-connection.ts";
 import type { FoldedProbeRow } from "./mysql-folded-probe.ts";
 import { inlineValues, type LiteralValue } from "./mysql-literals.ts";
@@ -16,6 +17,18 @@ export interface ClaimBatchResult {
   completed: CompleteResult[];
   /** The folded probe's row, when one was sent (`foldedProbe`). */
   probe: FoldedProbeRow | null;
+  /** A bounded walk (`bounded`) was cut short: `rows` are not to be used on their own. */
+  truncated: boolean;
+}
+
+/** What the claim's first round trip sends besides the successes and the SELECT. */
+export interface ClaimBatchExtras {
+  /** Ask for the server's clock (a claim without the probe's clock). */
+  withClock: boolean;
+  /** The folded probe, sent before the SELECT (`foldedProbe`). */
+  probe: string | null;
+  /** The SELECT is bounded by `ROWS EXAMINED`: check whether it was cut short (and read the clock with it). */
+  bounded: boolean;
 }
 
 /**
@@ -23,7 +36,8 @@ export interface ClaimBatchResult {
  * successes' guarded writes (each its own statement, so its affected-row count is its
  * guard's verdict, as in `complete`), then, with `probe`, the folded priorities probe
  * whose variables the SELECT reads, then the claim's SELECT … FOR UPDATE SKIP LOCKED,
- * then, when `withClock`, the clock. All in the transaction the first statement opens;
+ * then, when `bounded`, its warning count and the clock (`selectWarningCountAndNow`),
+ * else, when `withClock`, the clock. All in the transaction the first statement opens;
  * the successes commit with the claim.
  */
 export async function sendClaimBatch(
@@ -31,8 +45,7 @@ export async function sendClaimBatch(
   table: string,
   successes: readonly (readonly JobOutcome[])[],
   select: { text: string; values: readonly LiteralValue[] },
-  withClock: boolean,
-  probe: string | null = null,
+  { withClock, probe, bounded }: ClaimBatchExtras,
 ): Promise<ClaimBatchResult> {
   const statements: string[] = [];
   for (const batch of successes) {
@@ -46,7 +59,8 @@ export async function sendClaimBatch(
   if (probe !== null) statements.push(probe);
   const selectAt = statements.length;
   statements.push(inlineValues(select.text, select.values));
-  if (withClock) statements.push(sql.selectNow);
+  if (bounded) statements.push(selectWarningCountAndNow);
+  else if (withClock) statements.push(sql.selectNow);
   const [raw] = await connection.query({
     ...RESULT_OPTIONS,
     sql: statements.join("; "),
@@ -63,11 +77,12 @@ export async function sendClaimBatch(
     }
     return { recorded, lost };
   });
-  const clock = withClock ? (results[selectAt + 1] as { now: string }[])[0]!.now : null;
+  const tail = bounded || withClock ? (results[selectAt + 1] as WarningCountRow[])[0]! : null;
   return {
     rows: results[selectAt] as ClaimBatchResult["rows"],
-    now: clock,
+    now: tail?.now ?? null,
     completed,
     probe: probe === null ? null : (results[selectAt - 1] as FoldedProbeRow[])[0]!,
+    truncated: bounded && Number(tail!.warnings) > 0,
   };
 }

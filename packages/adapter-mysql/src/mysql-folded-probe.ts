@@ -19,7 +19,7 @@ export function foldedSlotCount(lastDueCount: number, maxSlots: number): number 
 /**
  * The probe as the statement before the claim's SELECT in the same command: the same
  * loose index scan as `selectPriorities`, returning one row (clock, due count, future
- * rows) and leaving in user variables what the SELECT reads (`foldedPriorityFilter`):
+ * rows, whether the lowest unfinished priority is due: `first_due`) and leaving in user variables what the SELECT reads (`foldedPriorityFilter`):
  * `@docket_due`, the due priorities in ascending order as a JSON array, and
  * `@docket_rest`, the priority above which the claim walks without a list (NULL when the
  * slots name every due priority): the `slots`-th due priority when there are more, else
@@ -33,14 +33,16 @@ export function foldedSlotCount(lastDueCount: number, maxSlots: number): number 
 export function foldedProbe(table: string, slots: number, maxPriorities: number): string {
   const limit = maxPriorities + 1;
   return (
-    "SELECT probed.docket_now, probed.due_count, probed.future, " +
+    "SELECT probed.docket_now, probed.due_count, probed.future, probed.first_due, " +
     "@docket_due := probed.due_list AS due_list, " +
     `@docket_rest := CASE WHEN probed.due_count > ${slots} ` +
     `THEN CAST(JSON_VALUE(probed.due_list, '$[${slots - 1}]') AS SIGNED) ` +
     `WHEN probed.groups_seen >= ${limit} THEN probed.last_priority END AS rest FROM (` +
     "SELECT MIN(clock.docket_now) AS docket_now, COUNT(grouped.priority) AS groups_seen, " +
     "COUNT(IF(grouped.due, 1, NULL)) AS due_count, COALESCE(MAX(grouped.future), 0) AS future, " +
-    "MAX(grouped.priority) AS last_priority, CONCAT('[', COALESCE(GROUP_CONCAT(" +
+    "MAX(grouped.priority) AS last_priority, " +
+    "COALESCE(MIN(IF(grouped.due, grouped.priority, NULL)) = MIN(grouped.priority), 0) AS first_due, " +
+    "CONCAT('[', COALESCE(GROUP_CONCAT(" +
     "IF(grouped.due, grouped.priority, NULL) ORDER BY grouped.priority), ''), ']') AS due_list " +
     "FROM (SELECT UTC_TIMESTAMP(3) AS docket_now) AS clock LEFT JOIN (" +
     "SELECT priority, MIN(scheduled_at) <= UTC_TIMESTAMP(3) AS due, " +
@@ -71,4 +73,6 @@ export interface FoldedProbeRow {
   docket_now: string;
   due_count: number | string;
   future: number | string;
+  /** 1 when the lowest priority with unfinished jobs has due ones (see `claim`). */
+  first_due: number | string;
 }

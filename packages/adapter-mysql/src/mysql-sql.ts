@@ -1,5 +1,6 @@
 import type { JobState } from "@docket/core";
 import { type JobOutcomeKind, outcomeSetClause, stateConditions } from "@docket/core/adapter";
+import { rowsExaminedClause } from "./mysql-bounded-walk.ts";
 import { foldedPriorityFilter } from "./mysql-folded-probe.ts";
 
 /**
@@ -103,8 +104,10 @@ export const MAX_CLAIM_PRIORITIES = 64;
  * at `scheduled_at <= now`, and a queue with nothing due answers without a transaction.
  * Stops after `MAX_CLAIM_PRIORITIES + 1` priorities (then the claim goes without the list).
  * `future`: the priority also has future-scheduled rows (MIN and MAX of one column keep
- * the loose index scan). Not run after a claim that came back full when no priority had
- * future rows: the claim then goes without the list (see `MysqlAdapter.claim`).
+ * the loose index scan). Not run after a claim that came back full while the walk from
+ * the start of the claim index begins in due rows (no future rows, or, with MariaDB's
+ * bounded walk, the lowest priority is due): the claim then goes without the list (see
+ * `MysqlAdapter.claim`).
  * Differs from Postgres: Postgres has the same walk but no next-key locks. (A recursive
  * CTE of MIN() seeks did the same job here in 4–6 ms at 20,000 rows; MariaDB does not
  * optimise its correlated MIN. This takes 0.4 ms.)
@@ -137,6 +140,7 @@ export function selectPriorities(table: string): string {
  * `LIMIT` matches, so completed history (is_complete = 1) is never visited; with
  * `priorities` (a count of `?`, or the slots of `foldedProbe`'s variables), only the due
  * part of each priority (see `selectPriorities`).
+ * With `rowsExamined` (the LIMIT, as a number), the walk is bounded (`rowsExaminedClause`).
  * Params: maxRetryCount, ...names, ...priorities, limit.
  * The priorities are cast: mysql2 sends JS numbers as DOUBLE, and MariaDB does not use
  * an INT index range for a DOUBLE parameter — the claim then examined every unfinished
@@ -150,6 +154,7 @@ export function selectClaimable(
   nameCount: number,
   priorities: number | { foldedSlots: number } | null,
   ordered: boolean,
+  rowsExamined: number | null = null,
 ): string {
   return (
     `SELECT ${JOB_COLUMNS}, UTC_TIMESTAMP(3) AS docket_now FROM ${table} ` +
@@ -163,7 +168,9 @@ export function selectClaimable(
         ? `AND priority IN (${Array.from({ length: priorities }, () => "CAST(? AS SIGNED)").join(", ")}) `
         : foldedPriorityFilter(priorities.foldedSlots)) +
     (ordered ? "ORDER BY priority, scheduled_at, id " : "") +
-    "LIMIT ? FOR UPDATE SKIP LOCKED"
+    "LIMIT ? " +
+    (rowsExamined === null ? "" : rowsExaminedClause(rowsExamined)) +
+    "FOR UPDATE SKIP LOCKED"
   );
 }
 

@@ -40,13 +40,38 @@ async function addJobs(adapter: StorageAdapter, name: string, count: number, sch
 }
 
 /**
- * Starts a Docket worker at concurrency 10 on jobs `name`; resolves once `count` handlers
+ * A new adapter (`create`, this checkout's or a baseline copy's) on its own table,
+ * migrated and filled by `fillDeepTable`; the table is dropped again if filling fails.
+ */
+export async function openFilledTable(
+  create: (options: { uri: string; tableName: string }) => StorageAdapter,
+  url: string,
+  table: string,
+  counts: { history: number; future: number; due: number },
+  name: string,
+): Promise<{ adapter: StorageAdapter; pool: Pool }> {
+  const adapter = create({ uri: url, tableName: table });
+  const pool = adapter.db as Pool;
+  try {
+    await adapter.migrate();
+    await fillDeepTable(adapter, table, counts, name);
+  } catch (error) {
+    await dropTables(pool, table);
+    await adapter.close();
+    throw error;
+  }
+  return { adapter, pool };
+}
+
+/**
+ * Starts a Docket worker at concurrency 10 (and `prefetchCount`) on jobs `name`; resolves once `count` handlers
  * have started, with the wall and Node CPU time until then (the worker is stopped after).
  */
 export async function drainWithWorker(
   adapter: StorageAdapter,
   name: string,
   count: number,
+  prefetchCount = 0,
 ): Promise<{ wallMs: number; cpuMs: number }> {
   let handled = 0;
   let finish = () => {};
@@ -61,6 +86,7 @@ export async function drainWithWorker(
       },
     },
     parallelCount: 10,
+    prefetchCount,
     logger: { info() {}, error() {} },
   });
   const cpu0 = process.cpuUsage();

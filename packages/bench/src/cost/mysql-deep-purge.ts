@@ -15,7 +15,7 @@
  */
 import { createMysqlAdapter } from "@docket/adapter-mysql";
 import type { Pool } from "mysql2/promise";
-import { drainWithWorker, dropTables, fillDeepTable } from "./mysql-deep-fixture.ts";
+import { drainWithWorker, dropTables, openFilledTable } from "./mysql-deep-fixture.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => {
@@ -82,16 +82,14 @@ function median(samples: Cost[]) {
 async function runOnce(variant: Variant, round: number) {
   // Short: the session tables' foreign-key names must stay within 64 characters.
   const table = `dp_${process.pid}_${round}_${variant === "empty" ? "e" : variant === "deep" ? "d" : "p"}`;
-  const adapter = createMysqlAdapter({ uri: url, tableName: table });
-  const pool = adapter.db as Pool;
-  await adapter.migrate();
+  const { adapter, pool } = await openFilledTable(
+    createMysqlAdapter,
+    url,
+    table,
+    variant === "empty" ? { history: 0, future: 0, due } : { history, future, due },
+    "deep",
+  );
   try {
-    await fillDeepTable(
-      adapter,
-      table,
-      variant === "empty" ? { history: 0, future: 0, due } : { history, future, due },
-      "deep",
-    );
     let waitedMs = 0;
     if (variant === "deep-purged") {
       const t0 = performance.now();
