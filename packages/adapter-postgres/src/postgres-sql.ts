@@ -177,8 +177,18 @@ export const claimJobs = (n: PostgresTableNames, sorted: boolean) =>
  * the finished rows are still unfinished (and leased to us), and one statement must not
  * modify a row twice. The ids whose guard held come back in `done_ids`.
  */
-export const completeAndClaimJobs = (n: PostgresTableNames, sorted: boolean) =>
-  claimStatement(n, sorted, "batch");
+export const completeAndClaimJobs = (
+  n: PostgresTableNames,
+  sorted: boolean,
+  finish: DoneFinish = "update",
+) => claimStatement(n, sorted, "batch", finish);
+
+/**
+ * How the paired successes are finished: `update` marks them completed (history kept);
+ * `delete` removes them, for jobs whose outcome says `deleteOnFinish` (docs: a success
+ * with `deleteJobOnCompletion` leaves no row), so those ride on the next claim too.
+ */
+export type DoneFinish = "update" | "delete";
 
 /**
  * `completeAndClaimJobs` for the commonest case at concurrency 1: one success and a claim
@@ -189,8 +199,11 @@ export const completeAndClaimJobs = (n: PostgresTableNames, sorted: boolean) =>
  * (`STATS_DRIFT`). Params: $1 names, $2 maxRetryCount, $3 lease token, $4 lease ms,
  * $5 expired-lease error, $6 id and $7 lease token of the succeeded job.
  */
-export const completeOneAndClaimOne = (n: PostgresTableNames, sorted: boolean) =>
-  claimStatement(n, sorted, "one");
+export const completeOneAndClaimOne = (
+  n: PostgresTableNames,
+  sorted: boolean,
+  finish: DoneFinish = "update",
+) => claimStatement(n, sorted, "one", finish);
 
 /**
  * The largest claim limit written into a statement as a constant (`completeAndClaimFixedLimit`):
@@ -208,8 +221,12 @@ export const FIXED_CLAIM_LIMIT_MAX = 10;
  * settled. Params: $1 names, $2 maxRetryCount, $3 lease token, $4 lease ms, $5 expired-lease
  * error, $6 ids and $7 lease tokens of the succeeded jobs.
  */
-export const completeAndClaimFixedLimit = (n: PostgresTableNames, sorted: boolean, limit: number) =>
-  claimStatement(n, sorted, "batch", limit);
+export const completeAndClaimFixedLimit = (
+  n: PostgresTableNames,
+  sorted: boolean,
+  limit: number,
+  finish: DoneFinish = "update",
+) => claimStatement(n, sorted, "batch", finish, limit);
 
 /** What a claim statement completes first: nothing, a batch (arrays), or one job (scalars). */
 type Completing = "none" | "batch" | "one";
@@ -218,6 +235,7 @@ function claimStatement(
   n: PostgresTableNames,
   sorted: boolean,
   completing: Completing,
+  finish: DoneFinish = "update",
   fixedLimit?: number,
 ): string {
   const one = completing === "one";
@@ -242,7 +260,7 @@ function claimStatement(
   WITH ${
     completes
       ? `done AS (
-    UPDATE ${n.table} AS t SET ${SUCCEEDED_SET}
+    ${finish === "delete" ? `DELETE FROM ${n.table} AS t` : `UPDATE ${n.table} AS t SET ${SUCCEEDED_SET}`}
     WHERE ${doneGuard}
     RETURNING t.id
   ), `

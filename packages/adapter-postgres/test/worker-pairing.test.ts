@@ -44,4 +44,34 @@ describePostgres("postgres adapter: a worker pairs each success with its next cl
     expect(paired).toBeGreaterThanOrEqual(jobs - 2);
     expect(alone).toBeLessThanOrEqual(2);
   });
+
+  it("pairs successes that delete their rows too (deleteJobOnCompletion)", async () => {
+    const adapter = await harness.create();
+    const jobs = 60;
+    await queueWorkerAddJobs(
+      adapter,
+      Array.from({ length: jobs }, () => ({ name: "job" })),
+    );
+    await sql(`ANALYZE ${quoted(adapter)}`);
+    const names = statementNames(adapter);
+    let ran = 0;
+    const worker = queueWorkerCreate(adapter, {
+      parallelCount: 1,
+      deleteJobOnCompletion: true,
+      logger: { info: () => {}, error: () => {} },
+      handler: { job: async () => void ran++ },
+    });
+    worker.start();
+    try {
+      await eventually(() => ran === jobs);
+    } finally {
+      await worker.stop();
+    }
+    const alone = names.filter((name) => name.startsWith("docket_complete")).length;
+    const paired = names.filter((name) => name.startsWith("docket_deleted")).length;
+    expect(paired).toBeGreaterThanOrEqual(jobs - 2);
+    expect(alone).toBeLessThanOrEqual(2);
+    const left = await sql<{ count: string }>(`SELECT count(*) FROM ${quoted(adapter)}`);
+    expect(Number(left[0]!.count)).toBe(0);
+  });
 });

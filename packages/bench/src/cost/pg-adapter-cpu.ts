@@ -8,6 +8,7 @@
  *
  *   pnpm --filter @docket/bench exec tsx src/cost/pg-adapter-cpu.ts \
  *     --baseline /path/to/old/adapter-postgres/src/index.ts [--limit 100] [--jobs 2000] [--rounds 6]
+ *     [--delete]
  *
  * Not part of `pnpm bench`; figures go to `results/round5-pg.md`.
  */
@@ -27,6 +28,8 @@ const baselinePath = flag("baseline", "");
 const limit = Number(flag("limit", "100"));
 const jobs = Number(flag("jobs", "2000"));
 const rounds = Number(flag("rounds", "6"));
+/** Successes delete their rows (`deleteOnFinish`), as a worker with `deleteJobOnCompletion`. */
+const remove = args.includes("--delete");
 const url = process.env.DOCKET_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 function median(values: readonly number[]): number {
@@ -69,7 +72,7 @@ async function drain(
       kind: "succeeded",
       error: null,
       retryDelayMs: null,
-      deleteOnFinish: false,
+      deleteOnFinish: remove,
       cronSuccessor: null,
     }));
     if (claimed.jobs.length === 0) break;
@@ -117,6 +120,7 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         limit,
+        delete: remove,
         jobs,
         rounds,
         ...Object.fromEntries(
