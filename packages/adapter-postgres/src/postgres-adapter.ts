@@ -34,6 +34,12 @@ import {
 import type { ClientBase, ClientConfig, Pool, QueryConfig, QueryResultRow } from "pg";
 import pg from "pg";
 import * as actions from "./postgres-actions.ts";
+import {
+  CLAIM_TYPES,
+  type ClaimedJobRow,
+  claimedJobRecord,
+  microsToDate,
+} from "./postgres-claim-rows.ts";
 import { brokeConnection, toDocketError } from "./postgres-errors.ts";
 import { PostgresFileStore } from "./postgres-files.ts";
 import { PostgresListener } from "./postgres-listener.ts";
@@ -96,11 +102,12 @@ interface PairedStatements {
 }
 
 /** A row of `claimJobs` / `completeAndClaimJobs`: a leased job, or the one summary row. */
-type ClaimRow = PostgresJobRow & Partial<ClaimSummaryRow>;
+type ClaimRow = ClaimedJobRow & Partial<ClaimSummaryRow>;
 
 /** The summary row of a claim: NULL job columns, then these. */
 interface ClaimSummaryRow {
-  db_now: Date;
+  /** The statement's clock, in microseconds since the epoch. */
+  db_now: unknown;
   exhausted_ids: unknown[];
   /** `STATS_DRIFT` in postgres-sql.ts: 0 settled, 1 drifted, 2 stale. */
   stats_drift: unknown;
@@ -320,13 +327,13 @@ class PostgresAdapter implements StorageAdapter {
     );
     let result: { rows: ClaimRow[] };
     try {
-      result = await this.runQuery<ClaimRow>("claim", { ...statement, values });
+      result = await this.runQuery<ClaimRow>("claim", { ...statement, values, types: CLAIM_TYPES });
     } catch (error) {
       // Nothing was written: the recorder retries the outcomes as after any failed write.
       pending?.reject(error);
       throw error;
     }
-    const { jobs, summary } = splitClaimRows(result.rows);
+    const { jobs, summary } = splitClaimRows(result.rows, request.leaseToken);
     if (pending !== null) {
       pending.resolve(
         completeResult(pending.outcomes, new Set((summary.done_ids ?? []).map(toNumber))),
@@ -342,10 +349,10 @@ class PostgresAdapter implements StorageAdapter {
       return {
         jobs,
         finished: await this.finishExhausted(exhausted, request),
-        now: summary.db_now,
+        now: microsToDate(summary.db_now),
       };
     }
-    return { jobs, finished: [], now: summary.db_now };
+    return { jobs, finished: [], now: microsToDate(summary.db_now) };
   }
 
   /**
@@ -700,19 +707,26 @@ class PostgresAdapter implements StorageAdapter {
   }
 }
 
-/** A claim's leased jobs, and its summary row: the one row without an id. */
-function splitClaimRows(rows: readonly ClaimRow[]): {
+/**
+ * A claim's leased jobs, and its summary row: the one row without an id (last under the
+ * sorted claim's `ORDER BY`; looked for, as the unsorted claim promises no order). Its
+ * clock is every leased row's `updated_at`.
+ */
+function splitClaimRows(
+  rows: readonly ClaimRow[],
+  leaseToken: string,
+): {
   jobs: JobRecord[];
   summary: ClaimSummaryRow;
 } {
-  const jobs: JobRecord[] = [];
-  let summary: ClaimSummaryRow | undefined;
-  for (const row of rows) {
-    if (row.id === null) summary = row as ClaimSummaryRow;
-    else jobs.push(toJobRecord(row));
-  }
   // The statement always returns it (the second branch of its `UNION ALL`).
-  return { jobs, summary: summary! };
+  const summary = rows.findLast((row) => row.id === null) as ClaimSummaryRow;
+  const nowMillis = microsToDate(summary.db_now).getTime();
+  const jobs: JobRecord[] = [];
+  for (const row of rows) {
+    if (row.id !== null) jobs.push(claimedJobRecord(row, leaseToken, nowMillis));
+  }
+  return { jobs, summary };
 }
 
 /** The claim statement for `request` (completing `pending` first), and its values. */

@@ -13,6 +13,8 @@
  * Not part of `pnpm bench`; figures go to `results/round5-pg.md`.
  */
 import { pathToFileURL } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import * as current from "@docket/adapter-postgres";
 import { queueWorkerAddJobs, type StorageAdapter } from "@docket/core";
 import type { JobOutcome } from "@docket/core/adapter";
@@ -31,6 +33,10 @@ const rounds = Number(flag("rounds", "6"));
 /** Successes delete their rows (`deleteOnFinish`), as a worker with `deleteJobOnCompletion`. */
 const remove = args.includes("--delete");
 const url = process.env.DOCKET_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+setFlagsFromString("--expose-gc");
+/** A full collection before each drain, so the fill's garbage is not charged to it. */
+const collectGarbage = runInNewContext("gc") as () => void;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -52,6 +58,7 @@ async function drain(
   let seq = 0;
   let done: JobOutcome[] = [];
   let handled = 0;
+  collectGarbage();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   while (handled < jobs) {
@@ -111,6 +118,10 @@ async function main(): Promise<void> {
       }
     }
   }
+  // Per round, current ÷ baseline: both drains ran in the same minute.
+  const [base, cur] = sides as [(typeof sides)[0], (typeof sides)[0]];
+  const cpuRatio = cur.cpu.map((c, i) => c / base.cpu[i]!);
+  const wallRatio = cur.wall.map((w, i) => w / base.wall[i]!);
   const summary = (values: number[]) => ({
     median: +median(values).toFixed(1),
     min: +Math.min(...values).toFixed(1),
@@ -129,6 +140,18 @@ async function main(): Promise<void> {
             { cpuMicrosPerJob: summary(side.cpu), wallMicrosPerJob: summary(side.wall) },
           ]),
         ),
+        currentOverBaseline: {
+          cpu: {
+            median: +median(cpuRatio).toFixed(2),
+            min: +Math.min(...cpuRatio).toFixed(2),
+            max: +Math.max(...cpuRatio).toFixed(2),
+          },
+          wall: {
+            median: +median(wallRatio).toFixed(2),
+            min: +Math.min(...wallRatio).toFixed(2),
+            max: +Math.max(...wallRatio).toFixed(2),
+          },
+        },
       },
       null,
       2,
