@@ -13,35 +13,20 @@
  * Not part of `pnpm bench`; figures go to `results/round5-pg.md`.
  */
 import { pathToFileURL } from "node:url";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import * as current from "@docket/adapter-postgres";
 import { queueWorkerAddJobs, type StorageAdapter } from "@docket/core";
 import type { JobOutcome } from "@docket/core/adapter";
+import { collectGarbage, flag, hasFlag, median, postgresUrl } from "./pg-ab-setup.ts";
 
 type AdapterModule = typeof current;
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
-};
 const baselinePath = flag("baseline", "");
 const limit = Number(flag("limit", "100"));
 const jobs = Number(flag("jobs", "2000"));
 const rounds = Number(flag("rounds", "6"));
 /** Successes delete their rows (`deleteOnFinish`), as a worker with `deleteJobOnCompletion`. */
-const remove = args.includes("--delete");
-const url = process.env.DOCKET_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-setFlagsFromString("--expose-gc");
-/** A full collection before each drain, so the fill's garbage is not charged to it. */
-const collectGarbage = runInNewContext("gc") as () => void;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
+const remove = hasFlag("delete");
+const url = postgresUrl;
 
 /** Drains `jobs` jobs with claim(limit) + complete riding on the next claim. */
 async function drain(

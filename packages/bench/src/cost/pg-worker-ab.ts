@@ -13,30 +13,20 @@
  * Not part of `pnpm bench`; figures go to `results/round6-pg-throughput.md`.
  */
 import { pathToFileURL } from "node:url";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import * as current from "@docket/adapter-postgres";
 import { queueWorkerAddJobs, queueWorkerCreate, type StorageAdapter } from "@docket/core";
+import { collectGarbage, flag, hasFlag, median, postgresUrl } from "./pg-ab-setup.ts";
 
 type AdapterModule = typeof current;
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
-};
 const baselinePath = flag("baseline", "");
 const jobs = Number(flag("jobs", "10000"));
 const concurrency = Number(flag("concurrency", "10"));
 const prefetch = Number(flag("prefetch", "100"));
 const rounds = Number(flag("rounds", "6"));
 /** The worker deletes finished jobs (`deleteJobOnCompletion: true`). */
-const remove = args.includes("--delete");
-const url = process.env.DOCKET_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-setFlagsFromString("--expose-gc");
-/** A full collection before each drain, so the fill's garbage is not charged to it. */
-const collectGarbage = runInNewContext("gc") as () => void;
+const remove = hasFlag("delete");
+const url = postgresUrl;
 
 const raw = (adapter: StorageAdapter, text: string) =>
   (adapter.db as { query(text: string): Promise<unknown> }).query(text);
@@ -88,8 +78,6 @@ async function drain(module: AdapterModule, tableName: string) {
   }
 }
 
-const median = (values: readonly number[]) =>
-  [...values].sort((a, b) => a - b)[values.length >> 1] ?? Number.NaN;
 const spread = (values: readonly number[], digits = 1) =>
   `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
 
