@@ -97,7 +97,7 @@ async function main(): Promise<void> {
         side.wall.push(wall);
       } finally {
         await (adapter.db as { query(text: string): Promise<unknown> }).query(
-          `DROP TABLE IF EXISTS "${tableName}", "${tableName}_migrations"`,
+          `DROP TABLE IF EXISTS ${["", "_migrations", "_file", "_session_token", "_session"].map((t) => `"${tableName}${t}"`).join(", ")}`,
         );
         await adapter.close();
       }
