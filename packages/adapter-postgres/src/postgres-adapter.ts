@@ -34,6 +34,12 @@ import {
 import type { ClientBase, ClientConfig, Pool, QueryConfig, QueryResultRow } from "pg";
 import pg from "pg";
 import * as actions from "./postgres-actions.ts";
+import {
+  CLAIM_TYPES,
+  type ClaimedJobRow,
+  claimedJobRecord,
+  microsToDate,
+} from "./postgres-claim-rows.ts";
 import { brokeConnection, toDocketError } from "./postgres-errors.ts";
 import { PostgresFileStore } from "./postgres-files.ts";
 import { PostgresListener } from "./postgres-listener.ts";
@@ -72,12 +78,8 @@ interface FinishedRow extends QueryResultRow {
 interface Statements {
   readonly claimSorted: QueryText;
   readonly claimUnsorted: QueryText;
-  readonly completeAndClaimSorted: QueryText;
-  readonly completeAndClaimUnsorted: QueryText;
-  readonly completeOneAndClaimOneSorted: QueryText;
-  readonly completeOneAndClaimOneUnsorted: QueryText;
-  /** `completeAndClaimFixedLimit` for a limit of 2 to `FIXED_CLAIM_LIMIT_MAX`, built on first use. */
-  readonly completeAndClaimFixedLimit: (sorted: boolean, limit: number) => QueryText;
+  /** The claim statements that first finish paired successes, per way of finishing them. */
+  readonly paired: Readonly<Record<sql.DoneFinish, PairedStatements>>;
   readonly enqueue: QueryText;
   readonly heartbeat: QueryText;
   readonly complete: QueryText;
@@ -89,12 +91,23 @@ interface QueryText {
   readonly text: string;
 }
 
+/** The complete-and-claim statements for one way of finishing the paired successes. */
+interface PairedStatements {
+  readonly completeAndClaimSorted: QueryText;
+  readonly completeAndClaimUnsorted: QueryText;
+  readonly completeOneAndClaimOneSorted: QueryText;
+  readonly completeOneAndClaimOneUnsorted: QueryText;
+  /** `completeAndClaimFixedLimit` for a limit of 2 to `FIXED_CLAIM_LIMIT_MAX`, built on first use. */
+  readonly completeAndClaimFixedLimit: (sorted: boolean, limit: number) => QueryText;
+}
+
 /** A row of `claimJobs` / `completeAndClaimJobs`: a leased job, or the one summary row. */
-type ClaimRow = PostgresJobRow & Partial<ClaimSummaryRow>;
+type ClaimRow = ClaimedJobRow & Partial<ClaimSummaryRow>;
 
 /** The summary row of a claim: NULL job columns, then these. */
 interface ClaimSummaryRow {
-  db_now: Date;
+  /** The statement's clock, in microseconds since the epoch. */
+  db_now: unknown;
   exhausted_ids: unknown[];
   /** `STATS_DRIFT` in postgres-sql.ts: 0 settled, 1 drifted, 2 stale. */
   stats_drift: unknown;
@@ -103,6 +116,8 @@ interface ClaimSummaryRow {
 
 interface PendingSuccesses {
   readonly outcomes: readonly JobOutcome[];
+  /** Every outcome deletes its row (`deleteOnFinish`), or none does. */
+  readonly finish: sql.DoneFinish;
   resolve(result: CompleteResult): void;
   reject(error: unknown): void;
 }
@@ -182,25 +197,10 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): StorageA
   const statements: Statements = {
     claimSorted: { name: statementName("claim"), text: sql.claimJobs(names, true) },
     claimUnsorted: { name: statementName("claim_any"), text: sql.claimJobs(names, false) },
-    completeAndClaimSorted: {
-      name: statementName("done_claim"),
-      text: sql.completeAndClaimJobs(names, true),
+    paired: {
+      update: pairedStatements(names, "update", (op) => statementName(`done${op}`)),
+      delete: pairedStatements(names, "delete", (op) => statementName(`deleted${op}`)),
     },
-    completeAndClaimUnsorted: {
-      name: statementName("done_claim_any"),
-      text: sql.completeAndClaimJobs(names, false),
-    },
-    completeOneAndClaimOneSorted: {
-      name: statementName("done1_claim1"),
-      text: sql.completeOneAndClaimOne(names, true),
-    },
-    completeOneAndClaimOneUnsorted: {
-      name: statementName("done1_claim1_any"),
-      text: sql.completeOneAndClaimOne(names, false),
-    },
-    completeAndClaimFixedLimit: memoizedFixedLimitStatements(statementName, (sorted, limit) =>
-      sql.completeAndClaimFixedLimit(names, sorted, limit),
-    ),
     // The text differs with notify, so the name must too (names are per connection).
     enqueue: {
       name: statementName(channel === null ? "enqueue_quiet" : "enqueue"),
@@ -327,13 +327,13 @@ class PostgresAdapter implements StorageAdapter {
     );
     let result: { rows: ClaimRow[] };
     try {
-      result = await this.runQuery<ClaimRow>("claim", { ...statement, values });
+      result = await this.runQuery<ClaimRow>("claim", { ...statement, values, types: CLAIM_TYPES });
     } catch (error) {
       // Nothing was written: the recorder retries the outcomes as after any failed write.
       pending?.reject(error);
       throw error;
     }
-    const { jobs, summary } = splitClaimRows(result.rows);
+    const { jobs, summary } = splitClaimRows(result.rows, request.leaseToken);
     if (pending !== null) {
       pending.resolve(
         completeResult(pending.outcomes, new Set((summary.done_ids ?? []).map(toNumber))),
@@ -349,10 +349,10 @@ class PostgresAdapter implements StorageAdapter {
       return {
         jobs,
         finished: await this.finishExhausted(exhausted, request),
-        now: summary.db_now,
+        now: microsToDate(summary.db_now),
       };
     }
-    return { jobs, finished: [], now: summary.db_now };
+    return { jobs, finished: [], now: microsToDate(summary.db_now) };
   }
 
   /**
@@ -427,24 +427,33 @@ class PostgresAdapter implements StorageAdapter {
 
   async complete(outcomes: readonly JobOutcome[]): Promise<CompleteResult> {
     if (outcomes.length === 0) return { recorded: [], lost: [] };
-    const successor = (outcome: JobOutcome) => outcome.cronSuccessor;
-    const plainSuccesses = outcomes.every(
-      (o) => o.kind === "succeeded" && !o.deleteOnFinish && o.cronSuccessor === null,
-    );
-    if (plainSuccesses && this.client === null && this.shared.pendingSuccesses === null) {
+    const finish = pairableFinish(outcomes);
+    if (finish !== null && this.client === null && this.shared.pendingSuccesses === null) {
       // Wait one turn of the event loop for a claim to share the round trip and the commit
       // with (a worker claims right after a slot frees); without one, write alone.
       return new Promise<CompleteResult>((resolve, reject) => {
-        const pending: PendingSuccesses = { outcomes, resolve, reject };
+        const pending: PendingSuccesses = { outcomes, finish, resolve, reject };
         this.shared.pendingSuccesses = pending;
         setImmediate(() => {
           if (this.shared.pendingSuccesses !== pending) return; // a claim took it
           this.shared.pendingSuccesses = null;
-          this.completeSuccesses(outcomes).then(resolve, reject);
+          this.completeAlone(outcomes, finish).then(resolve, reject);
         });
       });
     }
-    if (plainSuccesses) return this.completeSuccesses(outcomes);
+    return this.completeAlone(outcomes, finish);
+  }
+
+  /**
+   * Writes outcomes in a statement of their own: plain successes as one guarded UPDATE,
+   * anything else (deletes, failures, cron successors) through the general statement.
+   */
+  private async completeAlone(
+    outcomes: readonly JobOutcome[],
+    finish: sql.DoneFinish | null,
+  ): Promise<CompleteResult> {
+    if (finish === "update") return this.completeSuccesses(outcomes);
+    const successor = (outcome: JobOutcome) => outcome.cronSuccessor;
     // A kind the statement's IN-lists do not know would only clear the lease: reject it.
     for (const outcome of outcomes) outcomeEffect(outcome.kind);
     const result = await this.runQuery<{ id: unknown }>("complete", {
@@ -698,19 +707,26 @@ class PostgresAdapter implements StorageAdapter {
   }
 }
 
-/** A claim's leased jobs, and its summary row: the one row without an id. */
-function splitClaimRows(rows: readonly ClaimRow[]): {
+/**
+ * A claim's leased jobs, and its summary row: the one row without an id (last under the
+ * sorted claim's `ORDER BY`; looked for, as the unsorted claim promises no order). Its
+ * clock is every leased row's `updated_at`.
+ */
+function splitClaimRows(
+  rows: readonly ClaimRow[],
+  leaseToken: string,
+): {
   jobs: JobRecord[];
   summary: ClaimSummaryRow;
 } {
-  const jobs: JobRecord[] = [];
-  let summary: ClaimSummaryRow | undefined;
-  for (const row of rows) {
-    if (row.id === null) summary = row as ClaimSummaryRow;
-    else jobs.push(toJobRecord(row));
-  }
   // The statement always returns it (the second branch of its `UNION ALL`).
-  return { jobs, summary: summary! };
+  const summary = rows.findLast((row) => row.id === null) as ClaimSummaryRow;
+  const nowMillis = microsToDate(summary.db_now).getTime();
+  const jobs: JobRecord[] = [];
+  for (const row of rows) {
+    if (row.id !== null) jobs.push(claimedJobRecord(row, leaseToken, nowMillis));
+  }
+  return { jobs, summary };
 }
 
 /** The claim statement for `request` (completing `pending` first), and its values. */
@@ -730,13 +746,14 @@ function claimStatement(
     };
   }
   const outcomes = pending.outcomes;
+  const paired = statements.paired[pending.finish];
   if (outcomes.length === 1 && request.limit === 1 && statsSettled) {
     // All scalars and a constant limit: a plan Postgres keeps (`completeOneAndClaimOne`).
     const only = outcomes[0]!;
     return {
       statement: sorted
-        ? statements.completeOneAndClaimOneSorted
-        : statements.completeOneAndClaimOneUnsorted,
+        ? paired.completeOneAndClaimOneSorted
+        : paired.completeOneAndClaimOneUnsorted,
       values: [...eligible, ...lease, only.id, only.leaseToken],
     };
   }
@@ -746,14 +763,60 @@ function claimStatement(
     // A constant limit (spliced into the text, hence the integer check): a plan Postgres
     // keeps (`completeAndClaimFixedLimit`).
     return {
-      statement: statements.completeAndClaimFixedLimit(sorted, limit),
+      statement: paired.completeAndClaimFixedLimit(sorted, limit),
       values: [...eligible, ...lease, ...done],
     };
   }
   return {
-    statement: sorted ? statements.completeAndClaimSorted : statements.completeAndClaimUnsorted,
+    statement: sorted ? paired.completeAndClaimSorted : paired.completeAndClaimUnsorted,
     values: [...eligible, request.limit, ...lease, ...done],
   };
+}
+
+/**
+ * The complete-and-claim statements finishing successes by `finish`; `statementName` gets
+ * the rest of the name (`_claim`, `1_claim1_any`, …) after the finish's prefix.
+ */
+function pairedStatements(
+  names: sql.PostgresTableNames,
+  finish: sql.DoneFinish,
+  statementName: (op: string) => string,
+): PairedStatements {
+  return {
+    completeAndClaimSorted: {
+      name: statementName("_claim"),
+      text: sql.completeAndClaimJobs(names, true, finish),
+    },
+    completeAndClaimUnsorted: {
+      name: statementName("_claim_any"),
+      text: sql.completeAndClaimJobs(names, false, finish),
+    },
+    completeOneAndClaimOneSorted: {
+      name: statementName("1_claim1"),
+      text: sql.completeOneAndClaimOne(names, true, finish),
+    },
+    completeOneAndClaimOneUnsorted: {
+      name: statementName("1_claim1_any"),
+      text: sql.completeOneAndClaimOne(names, false, finish),
+    },
+    completeAndClaimFixedLimit: memoizedFixedLimitStatements(statementName, (sorted, limit) =>
+      sql.completeAndClaimFixedLimit(names, sorted, limit, finish),
+    ),
+  };
+}
+
+/**
+ * How a `complete` could ride on the next claim: successes with no cron successor, all
+ * keeping their rows (`update`) or all deleting them (`delete`); null otherwise.
+ */
+function pairableFinish(outcomes: readonly JobOutcome[]): sql.DoneFinish | null {
+  const remove = outcomes[0]!.deleteOnFinish;
+  for (const o of outcomes) {
+    if (o.kind !== "succeeded" || o.cronSuccessor !== null || o.deleteOnFinish !== remove) {
+      return null;
+    }
+  }
+  return remove ? "delete" : "update";
 }
 
 /** One named statement per (order, limit), its text built the first time it is asked for. */
@@ -763,7 +826,7 @@ function memoizedFixedLimitStatements(
 ): (sorted: boolean, limit: number) => QueryText {
   const built = new Map<string, QueryText>();
   return (sorted, limit) => {
-    const op = `done_claim${limit}${sorted ? "" : "_any"}`;
+    const op = `_claim${limit}${sorted ? "" : "_any"}`;
     let statement = built.get(op);
     if (statement === undefined) {
       statement = { name: statementName(op), text: text(sorted, limit) };

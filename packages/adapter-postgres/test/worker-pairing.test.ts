@@ -1,4 +1,4 @@
-import { queueWorkerAddJobs, queueWorkerCreate } from "@docket/core";
+import { queueWorkerAddJobs, queueWorkerCreate, type StorageAdapter } from "@docket/core";
 import { expect, it } from "vitest";
 import {
   describePostgres,
@@ -16,10 +16,10 @@ import {
  */
 describePostgres("postgres adapter: a worker pairs each success with its next claim", () => {
   const { harness, sql } = setupPostgres();
+  const jobs = 60;
 
-  it("sends about one statement per job at concurrency 1", async () => {
-    const adapter = await harness.create();
-    const jobs = 60;
+  /** Drains `jobs` jobs at concurrency 1; returns the prepared statements the pool ran. */
+  async function drain(adapter: StorageAdapter, deleteJobOnCompletion: boolean) {
     await queueWorkerAddJobs(
       adapter,
       Array.from({ length: jobs }, () => ({ name: "job" })),
@@ -29,6 +29,7 @@ describePostgres("postgres adapter: a worker pairs each success with its next cl
     let ran = 0;
     const worker = queueWorkerCreate(adapter, {
       parallelCount: 1,
+      deleteJobOnCompletion,
       logger: { info: () => {}, error: () => {} },
       handler: { job: async () => void ran++ },
     });
@@ -38,10 +39,26 @@ describePostgres("postgres adapter: a worker pairs each success with its next cl
     } finally {
       await worker.stop();
     }
+    return names;
+  }
+
+  /** The first claim has nothing to carry, and the last success may be written by stop(). */
+  function expectPaired(names: string[], prefix: string) {
     const alone = names.filter((name) => name.startsWith("docket_complete")).length;
-    const paired = names.filter((name) => name.startsWith("docket_done")).length;
-    // The first claim has nothing to carry, and the last success may be written by stop().
+    const paired = names.filter((name) => name.startsWith(prefix)).length;
     expect(paired).toBeGreaterThanOrEqual(jobs - 2);
     expect(alone).toBeLessThanOrEqual(2);
+  }
+
+  it("sends about one statement per job at concurrency 1", async () => {
+    const adapter = await harness.create();
+    expectPaired(await drain(adapter, false), "docket_done");
+  });
+
+  it("pairs successes that delete their rows too (deleteJobOnCompletion)", async () => {
+    const adapter = await harness.create();
+    expectPaired(await drain(adapter, true), "docket_deleted");
+    const left = await sql<{ count: string }>(`SELECT count(*) FROM ${quoted(adapter)}`);
+    expect(Number(left[0]!.count)).toBe(0);
   });
 });

@@ -6,7 +6,7 @@
  * (where a fixed delay shows up as a gap between two statements).
  *
  *   pnpm --filter @docket/bench exec tsx src/cost/cost-model.ts [--db postgres|mysql|sqlite]
- *        [--jobs 2000] [--concurrency 1] [--prefetch 0] [--trace] [--cold] [--deep]
+ *        [--jobs 2000] [--concurrency 1] [--prefetch 0] [--trace] [--cold] [--deep] [--delete]
  *
  * Not part of `pnpm bench`; figures go to RESULTS.md ("Cost model").
  */
@@ -43,6 +43,8 @@ const trace = args.includes("--trace");
 const cold = args.includes("--cold");
 /** Before the due jobs: 50,000 finished and 25,000 future-scheduled rows (the bench's deep table at scale 0.25). */
 const deep = args.includes("--deep");
+/** The worker deletes each finished job (`deleteJobOnCompletion: true`), as the bench's no-history rows. */
+const remove = args.includes("--delete");
 
 const log: Sent[] = [];
 let recording = false;
@@ -204,6 +206,7 @@ async function main(): Promise<void> {
       },
       parallelCount: concurrency,
       prefetchCount: prefetch,
+      deleteJobOnCompletion: remove,
       logger: { info() {}, error() {} },
     });
     recording = true;
@@ -237,6 +240,7 @@ async function main(): Promise<void> {
           db,
           cold,
           deep,
+          delete: remove,
           jobs,
           concurrency,
           prefetch,

@@ -8,6 +8,7 @@
  *
  *   pnpm --filter @docket/bench exec tsx src/cost/pg-adapter-cpu.ts \
  *     --baseline /path/to/old/adapter-postgres/src/index.ts [--limit 100] [--jobs 2000] [--rounds 6]
+ *     [--delete]
  *
  * Not part of `pnpm bench`; figures go to `results/round5-pg.md`.
  */
@@ -15,24 +16,17 @@ import { pathToFileURL } from "node:url";
 import * as current from "@docket/adapter-postgres";
 import { queueWorkerAddJobs, type StorageAdapter } from "@docket/core";
 import type { JobOutcome } from "@docket/core/adapter";
+import { collectGarbage, flag, hasFlag, median, postgresUrl } from "./pg-ab-setup.ts";
 
 type AdapterModule = typeof current;
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
-};
 const baselinePath = flag("baseline", "");
 const limit = Number(flag("limit", "100"));
 const jobs = Number(flag("jobs", "2000"));
 const rounds = Number(flag("rounds", "6"));
-const url = process.env.DOCKET_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
+/** Successes delete their rows (`deleteOnFinish`), as a worker with `deleteJobOnCompletion`. */
+const remove = hasFlag("delete");
+const url = postgresUrl;
 
 /** Drains `jobs` jobs with claim(limit) + complete riding on the next claim. */
 async function drain(
@@ -49,6 +43,7 @@ async function drain(
   let seq = 0;
   let done: JobOutcome[] = [];
   let handled = 0;
+  collectGarbage();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   while (handled < jobs) {
@@ -69,7 +64,7 @@ async function drain(
       kind: "succeeded",
       error: null,
       retryDelayMs: null,
-      deleteOnFinish: false,
+      deleteOnFinish: remove,
       cronSuccessor: null,
     }));
     if (claimed.jobs.length === 0) break;
@@ -102,12 +97,16 @@ async function main(): Promise<void> {
         side.wall.push(wall);
       } finally {
         await (adapter.db as { query(text: string): Promise<unknown> }).query(
-          `DROP TABLE IF EXISTS "${tableName}", "${tableName}_migrations"`,
+          `DROP TABLE IF EXISTS ${["", "_migrations", "_file", "_session_token", "_session"].map((t) => `"${tableName}${t}"`).join(", ")}`,
         );
         await adapter.close();
       }
     }
   }
+  // Per round, current ÷ baseline: both drains ran in the same minute.
+  const [base, cur] = sides as [(typeof sides)[0], (typeof sides)[0]];
+  const cpuRatio = cur.cpu.map((c, i) => c / base.cpu[i]!);
+  const wallRatio = cur.wall.map((w, i) => w / base.wall[i]!);
   const summary = (values: number[]) => ({
     median: +median(values).toFixed(1),
     min: +Math.min(...values).toFixed(1),
@@ -117,6 +116,7 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         limit,
+        delete: remove,
         jobs,
         rounds,
         ...Object.fromEntries(
@@ -125,6 +125,18 @@ async function main(): Promise<void> {
             { cpuMicrosPerJob: summary(side.cpu), wallMicrosPerJob: summary(side.wall) },
           ]),
         ),
+        currentOverBaseline: {
+          cpu: {
+            median: +median(cpuRatio).toFixed(2),
+            min: +Math.min(...cpuRatio).toFixed(2),
+            max: +Math.max(...cpuRatio).toFixed(2),
+          },
+          wall: {
+            median: +median(wallRatio).toFixed(2),
+            min: +Math.min(...wallRatio).toFixed(2),
+            max: +Math.max(...wallRatio).toFixed(2),
+          },
+        },
       },
       null,
       2,

@@ -10,7 +10,7 @@
  * and each prints Node CPU µs per job (`process.cpuUsage`, user + system) and wall µs per
  * job; the summary gives the median and the range of every column and worker ÷ bare.
  *
- *   pnpm --filter @docket/bench exec tsx src/cost/worker-overhead.ts [--db served,memory,sqlite]
+ *   pnpm --filter @docket/bench exec tsx src/cost/worker-overhead.ts [--db served,memory,sqlite,postgres]
  *        [--jobs 5000] [--concurrency 1,10] [--prefetch 0] [--rounds 5] [--profile out.cpuprofile]
  *
  * `--baseline <path to another checkout's packages/core/src/index.ts>` adds that
@@ -30,6 +30,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { createPostgresAdapter } from "@docket/adapter-postgres";
 import { createSqliteAdapter } from "@docket/adapter-sqlite";
 import {
   type JobRecord,
@@ -76,9 +77,25 @@ interface Cost {
 const directory = mkdtempSync(join(tmpdir(), "docket-overhead-"));
 let files = 0;
 
+/** Runs SQL on a Postgres adapter's own pool (ANALYZE, DROP). */
+function rawPostgres(adapter: StorageAdapter, text: string): Promise<unknown> {
+  return (adapter.db as { query(text: string): Promise<unknown> }).query(text);
+}
+
+function postgresTable(): string {
+  return `docket_overhead_${process.pid}_${files}`;
+}
+
 function openAdapter(db: string): StorageAdapter {
   if (db === "memory" || db === "served") return createMemoryAdapter();
   files += 1;
+  if (db === "postgres") {
+    return createPostgresAdapter({
+      connectionString:
+        process.env.DOCKET_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+      tableName: postgresTable(),
+    });
+  }
   return createSqliteAdapter({ filename: join(directory, `overhead-${files}.db`) });
 }
 
@@ -127,6 +144,9 @@ async function measure(
   const opened = openAdapter(db);
   await opened.migrate();
   await fill(opened);
+  const table = postgresTable();
+  // As the bench's drains: the statistics are settled (the kept-plan statements apply).
+  if (db === "postgres") await rawPostgres(opened, `ANALYZE "${table}"`);
   const adapter = db === "served" ? await served(opened) : opened;
   collectGarbage();
   if (profile) await profiler?.post("Profiler.start");
@@ -136,6 +156,10 @@ async function measure(
   const wall = performance.now() - wallBefore;
   const cpu = process.cpuUsage(cpuBefore);
   if (profile) await profiler?.post("Profiler.stop").then(keepProfile);
+  if (db === "postgres") {
+    const tables = ["", "_migrations", "_file", "_session_token", "_session"];
+    await rawPostgres(opened, `DROP TABLE ${tables.map((t) => `"${table}${t}"`).join(", ")}`);
+  }
   await opened.close();
   return { cpuUs: (cpu.user + cpu.system) / jobs, wallUs: (wall * 1000) / jobs };
 }
