@@ -38,6 +38,7 @@ import {
   KeptTransactionConnection,
   type MysqlConnection,
   MysqlExecutor,
+  OWN_POOL_SETTINGS,
   padToBucket,
   release,
   rollback,
@@ -136,11 +137,9 @@ export function createAdapterFromOptions(options: ResolvedMysqlOptions): Storage
     options.kind === "pool"
       ? options.pool
       : mysql.createPool({
+          ...OWN_POOL_SETTINGS,
           uri: options.uri,
           connectionLimit: options.poolSize,
-          charset: "utf8mb4",
-          // Stale idle connections (server restart, wait_timeout) are noticed early.
-          enableKeepAlive: true,
         });
   // Multi-statement commands only on the claim's own connections, which run nothing but
   // the adapter's statements: the main pool's connections reach the application
@@ -148,10 +147,9 @@ export function createAdapterFromOptions(options: ResolvedMysqlOptions): Storage
   const claimPool =
     options.kind === "uri"
       ? mysql.createPool({
+          ...OWN_POOL_SETTINGS,
           uri: options.uri,
           connectionLimit: options.poolSize,
-          charset: "utf8mb4",
-          enableKeepAlive: true,
           multipleStatements: true,
         })
       : null;

@@ -1,6 +1,6 @@
 import type { CompleteResult, JobOutcome } from "@docket/core/adapter";
 import type { QueryOptions, ResultSetHeader } from "mysql2/promise";
-import { type MysqlConnection, RESULT_OPTIONS } from "./mysql-connection.ts";
+import { type MysqlConnection, OWN_POOL_RESULT_OPTIONS } from "./mysql-connection.ts";
 import type { FoldedProbeRow } from "./mysql-folded-probe.ts";
 import { inlineValues, type LiteralValue } from "./mysql-literals.ts";
 import type { JobRow } from "./mysql-rows.ts";
@@ -48,7 +48,7 @@ export async function sendClaimBatch(
   statements.push(inlineValues(select.text, select.values));
   if (withClock) statements.push(sql.selectNow);
   const [raw] = await connection.query({
-    ...RESULT_OPTIONS,
+    ...OWN_POOL_RESULT_OPTIONS,
     sql: statements.join("; "),
   } as QueryOptions);
   // mysql2 returns one result per statement when there are several, else the result.

@@ -62,6 +62,29 @@ export const RESULT_OPTIONS = {
   typeCast: passThroughTypeCast,
 } as const;
 
+/**
+ * `RESULT_OPTIONS` for statements on a pool the adapter created itself (`uri`): its
+ * connections have no `typeCast` of the caller's to override, so mysql2's own decoding
+ * (with the same date and number options) gives the same values. A `typeCast` function,
+ * even one that only calls `next()`, makes mysql2 build a wrapper object with three
+ * closures per column for every result set and call through a fresh closure per value:
+ * Node CPU on every claim (round 6, `results/round6-mysql-cpu.md`).
+ */
+export const OWN_POOL_RESULT_OPTIONS = { ...RESULT_OPTIONS, typeCast: true } as const;
+
+/**
+ * Connection settings of the pools the adapter creates. `trace: false`: mysql2's promise
+ * API otherwise captures a stack trace on every statement (`Error.captureStackTrace`),
+ * only to graft it onto a failing statement's error; every error of ours is rethrown as
+ * a `DocketError` whose own stack shows the adapter call, with mysql2's error as `cause`.
+ */
+export const OWN_POOL_SETTINGS = {
+  charset: "utf8mb4",
+  // Stale idle connections (server restart, wait_timeout) are noticed early.
+  enableKeepAlive: true,
+  trace: false,
+} as const;
+
 function statementOptions(sql: string, values: readonly unknown[]): QueryOptions {
   return { ...RESULT_OPTIONS, sql, values: values as unknown[] } as QueryOptions;
 }
