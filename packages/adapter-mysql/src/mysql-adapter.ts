@@ -35,6 +35,7 @@ import mysql, { type Pool, type ResultSetHeader } from "mysql2/promise";
 import * as actions from "./mysql-actions.ts";
 import { sendClaimBatch } from "./mysql-batched-claim.ts";
 import {
+  CLAIM_POOL_SETTINGS,
   KeptTransactionConnection,
   type MysqlConnection,
   MysqlExecutor,
@@ -147,10 +148,9 @@ export function createAdapterFromOptions(options: ResolvedMysqlOptions): Storage
   const claimPool =
     options.kind === "uri"
       ? mysql.createPool({
-          ...OWN_POOL_SETTINGS,
+          ...CLAIM_POOL_SETTINGS,
           uri: options.uri,
           connectionLimit: options.poolSize,
-          multipleStatements: true,
         })
       : null;
   const state = { closed: false };

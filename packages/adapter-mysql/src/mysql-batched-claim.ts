@@ -1,6 +1,6 @@
 import type { CompleteResult, JobOutcome } from "@docket/core/adapter";
-import type { QueryOptions, ResultSetHeader } from "mysql2/promise";
-import { type MysqlConnection, OWN_POOL_RESULT_OPTIONS } from "./mysql-connection.ts";
+import type { ResultSetHeader } from "mysql2/promise";
+import type { MysqlConnection } from "./mysql-connection.ts";
 import type { FoldedProbeRow } from "./mysql-folded-probe.ts";
 import { inlineValues, type LiteralValue } from "./mysql-literals.ts";
 import type { JobRow } from "./mysql-rows.ts";
@@ -47,10 +47,8 @@ export async function sendClaimBatch(
   const selectAt = statements.length;
   statements.push(inlineValues(select.text, select.values));
   if (withClock) statements.push(sql.selectNow);
-  const [raw] = await connection.query({
-    ...OWN_POOL_RESULT_OPTIONS,
-    sql: statements.join("; "),
-  } as QueryOptions);
+  // Decoded by the claim pool's own settings (`CLAIM_POOL_SETTINGS`): no per-command options.
+  const [raw] = await connection.query(statements.join("; "));
   // mysql2 returns one result per statement when there are several, else the result.
   const results = (statements.length === 1 ? [raw] : raw) as unknown[];
   let at = 0;
