@@ -28,39 +28,20 @@ export function literal(value: LiteralValue): string {
   throw new DocketError("database_error", `no SQL literal for a ${typeof value}`);
 }
 
-/** How many statement texts `inlineValues` keeps split; the claim sends a handful of shapes. */
-const MAX_TEMPLATES = 256;
-const templates = new Map<string, readonly string[]>();
-
-/** The statement's text around its `?` placeholders, split once per distinct statement. */
-function templateOf(statement: string): readonly string[] {
-  let pieces = templates.get(statement);
-  if (pieces === undefined) {
-    pieces = statement.split("?");
-    // Shapes are bounded (padded lists, power-of-two slots); a flood of new ones only
-    // costs the split again.
-    if (templates.size >= MAX_TEMPLATES) templates.clear();
-    templates.set(statement, pieces);
-  }
-  return pieces;
-}
-
 /**
  * A statement of `mysql-sql.ts` with its `?` placeholders replaced by `values` in order.
  * Those builders splice only validated table names and `?`, so every `?` is a placeholder.
- * The claim inlines every value of its commands here, so the text is split at its
- * placeholders once per statement shape, not scanned on every call.
  */
 export function inlineValues(statement: string, values: readonly LiteralValue[]): string {
-  const pieces = templateOf(statement);
-  const placeholders = pieces.length - 1;
-  if (placeholders > values.length) {
-    throw new DocketError("database_error", "more placeholders than values in a statement");
-  }
-  if (placeholders < values.length) {
+  let next = 0;
+  const text = statement.replace(/\?/g, () => {
+    if (next >= values.length) {
+      throw new DocketError("database_error", "more placeholders than values in a statement");
+    }
+    return literal(values[next++]!);
+  });
+  if (next !== values.length) {
     throw new DocketError("database_error", "more values than placeholders in a statement");
   }
-  let text = pieces[0]!;
-  for (let i = 0; i < placeholders; i++) text += literal(values[i]!) + pieces[i + 1]!;
   return text;
 }
