@@ -25,6 +25,7 @@ const mysqlRequire = createRequire(require.resolve("mysql2"));
 type Literals = typeof import("../../../adapter-mysql/src/mysql-literals.ts");
 type Rows = typeof import("../../../adapter-mysql/src/mysql-rows.ts");
 type Sql = typeof import("../../../adapter-mysql/src/mysql-sql.ts");
+type Connection = typeof import("../../../adapter-mysql/src/mysql-connection.ts");
 const load = async <T>(dir: string, file: string) =>
   (await import(pathToFileURL(`${dir}/${file}`).href)) as T;
 const currentDir = resolve(require.resolve("@docket/adapter-mysql"), "..");
@@ -191,15 +192,8 @@ race("per statement: stack capture (trace: true) vs none", {
 
 // 5. Per command: options object merged over the connection's settings vs a plain string.
 const BaseConnection = mysqlRequire("./lib/base/connection.js");
-const RESULT_OPTIONS = {
-  dateStrings: true,
-  supportBigNumbers: true,
-  bigNumberStrings: true,
-  rowsAsArray: false,
-  nestTables: false,
-  namedPlaceholders: false,
-  typeCast: (_f: unknown, next: () => unknown) => next(),
-};
+// The options main's claim passed with every command (still those of every other statement).
+const { RESULT_OPTIONS } = await load<Connection>(currentDir, "mysql-connection.ts");
 race("per command: createQuery + queryOptions, options object vs string", {
   options: () => {
     const query = BaseConnection.createQuery(
