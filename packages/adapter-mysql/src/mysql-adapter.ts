@@ -35,9 +35,11 @@ import mysql, { type Pool, type ResultSetHeader } from "mysql2/promise";
 import * as actions from "./mysql-actions.ts";
 import { sendClaimBatch } from "./mysql-batched-claim.ts";
 import {
+  CLAIM_POOL_SETTINGS,
   KeptTransactionConnection,
   type MysqlConnection,
   MysqlExecutor,
+  OWN_POOL_SETTINGS,
   padToBucket,
   release,
   rollback,
@@ -142,11 +144,9 @@ export function createAdapterFromOptions(options: ResolvedMysqlOptions): Storage
     options.kind === "pool"
       ? options.pool
       : mysql.createPool({
+          ...OWN_POOL_SETTINGS,
           uri: options.uri,
           connectionLimit: options.poolSize,
-          charset: "utf8mb4",
-          // Stale idle connections (server restart, wait_timeout) are noticed early.
-          enableKeepAlive: true,
         });
   // Multi-statement commands only on the claim's own connections, which run nothing but
   // the adapter's statements: the main pool's connections reach the application
@@ -154,11 +154,9 @@ export function createAdapterFromOptions(options: ResolvedMysqlOptions): Storage
   const claimPool =
     options.kind === "uri"
       ? mysql.createPool({
+          ...CLAIM_POOL_SETTINGS,
           uri: options.uri,
           connectionLimit: options.poolSize,
-          charset: "utf8mb4",
-          enableKeepAlive: true,
-          multipleStatements: true,
         })
       : null;
   const state = { closed: false };

@@ -1,7 +1,7 @@
 import type { CompleteResult, JobOutcome } from "@docket/core/adapter";
-import type { QueryOptions, ResultSetHeader } from "mysql2/promise";
+import type { ResultSetHeader } from "mysql2/promise";
 import { selectWarningCountAndNow, type WarningCountRow } from "./mysql-bounded-walk.ts";
-import { type MysqlConnection, RESULT_OPTIONS } from "./mysql-connection.ts";
+import type { MysqlConnection } from "./mysql-connection.ts";
 import type { FoldedProbeRow } from "./mysql-folded-probe.ts";
 import { inlineValues, type LiteralValue } from "./mysql-literals.ts";
 import type { JobRow } from "./mysql-rows.ts";
@@ -61,10 +61,8 @@ export async function sendClaimBatch(
   statements.push(inlineValues(select.text, select.values));
   if (bounded) statements.push(selectWarningCountAndNow);
   else if (withClock) statements.push(sql.selectNow);
-  const [raw] = await connection.query({
-    ...RESULT_OPTIONS,
-    sql: statements.join("; "),
-  } as QueryOptions);
+  // Decoded by the claim pool's own settings (`CLAIM_POOL_SETTINGS`): no per-command options.
+  const [raw] = await connection.query(statements.join("; "));
   // mysql2 returns one result per statement when there are several, else the result.
   const results = (statements.length === 1 ? [raw] : raw) as unknown[];
   let at = 0;

@@ -62,6 +62,38 @@ export const RESULT_OPTIONS = {
   typeCast: passThroughTypeCast,
 } as const;
 
+/**
+ * Connection settings of the pools the adapter creates. `trace: false`: mysql2's promise
+ * API otherwise captures a stack trace on every statement (`Error.captureStackTrace`),
+ * only to graft it onto a failing statement's error; every error of ours is rethrown as
+ * a `DocketError` whose own stack shows the adapter call, with mysql2's error as `cause`.
+ */
+export const OWN_POOL_SETTINGS = {
+  charset: "utf8mb4",
+  // Stale idle connections (server restart, wait_timeout) are noticed early.
+  enableKeepAlive: true,
+  trace: false,
+} as const;
+
+/**
+ * The claim pool's settings (see `KeptTransactionConnection`). Its connections run only
+ * the claim's commands, never the application's, so `RESULT_OPTIONS`' decoding is the
+ * pool's own there and a claim sends its command as a plain string. Per-statement
+ * options cost Node CPU on every command: mysql2 copies them into the command and merges
+ * them over the connection's ~60 settings, and a `typeCast` function, even one that only
+ * calls `next()`, makes it build a wrapper object with three closures per column for
+ * every result set and call through a fresh closure per value. Without one, mysql2's
+ * default decoding with these options gives the same values (round 6,
+ * `packages/bench/results/round6-mysql-cpu.md`).
+ */
+export const CLAIM_POOL_SETTINGS = {
+  ...OWN_POOL_SETTINGS,
+  multipleStatements: true,
+  dateStrings: RESULT_OPTIONS.dateStrings,
+  supportBigNumbers: RESULT_OPTIONS.supportBigNumbers,
+  bigNumberStrings: RESULT_OPTIONS.bigNumberStrings,
+} as const;
+
 function statementOptions(sql: string, values: readonly unknown[]): QueryOptions {
   return { ...RESULT_OPTIONS, sql, values: values as unknown[] } as QueryOptions;
 }

@@ -20,6 +20,11 @@ describe("mysql literals", () => {
     expect(inlineValues("SELECT ? FROM t WHERE a IN (?, ?)", [1, "x", null])).toBe(
       "SELECT 1 FROM t WHERE a IN (_utf8mb4 X'78', NULL)",
     );
+    // The same statement again, with other values.
+    expect(inlineValues("SELECT ? FROM t WHERE a IN (?, ?)", [2, "", 3])).toBe(
+      "SELECT 2 FROM t WHERE a IN (_utf8mb4 X'', 3)",
+    );
+    expect(inlineValues("SELECT 1", [])).toBe("SELECT 1");
     expect(() => inlineValues("SELECT ?, ?", [1])).toThrow(DocketError);
     expect(() => inlineValues("SELECT ?", [1, 2])).toThrow(DocketError);
   });

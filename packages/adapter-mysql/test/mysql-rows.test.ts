@@ -11,6 +11,29 @@ describe("mysql value mapping", () => {
     expect(parseUtcDateTime("2024-02-29 23:59:58.0071")).toEqual(date);
   });
 
+  it("parses every fraction length and separator MySQL may send, and refuses other text", () => {
+    expect(parseUtcDateTime("2024-02-29 23:59:58.5")).toEqual(new Date("2024-02-29T23:59:58.500Z"));
+    expect(parseUtcDateTime("2024-02-29 23:59:58.51")).toEqual(
+      new Date("2024-02-29T23:59:58.510Z"),
+    );
+    expect(parseUtcDateTime("2024-02-29 23:59:58.123456")).toEqual(
+      new Date("2024-02-29T23:59:58.123Z"),
+    );
+    expect(parseUtcDateTime("2024-02-29T23:59:58.007")).toEqual(
+      new Date("2024-02-29T23:59:58.007Z"),
+    );
+    expect(parseUtcDateTime("1000-01-01 00:00:00")).toEqual(new Date("1000-01-01T00:00:00.000Z"));
+    for (const text of [
+      "2024-02-29 23:59:58.",
+      "2024-02-29 23:59:58.1234567",
+      "2024-2-29 23:59:58",
+      "2024-02-29 23:59:5x",
+      "2024-02-29",
+    ]) {
+      expect(() => parseUtcDateTime(text)).toThrow(/unexpected DATETIME value/);
+    }
+  });
+
   it("rejects dates outside DATETIME's years instead of storing a zero date", () => {
     expect(() => formatUtcDateTime(new Date("0999-12-31T00:00:00Z"))).toThrow(/between the years/);
     expect(() => formatUtcDateTime(new Date(8.64e15), "nextRunAt")).toThrow(/nextRunAt/);
