@@ -1,4 +1,5 @@
 import { assertAdapter } from "./adapter-check.ts";
+import { ClaimPacer } from "./claim-pacer.ts";
 import { cronRow, nextCronRow } from "./cron.ts";
 import { formatJobError } from "./error-format.ts";
 import { DocketError } from "./errors.ts";
@@ -95,12 +96,17 @@ class WorkerLoop implements AttemptObserver<HeldJob> {
   private idleTimerPending = false;
   private wakeRequested = false;
   private cleanups: (() => void)[] = [];
+  /** When to claim with a prefetch buffer (`prefetchCount > 0`); undefined without one. */
+  private readonly pacer: ClaimPacer | undefined;
 
   constructor(
     private readonly adapter: StorageAdapter,
     private readonly options: ResolvedWorkerOptions,
   ) {
     this.recorder = new OutcomeRecorder(adapter, options.logger, options.leaseMs);
+    if (options.prefetchCount > 0) {
+      this.pacer = new ClaimPacer(options.parallelCount, options.prefetchCount);
+    }
   }
 
   start(): void {
@@ -170,16 +176,17 @@ class WorkerLoop implements AttemptObserver<HeldJob> {
 
   private async loop(): Promise<void> {
     let errorBackoffMs = 0;
-    const { parallelCount, prefetchCount } = this.options;
-    // With a prefetch buffer, claim again only once half of it can be refilled, so claims
-    // stay large; without one this is 1 slot and every free slot claims.
-    const refillAt = Math.max(1, Math.ceil((parallelCount + prefetchCount) / 2));
+    const { parallelCount } = this.options;
+    // Without a prefetch buffer every free slot claims; with one, the pacer says when
+    // (docs/architecture.md, "Prefetch buffer").
+    const pacer = this.pacer;
     while (!this.stopping) {
       this.startBuffered();
-      const free = parallelCount - this.busySlots;
-      const capacity = parallelCount + prefetchCount - this.busySlots - this.buffer.length;
-      const starving = free > 0 && this.buffer.length === 0;
-      if (this.options.names.length === 0 || capacity <= 0 || !(starving || capacity >= refillAt)) {
+      const capacity =
+        pacer === undefined
+          ? parallelCount - this.busySlots - this.buffer.length
+          : pacer.claimLimit(this.busySlots, this.buffer.length);
+      if (this.options.names.length === 0 || capacity <= 0) {
         // Waiting for room, not for work: a poll that comes early finds no room and waits
         // again, so an armed timer need not be re-armed (at concurrency 1 this wait comes
         // once per job).
@@ -188,10 +195,17 @@ class WorkerLoop implements AttemptObserver<HeldJob> {
       }
       // Let timers and I/O run between claims: with a synchronous database (SQLite) a busy
       // queue would otherwise keep the process in microtasks and starve everything else.
-      if (performance.now() - this.lastYieldAt >= YIELD_EVERY_MS) {
+      // A claim answered over the network is a turn of the event loop of its own; with a
+      // prefetch buffer, yielding before it only let the slots drain the buffer meanwhile.
+      if (
+        performance.now() - this.lastYieldAt >= YIELD_EVERY_MS &&
+        !pacer?.answersTakeLongerThan(YIELD_EVERY_MS)
+      ) {
         await yieldToEventLoop();
         this.lastYieldAt = performance.now();
         if (this.stopping) break;
+        // The buffer and the slots moved meanwhile: with a buffer, ask the pacer again.
+        if (pacer !== undefined) continue;
       }
       this.wakeRequested = false;
       // Outcomes settled since the last claim go out first, so the adapter can pair them.
@@ -202,7 +216,12 @@ class WorkerLoop implements AttemptObserver<HeldJob> {
         // claim starts. The adapter's promise is awaited here rather than inside an async
         // helper: at concurrency 1 this runs once per job, and the helper's own promise was
         // one more microtask hop between a claim's result and the job's start.
-        claimed = this.accept(await this.adapter.claim(this.claimRequest(capacity)));
+        const claim = this.adapter.claim(this.claimRequest(capacity));
+        const sentAt = pacer === undefined ? 0 : performance.now();
+        const result = await claim;
+        const before = this.buffer.length;
+        claimed = this.accept(result);
+        pacer?.landed(sentAt, before, this.buffer.length);
         errorBackoffMs = 0;
       } catch (error) {
         errorBackoffMs = Math.min(
@@ -233,6 +252,7 @@ class WorkerLoop implements AttemptObserver<HeldJob> {
     ) {
       const job = this.buffer.shift();
       if (job === undefined) return;
+      if (this.buffer.length === 0) this.pacer?.bufferEmptied();
       this.startJob(job);
     }
   }
@@ -412,7 +432,14 @@ class WorkerLoop implements AttemptObserver<HeldJob> {
       held.slotReleased = true;
       this.busySlots -= 1;
       this.startBuffered();
-      this.wake();
+      // With a buffer, most freed slots are filled from it and the pacer would not claim
+      // yet: waking the loop for each of them cost a loop turn and an idle wait per job.
+      if (
+        this.pacer === undefined ||
+        this.pacer.claimLimit(this.busySlots, this.buffer.length) > 0
+      ) {
+        this.wake();
+      }
     }
     if (held.canEnd()) {
       held.ended = true;

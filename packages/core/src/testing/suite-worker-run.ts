@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { queueWorkerAddJob } from "../add-job.ts";
+import { queueWorkerAddJob, queueWorkerAddJobs } from "../add-job.ts";
 import { DocketError, isAbortError } from "../errors.ts";
 import { eventRename, eventStart, newEventFromEvent } from "../events.ts";
 import type { JobRecord } from "../job-record.ts";
@@ -162,6 +162,66 @@ export function workerRunSuite({ queue }: SuiteContext): void {
       });
     }
     expect(await queueWorkerListJobs(adapter, { state: "completed" })).toHaveLength(3);
+  });
+
+  it("with a prefetch buffer, claims never exceed the window, and stop() mid-drain runs or hands back every claimed job", async () => {
+    const adapter = await queue();
+    const parallelCount = 2;
+    const prefetchCount = 10;
+    const ids = await queueWorkerAddJobs(
+      adapter,
+      Array.from({ length: 60 }, (_, i) => ({ name: "window", data: { i } })),
+    );
+    // Jobs held = claimed and not yet finished; each claim asks for at most the room left.
+    let held = 0;
+    let mostHeld = 0;
+    const claim = adapter.claim.bind(adapter);
+    adapter.claim = async (request) => {
+      mostHeld = Math.max(mostHeld, held + request.limit);
+      const result = await claim(request);
+      held += result.jobs.length;
+      return result;
+    };
+    const ran = new Map<number, number>();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await withWorker(
+      adapter,
+      {
+        parallelCount,
+        prefetchCount,
+        handler: {
+          window: async (_e, _db, job) => {
+            ran.set(job.id, (ran.get(job.id) ?? 0) + 1);
+            // Past several claims, hold the slots so stop() finds a buffer to hand back.
+            if (ran.size >= 25) await gate;
+            held -= 1;
+          },
+        },
+      },
+      async (worker) => {
+        await waitFor(() => ran.size >= 25 + parallelCount - 1, { what: "slots held" });
+        const stopped = worker.stop();
+        release();
+        await stopped;
+      },
+    );
+    adapter.claim = claim;
+    expect(mostHeld).toBeLessThanOrEqual(parallelCount + prefetchCount);
+    expect([...ran.values()].every((count) => count === 1)).toBe(true);
+    const completed = await queueWorkerListJobs(adapter, { state: "completed" });
+    expect(completed.map((job) => job.id).sort((a, b) => a - b)).toEqual(
+      [...ran.keys()].sort((a, b) => a - b),
+    );
+    expect(await queueWorkerListJobs(adapter, { state: "running" })).toHaveLength(0);
+    for (const id of ids.filter((id) => !ran.has(id))) {
+      expect(await queueWorkerGetJob(adapter, id)).toMatchObject({
+        isComplete: false,
+        retryCount: 0,
+        lockedBy: null,
+        lastError: null,
+      });
+    }
   });
 
   it("never runs a job scheduled in the future", async () => {
