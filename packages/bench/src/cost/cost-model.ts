@@ -18,7 +18,8 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createMysqlAdapter } from "@docket/adapter-mysql";
 import { createPostgresAdapter } from "@docket/adapter-postgres";
 import { createSqliteAdapter } from "@docket/adapter-sqlite";
-import { queueWorkerAddJobs, queueWorkerCreate, type StorageAdapter } from "@docket/core";
+import { queueWorkerAddJobs, type StorageAdapter } from "@docket/core";
+import { countingWorker, enqueueNumberedJobs, timeDrain } from "./cost-drain.ts";
 import { wrapSqlite } from "./sqlite-counting.ts";
 
 const require = createRequire(import.meta.url);
@@ -177,49 +178,26 @@ async function main(): Promise<void> {
         );
       }
     }
-    for (let i = 0; i < jobs; i += 1000) {
-      await queueWorkerAddJobs(
-        adapter,
-        Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({
-          name: "cost",
-          data: { seq: i + k },
-        })),
-      );
-    }
+    await enqueueNumberedJobs(adapter, "cost", jobs);
     const raw = rawQuery(adapter);
     // SQLite: nothing, as in `pnpm bench` (an application rarely runs ANALYZE there).
     if (!cold && db !== "sqlite")
       await raw.query(db === "mysql" ? `ANALYZE TABLE ${tableName}` : `ANALYZE "${tableName}"`);
-    let handled = 0;
     const starts: number[] = [];
-    let resolveDone = () => {};
-    const done = new Promise<void>((resolve) => {
-      resolveDone = resolve;
-    });
-    const worker = queueWorkerCreate(adapter, {
-      handler: {
-        cost: async () => {
-          starts.push(performance.now());
-          handled += 1;
-          if (handled === jobs) resolveDone();
-        },
-      },
+    const { worker, allRan: done } = countingWorker(adapter, {
+      name: "cost",
+      jobs,
       parallelCount: concurrency,
       prefetchCount: prefetch,
       deleteJobOnCompletion: remove,
-      logger: { info() {}, error() {} },
+      onJob: () => starts.push(performance.now()),
     });
     recording = true;
     // Event-loop delay: how late a 1 ms timer fires. High values mean the process waited
     // for a core (a loaded machine), not for the database.
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    worker.start();
-    await done;
-    const wall = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
+    const { cpuUs, wallMs: wall } = await timeDrain(worker, done);
     recording = false;
     loopDelay.disable();
     await worker.stop();
@@ -246,7 +224,7 @@ async function main(): Promise<void> {
           prefetch,
           jobsPerSecond: Math.round((jobs / wall) * 1000),
           wallMsPerJob: +(wall / jobs).toFixed(3),
-          nodeCpuMsPerJob: +((cpu.user + cpu.system) / 1000 / jobs).toFixed(3),
+          nodeCpuMsPerJob: +(cpuUs / 1000 / jobs).toFixed(3),
           roundTripsPerJob: per(log.length),
           perJob: Object.fromEntries([...kinds].map(([k, v]) => [k, per(v)])),
           eventLoopDelayMs: {

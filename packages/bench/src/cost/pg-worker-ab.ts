@@ -14,7 +14,8 @@
  */
 import { pathToFileURL } from "node:url";
 import * as current from "@docket/adapter-postgres";
-import { queueWorkerAddJobs, queueWorkerCreate, type StorageAdapter } from "@docket/core";
+import type { StorageAdapter } from "@docket/core";
+import { countingWorker, enqueueNumberedJobs, timeDrain } from "./cost-drain.ts";
 import { collectGarbage, flag, hasFlag, median, postgresUrl } from "./pg-ab-setup.ts";
 
 type AdapterModule = typeof current;
@@ -35,42 +36,19 @@ async function drain(module: AdapterModule, tableName: string) {
   const adapter = module.createPostgresAdapter({ connectionString: url, tableName });
   await adapter.migrate();
   try {
-    for (let i = 0; i < jobs; i += 1000) {
-      await queueWorkerAddJobs(
-        adapter,
-        Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({
-          name: "ab",
-          data: { seq: i + k },
-        })),
-      );
-    }
+    await enqueueNumberedJobs(adapter, "ab", jobs);
     await raw(adapter, `ANALYZE "${tableName}"`);
-    let ran = 0;
-    let allRan = () => {};
-    const done = new Promise<void>((resolve) => {
-      allRan = resolve;
-    });
-    const worker = queueWorkerCreate(adapter, {
-      handler: {
-        ab: async () => {
-          ran += 1;
-          if (ran === jobs) allRan();
-        },
-      },
+    const { worker, allRan: done } = countingWorker(adapter, {
+      name: "ab",
+      jobs,
       parallelCount: concurrency,
       prefetchCount: prefetch,
       deleteJobOnCompletion: remove,
-      logger: { info() {}, error() {} },
     });
     collectGarbage();
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    worker.start();
-    await done;
-    const wall = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
+    const { cpuUs, wallMs } = await timeDrain(worker, done);
     await worker.stop();
-    return { cpu: (cpu.user + cpu.system) / jobs, wall: (wall * 1000) / jobs };
+    return { cpu: cpuUs / jobs, wall: (wallMs * 1000) / jobs };
   } finally {
     const suffixes = ["", "_migrations", "_file", "_session_token", "_session"];
     await raw(adapter, `DROP TABLE ${suffixes.map((s) => `"${tableName}${s}"`).join(", ")}`);

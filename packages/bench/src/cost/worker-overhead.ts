@@ -41,6 +41,7 @@ import {
 // Not through "@docket/core/testing": its index loads vitest, which refuses to run here.
 import { createMemoryAdapter } from "../../../core/src/testing/memory-adapter.ts";
 import { bareClaimRequest, successOutcomes } from "../systems/docket.ts";
+import { countingWorker } from "./cost-drain.ts";
 
 const JOB_NAME = "overhead";
 const ENQUEUE_BATCH = 1_000;
@@ -171,21 +172,12 @@ async function workerDrain(
   adapter: StorageAdapter,
   concurrency: number,
 ): Promise<void> {
-  let ran = 0;
-  let allRan: () => void = () => {};
-  const done = new Promise<void>((resolve) => {
-    allRan = resolve;
-  });
-  const worker = create(adapter, {
-    handler: {
-      [JOB_NAME]: async () => {
-        ran += 1;
-        if (ran === jobs) allRan();
-      },
-    },
+  const { worker, allRan: done } = countingWorker(adapter, {
+    name: JOB_NAME,
+    jobs,
     parallelCount: concurrency,
     prefetchCount: prefetch,
-    logger: { info() {}, error() {} },
+    create,
   });
   worker.start();
   await done;
