@@ -333,7 +333,7 @@ class PostgresAdapter implements StorageAdapter {
       pending?.reject(error);
       throw error;
     }
-    const { jobs, summary } = splitClaimRows(result.rows, request.leaseToken);
+    const { jobs, summary, now } = splitClaimRows(result.rows, request.leaseToken);
     if (pending !== null) {
       pending.resolve(
         completeResult(pending.outcomes, new Set((summary.done_ids ?? []).map(toNumber))),
@@ -349,10 +349,10 @@ class PostgresAdapter implements StorageAdapter {
       return {
         jobs,
         finished: await this.finishExhausted(exhausted, request),
-        now: microsToDate(summary.db_now),
+        now,
       };
     }
-    return { jobs, finished: [], now: microsToDate(summary.db_now) };
+    return { jobs, finished: [], now };
   }
 
   /**
@@ -718,15 +718,17 @@ function splitClaimRows(
 ): {
   jobs: JobRecord[];
   summary: ClaimSummaryRow;
+  now: Date;
 } {
   // The statement always returns it (the second branch of its `UNION ALL`).
   const summary = rows.findLast((row) => row.id === null) as ClaimSummaryRow;
-  const nowMillis = microsToDate(summary.db_now).getTime();
+  const now = microsToDate(summary.db_now);
+  const nowMillis = now.getTime();
   const jobs: JobRecord[] = [];
   for (const row of rows) {
     if (row.id !== null) jobs.push(claimedJobRecord(row, leaseToken, nowMillis));
   }
-  return { jobs, summary };
+  return { jobs, summary, now };
 }
 
 /** The claim statement for `request` (completing `pending` first), and its values. */
